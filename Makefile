@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rustver: userspace helper, unit tests, fuzzing and the QEMU selftests.
+#
+#   make               build tools/rustver/rustver (installs build deps first)
+#   make check         every test: unit tests, short fuzz pass, QEMU selftests
+#   make check-unit    the engine and helper tests (ASan + UBSan)
+#   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
+#   make install       install rustver under PREFIX (default /usr/local)
+#   make deps          install the Debian packages the build and tests need
+
+PREFIX    ?= /usr/local
+BUILD     ?= build
+FUZZ_TIME ?= 60
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+PKGS     := libkmod libelf zlib liblzma libzstd
+RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -Iinclude $(CFLAGS)
+RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd)
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+ENGINE   := $(wildcard lib/*.c)
+TOOL     := $(wildcard tools/rustver/*.c)
+HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
+
+.PHONY: all deps install check check-unit fuzz fuzz-short selftest clean FORCE
+all: $(BUILD)/deps.ok tools/rustver/rustver
+
+$(BUILD)/deps.ok: scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/deps.sh
+	@touch $@
+
+deps:
+	scripts/deps.sh --force
+
+tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+	$(CC) $(RV_CFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
+
+# The same sources under AddressSanitizer and UndefinedBehaviorSanitizer.
+$(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+	@mkdir -p $(@D)
+	$(CC) $(RV_CFLAGS) -O1 $(SAN) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
+
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/san/%,$(wildcard tests/check-*.c))
+
+$(BUILD)/san/check-%: tests/check-%.c tests/testutil.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+	@mkdir -p $(@D)
+	$(CC) $(RV_CFLAGS) -O1 $(SAN) -o $@ $< $(ENGINE) \
+		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
+
+FUZZERS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
+
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+	@mkdir -p $(@D)
+	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(ENGINE)
+
+check-unit: tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS)
+	BUILD=$(BUILD) tests/run.sh unit
+
+fuzz: $(FUZZERS)
+	BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh
+
+fuzz-short: $(FUZZERS)
+	BUILD=$(BUILD) FUZZ_TIME=10 fuzz/run.sh
+
+check: tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(FUZZERS)
+	BUILD=$(BUILD) tests/run.sh all
+
+install: tools/rustver/rustver
+	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver
+
+clean:
+	rm -rf $(BUILD) tools/rustver/rustver

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rustver engine: a parser for Rust v0 mangled symbol names
+ * (https://doc.rust-lang.org/rustc/symbol-mangling/v0.html).
+ *
+ * It walks the whole grammar (paths C/M/X/Y/N/I, backrefs, every type form,
+ * const generics, punycode identifiers, the instantiating crate and vendor
+ * suffixes) and yields every crate root the name mentions. Backrefs must
+ * point strictly backwards to a production of the right kind that has
+ * already been parsed completely, so loops cannot occur; each (position,
+ * origin) pair is expanded at most once, so the work is linear in the
+ * length of the name.
+ */
+#ifndef RUSTVER_V0_H
+#define RUSTVER_V0_H
+
+#include <rustver/types.h>
+
+/* Where a crate root was seen; a crate may carry several. */
+#define RV_ORIGIN_PATH	0x1	/* in the printed path, types or consts */
+#define RV_ORIGIN_IMPL	0x2	/* in the impl path of an M or X path */
+#define RV_ORIGIN_INST	0x4	/* the instantiating crate */
+
+struct rv_crate_ref {
+	const char *name;	/* points into the symbol, not terminated */
+	u32 name_len;
+	u8 origin;		/* RV_ORIGIN_* seen so far */
+	u64 dis;		/* disambiguator, 0 when absent */
+};
+
+struct rv_v0_result {
+	/* crates[0] is the defining crate, then order of first appearance */
+	struct rv_crate_ref crates[RV_V0_MAX_CRATES];
+	u32 ncrates;
+	size_t err_pos;		/* offset in the name where parsing failed */
+	const char *why;	/* reason of the failure */
+};
+
+/* Working memory, reused across calls; 6 bitmaps over the name. */
+struct rv_v0_scratch {
+	u8 bits[6][RV_SYMBOL_MAX / 8];
+};
+
+/* True when @name looks like a v0 symbol (`_R` then a path or version). */
+bool rv_v0_is_v0(const char *name, size_t len);
+
+/*
+ * Parses the v0 symbol @name of @len bytes and fills @res. Returns 0 or a
+ * negative RV_E* code (RV_ESYNTAX, RV_ELIMIT) with @res->why set.
+ */
+int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
+		struct rv_v0_result *res);
+
+/*
+ * Writes a readable form of @name's path into @out (always NUL-terminated,
+ * truncated with "..." when it does not fit): crate roots without their
+ * disambiguator, generic arguments elided as "<..>", impl paths as
+ * "<Type>" or "<Type as Trait>". For messages; returns the length written.
+ */
+size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size);
+
+#endif /* RUSTVER_V0_H */

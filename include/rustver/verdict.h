@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rustver engine: the verdict on one module image.
+ *
+ * Every undefined symbol of the module that is v0-mangled is parsed; each
+ * crate root in it must be in the kernel's table, and the module's stamp
+ * must carry the same CRC for it. The kernel (kmod_rustver) and the helper
+ * (`rustver check`) both call rv_verdict_check() on the module's bytes, so
+ * their verdicts cannot differ.
+ */
+#ifndef RUSTVER_VERDICT_H
+#define RUSTVER_VERDICT_H
+
+#include <rustver/elf.h>
+#include <rustver/stamp.h>
+#include <rustver/table.h>
+#include <rustver/v0.h>
+
+enum rv_crate_status {
+	RV_CRATE_PASS,		/* known, stamped with the kernel's CRC */
+	RV_CRATE_MISMATCH,	/* stamped with another CRC */
+	RV_CRATE_UNSTAMPED,	/* known, but the stamp does not cover it */
+	RV_CRATE_UNKNOWN,	/* not in the kernel's table */
+	RV_CRATE_OTHER_BUILD,	/* in the table with another disambiguator */
+};
+
+enum rv_result {
+	RV_RESULT_NOT_RUST,	/* no Rust imports: nothing to check */
+	RV_RESULT_PASS,
+	RV_RESULT_INTREE_UNSTAMPED, /* in-tree, no stamp, every crate known */
+	RV_RESULT_FAIL,		/* some crate failed */
+	RV_RESULT_ERROR,	/* the image, the stamp or a symbol is malformed */
+};
+
+struct rv_crate_verdict {
+	const char *name;	/* inside the image, not terminated */
+	u32 name_len;
+	u64 dis;
+	enum rv_crate_status status;
+	bool has_stamp_crc, has_kernel_crc;
+	u32 stamp_crc, kernel_crc;
+	u64 kernel_dis;		/* for RV_CRATE_OTHER_BUILD */
+	u32 nsyms;		/* imported symbols that depend on the crate */
+	const char *example;	/* one of them, NUL-terminated in the image */
+};
+
+struct rv_verdict {
+	enum rv_result result;
+	u32 rust_imports;		/* undefined v0 symbols */
+	u32 nfailed;			/* crates whose status is not PASS */
+	bool intree;			/* .modinfo has intree=Y */
+	bool stamped;
+	bool rustc_differs;		/* stamp's and table's rustc differ */
+	const char *stamp_rustc;	/* inside the image, or NULL */
+	u32 ncrates;
+	struct rv_crate_verdict crates[RV_MODULE_MAX_CRATES];
+	/* when result is RV_RESULT_ERROR */
+	int err;
+	const char *where;		/* "ELF", "stamp", "symbol", "module" */
+	const char *why;
+	const char *bad_symbol;		/* NUL-terminated in the image, or NULL */
+	u32 bad_symbol_pos;
+};
+
+struct rv_verdict_scratch {
+	struct rv_v0_scratch v0;
+	struct rv_v0_result sym;
+};
+
+/*
+ * Checks the module image @data of @size bytes (the ELF only: a signature
+ * trailer must already be cut off) against @table. Returns 0 when a verdict
+ * was reached (see v->result), or the negative RV_E* code that made it an
+ * RV_RESULT_ERROR. Neither @table nor @data is modified; @v points into
+ * @data, so it is only valid while @data is.
+ */
+int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
+		     struct rv_verdict_scratch *scr, struct rv_verdict *v);
+
+/* The version token ("1.85.1") of a rustc banner, or NULL; sets *@len. */
+const char *rv_rustc_version(const char *banner, size_t *len);
+
+/* Readable name of a crate status, e.g. "mismatch". */
+const char *rv_crate_status_name(enum rv_crate_status s);
+
+/* Readable name of a result, e.g. "pass". */
+const char *rv_result_name(enum rv_result r);
+
+#endif /* RUSTVER_VERDICT_H */

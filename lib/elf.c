@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rustver engine: ELF64 reader. Every offset, size and count taken from the
+ * file is checked against the buffer before it is used, with 64-bit
+ * arithmetic that cannot wrap.
+ */
+#include <rustver/elf.h>
+
+#define EI_CLASS	4
+#define EI_DATA		5
+#define EI_VERSION	6
+#define ELFCLASS64	2
+#define ELFDATA2LSB	1
+#define ET_REL		1
+#define EM_X86_64	62
+
+static int fail(struct rv_elf *elf, int err, const char *why)
+{
+	elf->why = why;
+	return -err;
+}
+
+static void read_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh)
+{
+	const u8 *p = elf->data + elf->shoff + (u64)ndx * RV_ELF_SHDR_SIZE;
+
+	sh->ndx = ndx;
+	sh->name = rv_le32(p);
+	sh->type = rv_le32(p + 4);
+	sh->flags = rv_le64(p + 8);
+	sh->offset = rv_le64(p + 24);
+	sh->size = rv_le64(p + 32);
+	sh->link = rv_le32(p + 40);
+	sh->info = rv_le32(p + 44);
+	sh->entsize = rv_le64(p + 56);
+}
+
+static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	if (!alen || !blen)
+		return false;
+	return a < b + blen && b < a + alen;
+}
+
+static int check_header(struct rv_elf *elf)
+{
+	const u8 *h = elf->data;
+	u16 shentsize;
+
+	if (elf->size < 4)
+		return fail(elf, RV_ETRUNC, "file shorter than the ELF magic");
+	if (h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F')
+		return fail(elf, RV_EFORMAT, "not an ELF file (bad magic)");
+	if (elf->size < RV_ELF_EHDR_SIZE)
+		return fail(elf, RV_ETRUNC, "truncated inside the ELF header");
+	if (h[EI_CLASS] != ELFCLASS64)
+		return fail(elf, RV_EFORMAT, "not a 64-bit ELF file");
+	if (h[EI_DATA] != ELFDATA2LSB)
+		return fail(elf, RV_EFORMAT, "not a little-endian ELF file");
+	if (h[EI_VERSION] != 1 || rv_le32(h + 20) != 1)
+		return fail(elf, RV_EFORMAT, "unknown ELF version");
+	if (rv_le16(h + 16) != ET_REL)
+		return fail(elf, RV_EFORMAT,
+			    "not a relocatable object (a kernel module is ET_REL)");
+	if (rv_le16(h + 18) != EM_X86_64)
+		return fail(elf, RV_EFORMAT, "not an x86-64 object");
+
+	elf->shoff = rv_le64(h + 40);
+	shentsize = rv_le16(h + 58);
+	elf->shnum = rv_le16(h + 60);
+	elf->shstrndx = rv_le16(h + 62);
+
+	if (elf->shnum == 0)
+		return fail(elf, RV_ERANGE,
+			    "no section headers (or extended numbering, unsupported)");
+	if (elf->shnum >= RV_SHN_LORESERVE || elf->shstrndx >= RV_SHN_LORESERVE)
+		return fail(elf, RV_ERANGE, "extended section numbering is unsupported");
+	if (shentsize != RV_ELF_SHDR_SIZE)
+		return fail(elf, RV_EFORMAT, "unexpected section header entry size");
+	if (!rv_in_bounds(elf->shoff, (u64)elf->shnum * RV_ELF_SHDR_SIZE, elf->size))
+		return fail(elf, RV_ETRUNC, "section header table beyond the end of the file");
+	if (ranges_overlap(0, RV_ELF_EHDR_SIZE, elf->shoff,
+			   (u64)elf->shnum * RV_ELF_SHDR_SIZE))
+		return fail(elf, RV_ERANGE, "section header table overlaps the ELF header");
+	if (elf->shstrndx >= elf->shnum)
+		return fail(elf, RV_ERANGE, "section name table index out of range");
+	return 0;
+}
+
+static int check_sections(struct rv_elf *elf)
+{
+	struct rv_elf_shdr sh;
+	u32 i;
+
+	for (i = 0; i < elf->shnum; i++) {
+		read_shdr(elf, i, &sh);
+		if (sh.type != RV_SHT_NOBITS &&
+		    !rv_in_bounds(sh.offset, sh.size, elf->size))
+			return fail(elf, RV_ETRUNC,
+				    "a section's contents lie beyond the end of the file");
+	}
+	return 0;
+}
+
+static int check_strtab(struct rv_elf *elf, const struct rv_elf_shdr *sh,
+			const char *what)
+{
+	if (sh->type != RV_SHT_STRTAB)
+		return fail(elf, RV_EFORMAT, what);
+	if (sh->size == 0 || elf->data[sh->offset + sh->size - 1] != '\0')
+		return fail(elf, RV_ESTRING, "string table is empty or not NUL-terminated");
+	return 0;
+}
+
+static int find_symtab(struct rv_elf *elf, struct rv_elf_shdr *symtab)
+{
+	struct rv_elf_shdr sh;
+	bool found = false;
+	u32 i;
+
+	for (i = 1; i < elf->shnum; i++) {
+		read_shdr(elf, i, &sh);
+		if (sh.type != RV_SHT_SYMTAB)
+			continue;
+		if (found)
+			return fail(elf, RV_EDUP, "more than one symbol table");
+		*symtab = sh;
+		found = true;
+	}
+	if (!found)
+		return fail(elf, RV_ENOENT, "no symbol table (stripped module?)");
+	return 0;
+}
+
+static int check_symtab(struct rv_elf *elf)
+{
+	struct rv_elf_shdr symtab = { 0 }, strtab;
+	u64 shtab_len = (u64)elf->shnum * RV_ELF_SHDR_SIZE;
+	int err;
+
+	err = find_symtab(elf, &symtab);
+	if (err)
+		return err;
+	if (symtab.entsize != RV_ELF_SYM_SIZE)
+		return fail(elf, RV_EFORMAT, "unexpected symbol table entry size");
+	if (symtab.size % RV_ELF_SYM_SIZE)
+		return fail(elf, RV_ERANGE, "symbol table size is not a whole number of entries");
+	if (symtab.size / RV_ELF_SYM_SIZE > 0xffffffffULL)
+		return fail(elf, RV_ELIMIT, "too many symbols");
+	if (symtab.link == 0 || symtab.link >= elf->shnum)
+		return fail(elf, RV_ERANGE, "symbol table links to no string table");
+	read_shdr(elf, symtab.link, &strtab);
+	err = check_strtab(elf, &strtab, "symbol table links to a section that is not a string table");
+	if (err)
+		return err;
+
+	elf->symtab_ndx = symtab.ndx;
+	elf->sym_off = symtab.offset;
+	elf->nsyms = (u32)(symtab.size / RV_ELF_SYM_SIZE);
+	elf->str_off = strtab.offset;
+	elf->str_size = strtab.size;
+
+	if (ranges_overlap(symtab.offset, symtab.size, strtab.offset, strtab.size) ||
+	    ranges_overlap(symtab.offset, symtab.size, elf->shstr_off, elf->shstr_size) ||
+	    ranges_overlap(symtab.offset, symtab.size, elf->shoff, shtab_len) ||
+	    ranges_overlap(symtab.offset, symtab.size, 0, RV_ELF_EHDR_SIZE) ||
+	    ranges_overlap(strtab.offset, strtab.size, elf->shoff, shtab_len) ||
+	    ranges_overlap(strtab.offset, strtab.size, 0, RV_ELF_EHDR_SIZE))
+		return fail(elf, RV_ERANGE, "symbol or string table overlaps another table");
+	return 0;
+}
+
+int rv_elf_open(struct rv_elf *elf, const void *data, u64 size)
+{
+	struct rv_elf_shdr sh;
+	int err;
+
+	*elf = (struct rv_elf){ .data = data, .size = size };
+	if (!data)
+		return fail(elf, RV_ETRUNC, "no data");
+
+	err = check_header(elf);
+	if (!err)
+		err = check_sections(elf);
+	if (err)
+		return err;
+
+	read_shdr(elf, elf->shstrndx, &sh);
+	err = check_strtab(elf, &sh, "section name table is not a string table");
+	if (err)
+		return err;
+	elf->shstr_off = sh.offset;
+	elf->shstr_size = sh.size;
+	if (ranges_overlap(sh.offset, sh.size, elf->shoff,
+			   (u64)elf->shnum * RV_ELF_SHDR_SIZE) ||
+	    ranges_overlap(sh.offset, sh.size, 0, RV_ELF_EHDR_SIZE))
+		return fail(elf, RV_ERANGE, "section name table overlaps the headers");
+
+	return check_symtab(elf);
+}
+
+int rv_elf_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh)
+{
+	if (ndx >= elf->shnum)
+		return -RV_ERANGE;
+	read_shdr(elf, ndx, sh);
+	return 0;
+}
+
+const char *rv_elf_section_name(const struct rv_elf *elf,
+				const struct rv_elf_shdr *sh)
+{
+	/* The table ends with a NUL, so any in-range offset is terminated. */
+	if (sh->name >= elf->shstr_size)
+		return "";
+	return (const char *)elf->data + elf->shstr_off + sh->name;
+}
+
+static bool name_is(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+int rv_elf_find_section(struct rv_elf *elf, const char *name,
+			struct rv_elf_shdr *out)
+{
+	struct rv_elf_shdr sh;
+	bool found = false;
+	u32 i;
+
+	for (i = 1; i < elf->shnum; i++) {
+		read_shdr(elf, i, &sh);
+		if (!name_is(rv_elf_section_name(elf, &sh), name))
+			continue;
+		if (found)
+			return fail(elf, RV_EDUP, "two sections with the same name");
+		*out = sh;
+		found = true;
+	}
+	return found ? 0 : -RV_ENOENT;
+}
+
+const u8 *rv_elf_section_data(const struct rv_elf *elf,
+			      const struct rv_elf_shdr *sh)
+{
+	if (sh->type == RV_SHT_NOBITS)
+		return NULL;
+	return elf->data + sh->offset;
+}
+
+int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh)
+{
+	u64 off = sh->offset, len = sh->size;
+
+	if (ranges_overlap(off, len, 0, RV_ELF_EHDR_SIZE) ||
+	    ranges_overlap(off, len, elf->shoff, (u64)elf->shnum * RV_ELF_SHDR_SIZE) ||
+	    ranges_overlap(off, len, elf->shstr_off, elf->shstr_size) ||
+	    ranges_overlap(off, len, elf->sym_off, (u64)elf->nsyms * RV_ELF_SYM_SIZE) ||
+	    ranges_overlap(off, len, elf->str_off, elf->str_size))
+		return fail(elf, RV_ERANGE, "section overlaps the headers or the symbol tables");
+	return 0;
+}
+
+int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
+{
+	const u8 *p;
+	u32 name;
+
+	if (i >= elf->nsyms)
+		return fail(elf, RV_ERANGE, "symbol index out of range");
+	p = elf->data + elf->sym_off + (u64)i * RV_ELF_SYM_SIZE;
+	name = rv_le32(p);
+	if (name >= elf->str_size)
+		return fail(elf, RV_ESTRING, "symbol name offset beyond the string table");
+	sym->name = (const char *)elf->data + elf->str_off + name;
+	sym->name_len = rv_strnlen(sym->name, elf->str_size - name);
+	sym->info = p[4];
+	sym->shndx = rv_le16(p + 6);
+	sym->value = rv_le64(p + 8);
+	return 0;
+}

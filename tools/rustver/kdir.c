@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rustver: the crate table of a kernel build tree.
+ *
+ * Crates come from KDIR/rust/lib<crate>.rmeta, each with the CRC-32 of the
+ * file. A crate's disambiguator is not in its .rmeta in a form we can read,
+ * so it is taken from the crate roots of the Rust symbols the kernel
+ * exports (KDIR/Module.symvers) and defines (KDIR/vmlinux's symbol table).
+ * A crate that no symbol names is reported, never guessed.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rustver.h"
+
+struct seen_crate {
+	char name[RV_CRATE_NAME_MAX];
+	uint64_t dis[4];
+	unsigned int ndis;
+};
+
+struct seen {
+	struct seen_crate *c;
+	size_t n, cap;
+	struct rv_v0_scratch scr;
+	struct rv_v0_result res;
+};
+
+static void seen_add(struct seen *s, const struct rv_crate_ref *r)
+{
+	struct seen_crate *c = NULL;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (strlen(s->c[i].name) == r->name_len &&
+		    !memcmp(s->c[i].name, r->name, r->name_len)) {
+			c = &s->c[i];
+			break;
+		}
+	}
+	if (!c) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 32;
+			s->c = xrealloc(s->c, s->cap * sizeof(*s->c));
+		}
+		c = &s->c[s->n++];
+		memset(c, 0, sizeof(*c));
+		memcpy(c->name, r->name, r->name_len);
+	}
+	for (unsigned int i = 0; i < c->ndis; i++)
+		if (c->dis[i] == r->dis)
+			return;
+	if (c->ndis < 4)
+		c->dis[c->ndis++] = r->dis;
+}
+
+static void seen_symbol(struct seen *s, const char *sym, size_t len)
+{
+	if (!rv_v0_is_v0(sym, len) || rv_v0_parse(sym, len, &s->scr, &s->res))
+		return;
+	for (uint32_t i = 0; i < s->res.ncrates; i++)
+		seen_add(s, &s->res.crates[i]);
+}
+
+/* Module.symvers: "0xcrc\tsymbol\tmodule\texport\tnamespace" per line. */
+static bool scan_symvers(struct seen *s, const char *kdir)
+{
+	char *path = xasprintf("%s/Module.symvers", kdir), *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return false;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *sym = strchr(line, '\t'), *end;
+
+		if (!sym)
+			continue;
+		sym++;
+		end = strchr(sym, '\t');
+		if (end)
+			seen_symbol(s, sym, (size_t)(end - sym));
+	}
+	free(line);
+	fclose(f);
+	return true;
+}
+
+static Elf *open_vmlinux(const char *kdir, int *fd)
+{
+	char *path = xasprintf("%s/vmlinux", kdir);
+	Elf *e;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		free(path);
+		return NULL;
+	}
+	elf_version(EV_CURRENT);
+	e = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		rv_warn("%s: not an ELF file, ignored", path);
+		if (e)
+			elf_end(e);
+		close(*fd);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	return e;
+}
+
+static void scan_vmlinux_symbols(struct seen *s, Elf *e)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &sym))
+				break;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (name)
+				seen_symbol(s, name, strlen(name));
+		}
+	}
+}
+
+static char *read_build_id(Elf *e)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *name;
+		Elf_Data *d;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || (strcmp(name, ".notes") && strcmp(name, ".note.gnu.build-id")))
+			continue;
+		d = elf_getdata(scn, NULL);
+		while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((char *)d->d_buf + name_off, "GNU", 4)) {
+				char *hex = xmalloc(nh.n_descsz * 2 + 1);
+
+				for (size_t i = 0; i < nh.n_descsz; i++)
+					sprintf(hex + 2 * i, "%02x",
+						((unsigned char *)d->d_buf)[desc_off + i]);
+				return hex;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* .rmeta files start "rust\0\0\0" version, 8 bytes, then a length-prefixed
+ * rustc banner; look for it in the first bytes rather than trust the layout. */
+static char *rmeta_rustc(const uint8_t *d, size_t size)
+{
+	if (size < 8 || memcmp(d, "rust", 4))
+		return NULL;
+	for (size_t i = 5; i + 7 < size && i < 64; i++) {
+		size_t len = d[i - 1], n;
+
+		if (memcmp(d + i, "rustc ", 6) || i + len > size)
+			continue;
+		for (n = 0; n < len && d[i + n] >= 0x20 && d[i + n] < 0x7f; n++)
+			;
+		if (n == len) {
+			char *s = xmalloc(len + 1);
+
+			memcpy(s, d + i, len);
+			s[len] = '\0';
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* The string value of "#define NAME "value"" in a generated header. */
+static char *header_define(const char *kdir, const char *file, const char *name)
+{
+	char *path = xasprintf("%s/%s", kdir, file), *line = NULL, *value = NULL;
+	size_t cap = 0, nlen = strlen(name);
+	FILE *f;
+
+	f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return NULL;
+	while (!value && getline(&line, &cap, f) > 0) {
+		char *p = line, *q;
+
+		if (strncmp(p, "#define ", 8) || strncmp(p + 8, name, nlen) ||
+		    (p[8 + nlen] != ' ' && p[8 + nlen] != '\t'))
+			continue;
+		p = strchr(p + 8 + nlen, '"');
+		q = p ? strrchr(p + 1, '"') : NULL;
+		if (p && q) {
+			*q = '\0';
+			value = xstrdup(p + 1);
+		}
+	}
+	free(line);
+	fclose(f);
+	return value;
+}
+
+static int add_rmeta(struct table *t, const struct seen *s, const char *dir,
+		     const char *file)
+{
+	size_t len = strlen(file), nlen = len - strlen("lib") - strlen(".rmeta");
+	char *path, name[RV_CRATE_NAME_MAX];
+	const struct seen_crate *c = NULL;
+	uint8_t *data;
+	size_t size;
+
+	if (nlen >= RV_CRATE_NAME_MAX || !rv_crate_name_valid(file + 3, nlen)) {
+		rv_warn("%s/%s: not a crate name, ignored", dir, file);
+		return 0;
+	}
+	memcpy(name, file + 3, nlen);
+	name[nlen] = '\0';
+	path = xasprintf("%s/%s", dir, file);
+	if (read_file(path, &data, &size)) {
+		free(path);
+		return -1;
+	}
+	if (!t->rustc)
+		t->rustc = rmeta_rustc(data, size);
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->c[i].name, name))
+			c = &s->c[i];
+	if (!c || c->ndis != 1) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s: %s", name,
+			 c ? "several disambiguators in the kernel's symbols" :
+			 "no kernel symbol names this crate, disambiguator unknown");
+		t->missing = xrealloc(t->missing, (t->nmissing + 1) * sizeof(char *));
+		t->missing[t->nmissing++] = xstrdup(msg);
+		free(data);
+		free(path);
+		return 0;
+	}
+	t->crates = xrealloc(t->crates, (t->count + 1) * sizeof(*t->crates));
+	t->rmeta = xrealloc(t->rmeta, (t->count + 1) * sizeof(char *));
+	memset(&t->crates[t->count], 0, sizeof(t->crates[0]));
+	memcpy(t->crates[t->count].name, name, nlen + 1);
+	t->crates[t->count].dis = c->dis[0];
+	t->crates[t->count].crc = crc32_buf(data, size);
+	t->rmeta[t->count] = path;
+	t->count++;
+	free(data);
+	return 0;
+}
+
+static bool is_rmeta(const char *f)
+{
+	size_t len = strlen(f);
+
+	return len > 9 && !strncmp(f, "lib", 3) && !strcmp(f + len - 6, ".rmeta");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int table_from_kdir(struct table *t, const char *kdir)
+{
+	struct seen *s = xcalloc(1, sizeof(*s));
+	char *dir, **files = NULL;
+	size_t nfiles = 0;
+	bool have_symbols;
+	struct dirent *de;
+	Elf *e = NULL;
+	int fd = -1, err = 0;
+	DIR *d;
+
+	memset(t, 0, sizeof(*t));
+	t->kdir = xstrdup(kdir);
+	t->source = xstrdup(kdir);
+	dir = xasprintf("%s/rust", kdir);
+	d = opendir(dir);
+	if (!d) {
+		rv_err("%s: no rust/ directory: not a Rust-enabled kernel build tree "
+		       "(Debian's linux-headers ship no .rmeta; use --table)", kdir);
+		free(dir);
+		free(s);
+		table_free(t);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!is_rmeta(de->d_name))
+			continue;
+		files = xrealloc(files, (nfiles + 1) * sizeof(char *));
+		files[nfiles++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (!nfiles) {
+		rv_err("%s: no lib*.rmeta files: is the kernel built with CONFIG_RUST=y?", dir);
+		free(files);
+		free(dir);
+		free(s);
+		table_free(t);
+		return -1;
+	}
+	qsort(files, nfiles, sizeof(char *), cmp_str);
+
+	have_symbols = scan_symvers(s, kdir);
+	e = open_vmlinux(kdir, &fd);
+	if (e) {
+		scan_vmlinux_symbols(s, e);
+		t->build_id = read_build_id(e);
+		have_symbols = true;
+	}
+	if (!have_symbols) {
+		rv_err("%s: neither Module.symvers nor vmlinux: cannot learn the crates' "
+		       "disambiguators", kdir);
+		err = -1;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		if (!err && add_rmeta(t, s, dir, files[i]))
+			err = -1;
+		free(files[i]);
+	}
+	free(files);
+	free(dir);
+	if (e) {
+		elf_end(e);
+		close(fd);
+	}
+	free(s->c);
+	free(s);
+	{
+		char *path = xasprintf("%s/include/config/kernel.release", kdir);
+		FILE *f = fopen(path, "r");
+
+		free(path);
+		if (f) {
+			char buf[256];
+
+			if (fgets(buf, sizeof(buf), f)) {
+				buf[strcspn(buf, "\n")] = '\0';
+				t->release = xstrdup(buf);
+			}
+			fclose(f);
+		}
+	}
+	t->uts_version = header_define(kdir, "include/generated/utsversion.h", "UTS_VERSION");
+	if (!t->uts_version)
+		t->uts_version = header_define(kdir, "include/generated/compile.h",
+					       "UTS_VERSION");
+	if (err) {
+		table_free(t);
+		return -1;
+	}
+	/* files were sorted, so the crates are sorted by name */
+	return 0;
+}
+
+void table_free(struct table *t)
+{
+	for (uint32_t i = 0; i < t->nmissing; i++)
+		free(t->missing[i]);
+	for (uint32_t i = 0; t->rmeta && i < t->count; i++)
+		free(t->rmeta[i]);
+	free(t->missing);
+	free(t->rmeta);
+	free(t->crates);
+	free(t->rustc);
+	free(t->source);
+	free(t->release);
+	free(t->uts_version);
+	free(t->build_id);
+	free(t->kdir);
+	memset(t, 0, sizeof(*t));
+}
+
+struct rv_table table_view(const struct table *t)
+{
+	return (struct rv_table){ .crates = t->crates, .count = t->count,
+				  .rustc = t->rustc };
+}

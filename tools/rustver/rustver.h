@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rustver: the userspace helper. One header, sectioned per file.
+ */
+#ifndef RUSTVER_TOOL_H
+#define RUSTVER_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rustver/table.h>
+#include <rustver/verdict.h>
+
+#define RUSTVER_VERSION "0.1.0"
+#define RUSTVER_SYSFS_TABLE "/sys/kernel/rustver/crates"
+
+/* Exit codes of every command. */
+enum {
+	EXIT_PASS = 0,		/* everything checked passed */
+	EXIT_VERDICT = 1,	/* a verdict failed */
+	EXIT_TROUBLE = 2,	/* usage, I/O or format error */
+};
+
+/* main.c */
+extern const char *progname;
+void rv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True when argv[i] is --help or -h; prints @usage to stdout. */
+bool wants_help(int argc, char **argv, const char *usage);
+
+/* util.c: whole-file I/O and CRC */
+int read_file(const char *path, uint8_t **data, size_t *size);
+/* Writes @size bytes to a temporary beside @path, then renames over it. */
+uint32_t crc32_buf(const uint8_t *data, size_t size);
+const char *rustc_from_comment(const uint8_t *elf, size_t size);
+void print_json_string(FILE *f, const char *s);
+
+/* modfile.c: a module as the kernel would see it */
+struct modfile {
+	char *path;		/* resolved file name */
+	uint8_t *data;		/* decompressed bytes */
+	size_t size;		/* of data */
+	size_t elf_size;	/* without the signature trailer */
+	bool is_signed;
+	const char *compression; /* "xz", "zstd", "gzip" or NULL */
+};
+/*
+ * Opens MODULE, a path or a module name that libkmod resolves the way
+ * modprobe does in @basedir/lib/modules/@release (NULL: / and uname -r).
+ */
+int modfile_open(struct modfile *m, const char *module, const char *basedir,
+		 const char *release);
+int modfile_load(struct modfile *m, const char *path);
+void modfile_close(struct modfile *m);
+/* modinfo key of a module file through libkmod, or NULL (caller frees). */
+char *modfile_modinfo(const char *path, const char *key);
+/* Calls @fn for every module file under @dir; returns the worst result. */
+int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg),
+			 void *arg);
+const char *default_release(void);
+
+/* kdir.c: the crate table of a kernel build tree */
+struct table {
+	struct rv_crate *crates;
+	uint32_t count;
+	char *rustc;		/* rustc banner, or NULL */
+	char *source;		/* where it came from, for messages */
+	char *release, *uts_version, *build_id, *kdir;
+	char **missing;		/* crates without a known disambiguator */
+	uint32_t nmissing;
+	char **rmeta;		/* .rmeta path per crate, or NULL */
+};
+int table_from_kdir(struct table *t, const char *kdir);
+void table_free(struct table *t);
+struct rv_table table_view(const struct table *t);
+
+/* tablefile.c: table files and /sys/kernel/rustver/crates */
+int table_from_file(struct table *t, const char *path);
+/* --kdir, --table or the running kernel's sysfs table */
+int table_load(struct table *t, const char *kdir, const char *file);
+void table_write_text(const struct table *t, FILE *f);
+void table_write_json(const struct table *t, FILE *f);
+int table_write_c_header(const struct table *t, const char *path);
+
+/* report.c: printing verdicts */
+void crate_name(char *buf, size_t size, const char *name, size_t len, uint64_t dis);
+void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
+		    const struct rv_table *t, bool detail);
+void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v);
+int verdict_exit(const struct rv_verdict *v);
+
+/* elfwrite.c: writing the stamp with libelf */
+int stamp_write(const char *path, const uint8_t *orig, size_t orig_size,
+		const uint8_t *stamp, size_t size);
+
+/* commands, cmd-*.c */
+int cmd_table(int argc, char **argv);
+int cmd_stamp(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_symbols(int argc, char **argv);
+
+#endif /* RUSTVER_TOOL_H */

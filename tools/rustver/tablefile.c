@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rustver: table files (the text `rustver table` prints), the running
+ * kernel's table in sysfs, and the C header rustver_core is built from.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rustver.h"
+
+#define MAX_LINE 1024
+
+/* "# key: value" comments carry the table's identity. */
+static void parse_comment(struct table *t, const char *line)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{ "# rustc: ", offsetof(struct table, rustc) },
+		{ "# release: ", offsetof(struct table, release) },
+		{ "# uts-version: ", offsetof(struct table, uts_version) },
+		{ "# build-id: ", offsetof(struct table, build_id) },
+		{ "# kdir: ", offsetof(struct table, kdir) },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t n = strlen(keys[i].key);
+		char **field = (char **)((char *)t + keys[i].off);
+
+		if (!strncmp(line, keys[i].key, n) && !*field)
+			*field = xstrdup(line + n);
+	}
+}
+
+static int parse_table(struct table *t, const char *path, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int err = 0;
+
+	while (!err && (n = getline(&line, &cap, f)) >= 0) {
+		struct rv_crate c;
+		const char *why;
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (n > MAX_LINE || strlen(line) != (size_t)n) {
+			rv_err("%s:%zu: line too long or has a NUL byte", path, lineno);
+			err = -1;
+			break;
+		}
+		if (n == 0)
+			continue;
+		if (line[0] == '#') {
+			parse_comment(t, line);
+			continue;
+		}
+		if (rv_table_parse_line(line, (size_t)n, &c, &why)) {
+			rv_err("%s:%zu: %s: '%s'", path, lineno, why, line);
+			err = -1;
+			break;
+		}
+		if (t->count == RV_TABLE_MAX_CRATES) {
+			rv_err("%s:%zu: more than %d crates", path, lineno,
+			       RV_TABLE_MAX_CRATES);
+			err = -1;
+			break;
+		}
+		t->crates = xrealloc(t->crates, (t->count + 1) * sizeof(c));
+		t->crates[t->count++] = c;
+	}
+	if (!err && ferror(f)) {
+		rv_err("%s: read error: %s", path, strerror(errno));
+		err = -1;
+	}
+	free(line);
+	return err;
+}
+
+int table_from_file(struct table *t, const char *path)
+{
+	struct rv_table view;
+	const char *why;
+	FILE *f;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->source = xstrdup(path);
+	f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT && !strcmp(path, RUSTVER_SYSFS_TABLE))
+			rv_err("%s: not found: rustver_core is not loaded on this kernel; "
+			       "load it or pass --kdir DIR or --table FILE", path);
+		else
+			rv_err("%s: cannot open: %s", path, strerror(errno));
+		table_free(t);
+		return -1;
+	}
+	err = parse_table(t, path, f);
+	fclose(f);
+	if (!err && t->count == 0) {
+		rv_err("%s: no crates in the table", path);
+		err = -1;
+	}
+	view = table_view(t);
+	if (!err && rv_table_check(&view, &why)) {
+		rv_err("%s: %s", path, why);
+		err = -1;
+	}
+	if (err)
+		table_free(t);
+	return err;
+}
+
+int table_load(struct table *t, const char *kdir, const char *file)
+{
+	if (kdir && file) {
+		rv_err("give either --kdir or --table, not both");
+		return -1;
+	}
+	if (kdir)
+		return table_from_kdir(t, kdir);
+	return table_from_file(t, file ? file : RUSTVER_SYSFS_TABLE);
+}
+
+void table_write_text(const struct table *t, FILE *f)
+{
+	char line[128];
+
+	fprintf(f, "# rustver table, format 1\n");
+	if (t->kdir)
+		fprintf(f, "# kdir: %s\n", t->kdir);
+	if (t->release)
+		fprintf(f, "# release: %s\n", t->release);
+	if (t->uts_version)
+		fprintf(f, "# uts-version: %s\n", t->uts_version);
+	if (t->build_id)
+		fprintf(f, "# build-id: %s\n", t->build_id);
+	if (t->rustc)
+		fprintf(f, "# rustc: %s\n", t->rustc);
+	for (uint32_t i = 0; i < t->nmissing; i++)
+		fprintf(f, "# not in the table: %s\n", t->missing[i]);
+	for (uint32_t i = 0; i < t->count; i++)
+		if (rv_table_format_line(&t->crates[i], line, sizeof(line)))
+			fputs(line, f);
+}
+
+static void json_field(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "  \"%s\": ", key);
+	if (value)
+		print_json_string(f, value);
+	else
+		fputs("null", f);
+	fputs(",\n", f);
+}
+
+void table_write_json(const struct table *t, FILE *f)
+{
+	fputs("{\n", f);
+	json_field(f, "kdir", t->kdir);
+	json_field(f, "release", t->release);
+	json_field(f, "uts_version", t->uts_version);
+	json_field(f, "build_id", t->build_id);
+	json_field(f, "rustc", t->rustc);
+	fputs("  \"crates\": [", f);
+	for (uint32_t i = 0; i < t->count; i++) {
+		fprintf(f, "%s\n    {\"name\": \"%s\", \"disambiguator\": \"%llx\", "
+			"\"crc\": \"0x%08x\"", i ? "," : "", t->crates[i].name,
+			(unsigned long long)t->crates[i].dis, t->crates[i].crc);
+		if (t->rmeta) {
+			fputs(", \"rmeta\": ", f);
+			print_json_string(f, t->rmeta[i]);
+		}
+		fputs("}", f);
+	}
+	fputs(t->count ? "\n  ],\n" : "],\n", f);
+	fputs("  \"missing\": [", f);
+	for (uint32_t i = 0; i < t->nmissing; i++) {
+		fputs(i ? ", " : "", f);
+		print_json_string(f, t->missing[i]);
+	}
+	fputs("]\n}\n", f);
+}
+
+static void c_string(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, "#define %s \"", name);
+	for (const char *p = value ? value : ""; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fputs("\"\n", f);
+}
+
+int table_write_c_header(const struct table *t, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		rv_err("%s: cannot create: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fputs("/* SPDX-License-Identifier: GPL-2.0 */\n"
+	      "/* Generated by 'rustver table --c-header'; do not edit. */\n", f);
+	c_string(f, "RUSTVER_TABLE_KDIR", t->kdir);
+	c_string(f, "RUSTVER_TABLE_RELEASE", t->release);
+	c_string(f, "RUSTVER_TABLE_UTS_VERSION", t->uts_version);
+	c_string(f, "RUSTVER_TABLE_BUILD_ID", t->build_id);
+	c_string(f, "RUSTVER_TABLE_RUSTC", t->rustc);
+	fprintf(f, "#define RUSTVER_TABLE_COUNT %u\n\n", t->count);
+	fputs("static const struct rv_crate rustver_table_crates[] = {\n", f);
+	for (uint32_t i = 0; i < t->count; i++)
+		fprintf(f, "\t{ .name = \"%s\", .dis = 0x%llxULL, .crc = 0x%08x },\n",
+			t->crates[i].name, (unsigned long long)t->crates[i].dis,
+			t->crates[i].crc);
+	fputs("};\n", f);
+	if (fflush(f) || fsync(fd) || ferror(f)) {
+		rv_err("%s: write error: %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path)) {
+		rv_err("%s: cannot rename into place: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
