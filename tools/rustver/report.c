@@ -116,6 +116,8 @@ void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
 				v->bad_symbol_pos);
 		return;
 	}
+	if (v->result == RV_RESULT_INTREE_UNSTAMPED && !detail)
+		return;
 	for (uint32_t i = 0; i < v->ncrates; i++)
 		if (detail || v->crates[i].status != RV_CRATE_PASS)
 			explain_crate(f, &v->crates[i]);

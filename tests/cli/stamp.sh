@@ -1,0 +1,98 @@
+#!/bin/bash
+# rustver stamp: writes, replaces and refuses stamps; the round trips with check.
+. "$(dirname "$0")/lib.sh"
+set -e
+A=$FIXTURES/kdirA
+B=$FIXTURES/kdirB
+"$RUSTVER" table --kdir "$A" -o "$WORK/A.txt"
+"$RUSTVER" table --kdir "$B" -o "$WORK/B.txt"
+cp "$FIXTURES/user.o" "$WORK/m.ko"
+
+run stamp --kdir "$A" "$WORK/m.ko"
+expect 0 "stamp writes one entry per crate the imports depend on" \
+	'stamped 1 crate: kcrate\[[0-9a-f]+\]=0x[0-9a-f]{8}'
+run check --table "$WORK/A.txt" "$WORK/m.ko"
+expect 0 "stamp then check against the same tree passes" 'm.ko: pass'
+
+crc_a=$(awk '/^kcrate/ { print $2 }' "$WORK/A.txt")
+crc_b=$(awk '/^kcrate/ { print $2 }' "$WORK/B.txt")
+run check --table "$WORK/B.txt" "$WORK/m.ko"
+expect 1 "stamped against A, checked against B: fails naming the crate and both CRCs" \
+	'm.ko: FAIL' "crate kcrate\[[0-9a-f]+\]: built against $crc_a, kernel has $crc_b" \
+	'imported symbols, e.g. kcrate::'
+
+size=$(stat -c %s "$WORK/m.ko")
+run stamp --table "$WORK/B.txt" "$WORK/m.ko"
+expect 0 "re-stamping says so" 're-stamped 1 crate'
+if [ "$(count_sections .rustver_stamp "$WORK/m.ko")" = 1 ] &&
+   [ "$(stat -c %s "$WORK/m.ko")" = "$size" ]; then
+	t_ok "re-stamping replaces the stamp: one section, same file size"
+else
+	t_fail "re-stamping replaces the stamp ($(count_sections .rustver_stamp "$WORK/m.ko") sections, size $size -> $(stat -c %s "$WORK/m.ko"))"
+fi
+run check --table "$WORK/B.txt" "$WORK/m.ko"
+expect 0 "after re-stamping against B, check against B passes" 'm.ko: pass'
+readelf -SW "$WORK/m.ko" | grep -F ' .rustver_stamp ' | grep -q ' PROGBITS ' &&
+	! readelf -SW "$WORK/m.ko" | grep -F ' .rustver_stamp ' | grep -qE ' [A-Z]*A[A-Z]* ' &&
+	t_ok "the stamp is PROGBITS and not allocated" || t_fail "the stamp is PROGBITS and not allocated"
+ls -A "$WORK" | grep -q 'rustver-' && t_fail "no temporary files are left behind" ||
+	t_ok "no temporary files are left behind"
+
+# objects the linker can still use after stamping
+gcc -c -x c -o "$WORK/main.o" - <<<'int main(void) { return 0; }'
+ld -r -o "$WORK/relinked.o" "$WORK/m.ko" "$WORK/main.o" 2>"$OUT" &&
+	t_ok "a stamped object is still a valid relocatable object for ld" ||
+	t_fail "a stamped object is still a valid relocatable object for ld"
+
+cp "$FIXTURES/plain.o" "$WORK/plain.ko"
+run stamp --kdir "$A" "$WORK/plain.ko"
+expect 0 "a module without Rust imports needs no stamp" 'no Rust imports, nothing to stamp'
+cmp -s "$FIXTURES/plain.o" "$WORK/plain.ko" && t_ok "... and is left untouched" ||
+	t_fail "... and is left untouched"
+
+cp "$FIXTURES/mixed.o" "$WORK/mixed.ko"
+run stamp --kdir "$A" "$WORK/mixed.ko"
+expect 0 "a C module importing Rust symbols is stamped" 'stamped 1 crate: kcrate'
+
+# refusals: each is exit 2, names the file and leaves it as it was
+cp "$FIXTURES/user.o" "$WORK/signed.ko"
+sign_module "$WORK/signed.ko"
+cp "$WORK/signed.ko" "$WORK/signed.orig"
+run stamp --kdir "$A" "$WORK/signed.ko"
+expect 2 "a signed module is refused: stamping would break the signature" \
+	'signed.ko: signed module: stamping would break its signature'
+cmp -s "$WORK/signed.ko" "$WORK/signed.orig" && t_ok "... and is left untouched" ||
+	t_fail "... and is left untouched"
+
+cp "$FIXTURES/user.o" "$WORK/c.ko" && xz -k "$WORK/c.ko"
+run stamp --kdir "$A" "$WORK/c.ko.xz"
+expect 2 "a compressed module is refused" 'c.ko.xz: compressed module'
+
+echo "not an elf file" > "$WORK/text.ko"
+run stamp --kdir "$A" "$WORK/text.ko"
+expect 2 "a non-ELF file is refused" 'text.ko: ELF: not an ELF file'
+
+clang --target=aarch64-linux-gnu -c -o "$WORK/arm.ko" "$(dirname "$0")/../fixtures/plain.c"
+run stamp --kdir "$A" "$WORK/arm.ko"
+expect 2 "another architecture is refused" 'arm.ko: ELF: not an x86-64 object'
+
+head -c 1000 "$FIXTURES/user.o" > "$WORK/trunc.ko"
+run stamp --kdir "$A" "$WORK/trunc.ko"
+expect 2 "a truncated module is refused" 'trunc.ko: ELF: .*beyond the end of the file'
+
+cp "$FIXTURES/userB.o" "$WORK/other.ko"
+grep -v '^kcrate' "$WORK/A.txt" > "$WORK/nokcrate.txt"
+cp "$WORK/other.ko" "$WORK/other.orig"
+run stamp --table "$WORK/nokcrate.txt" "$WORK/other.ko"
+expect 2 "a module whose crate is not in the table is refused" \
+	'other.ko: crate kcrate\[[0-9a-f]+\] is not in the table of .*nokcrate.txt'
+cmp -s "$WORK/other.ko" "$WORK/other.orig" && t_ok "... and is left untouched" ||
+	t_fail "... and is left untouched"
+
+run stamp "$WORK/m.ko"
+expect 2 "stamp without a table is a usage error" '--kdir DIR or --table FILE is required'
+run stamp --kdir "$A" "$WORK/missing.ko"
+expect 2 "a missing file is an error naming it" 'missing.ko: cannot open: No such file'
+run stamp --help
+expect 0 "stamp --help" '^Usage: rustver stamp'
+t_done

@@ -1,0 +1,105 @@
+#!/bin/bash
+# Runs rustver's tests and ends with one line: "N passed, N failed, N skipped".
+#
+#   tests/run.sh unit   fixtures, the engine's Check unit tests, the helper's
+#                       command-line tests (all under ASan + UBSan)
+#   tests/run.sh all    the same, then a short fuzzing pass and the QEMU selftests
+#
+# Environment: BUILD (build directory, default build).
+set -uo pipefail
+mode=${1:-unit}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+fixtures=$BUILD/fixtures
+logs=$BUILD/test-logs
+mkdir -p "$logs"
+passed=0 failed=0 skipped=0
+failures=()
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+section() { printf '\n=== %s ===\n' "$*"; }
+fail() { failed=$((failed + 1)); failures+=("$*"); }
+
+section "fixtures (rustc, gcc)"
+if ! tests/fixtures/build.sh "$fixtures" > "$logs/fixtures.log" 2>&1; then
+	cat "$logs/fixtures.log"
+	fail "tests/fixtures/build.sh (see $logs/fixtures.log)"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	exit 1
+fi
+tail -n 1 "$logs/fixtures.log"
+
+section "engine unit tests (Check, ASan + UBSan)"
+for t in "$BUILD"/san/check-*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	FIXTURES=$fixtures CK_VERBOSITY=normal "$t" > "$logs/$name.log" 2>&1
+	rc=$?
+	cat "$logs/$name.log"
+	line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$logs/$name.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		fail "$name: no Check summary (exit $rc)"
+		continue
+	fi
+	n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+	f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+	e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+	passed=$((passed + n - f - e))
+	if [ $((f + e)) -gt 0 ] || [ $rc -ne 0 ]; then
+		failed=$((failed + f + e))
+		[ $((f + e)) -eq 0 ] && failed=$((failed + 1))
+		failures+=("$name: $f failures, $e errors, exit $rc")
+	fi
+done
+
+section "command-line tests (rustver under ASan + UBSan)"
+for t in tests/cli/*.sh; do
+	name=$(basename "$t" .sh)
+	RUSTVER=$BUILD/san/rustver FIXTURES=$fixtures "$t" > "$logs/cli-$name.log" 2>&1
+	rc=$?
+	sed "s/^/[$name] /" "$logs/cli-$name.log"
+	p=$(grep -cE '^ok [0-9]+ - ' "$logs/cli-$name.log" || true)
+	s=$(grep -cE '^ok [0-9]+ - .* # SKIP ' "$logs/cli-$name.log" || true)
+	f=$(grep -cE '^not ok [0-9]+ - ' "$logs/cli-$name.log" || true)
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+	[ "$f" -gt 0 ] && failures+=("cli/$name: $f failed")
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "cli/$name exited $rc (see $logs/cli-$name.log)"
+	fi
+done
+
+if [ "$mode" = all ]; then
+	section "fuzzing, a short bounded pass"
+	if BUILD=$BUILD FUZZ_TIME=${FUZZ_TIME:-15} fuzz/run.sh > "$logs/fuzz.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		fail "fuzz/run.sh found a crash (see $logs/fuzz.log)"
+	fi
+	grep -E '^(ok|not ok|fuzz)' "$logs/fuzz.log" || tail -n 5 "$logs/fuzz.log"
+
+	section "kselftests in QEMU"
+	RUSTVER_BIN=$top/tools/rustver/rustver selftests/run-qemu.sh 2>&1 | tee "$logs/selftest.log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$logs/selftest.log" | tail -n 1)
+	if [ -n "$line" ]; then
+		read -r p _ f _ s _ <<<"${line//,/}"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		skipped=$((skipped + ${s:-0}))
+		[ "$f" -gt 0 ] && failures+=("selftests: $f failed")
+	fi
+	if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
+		fail "selftests/run-qemu.sh exited $rc (see $logs/selftest.log)"
+	fi
+fi
+
+section "summary"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
