@@ -134,8 +134,8 @@ int cmd_check(int argc, char **argv)
 		ret = for_each_module_file(dir, check_path, c);
 		if (!c->json)
 			printf("%s: %u modules: %u pass, %u fail, %u errors, "
-			       "%u without Rust imports\n", dir, c->n, c->pass,
-			       c->fail, c->trouble, c->not_rust);
+			       "%u without Rust imports\n",
+			       dir, c->n, c->pass, c->fail, c->trouble, c->not_rust);
 	} else {
 		for (int i = optind; i < argc; i++) {
 			struct modfile m;

@@ -37,8 +37,8 @@ static void show_stamp(const struct modfile *m)
 		printf("stamp:       malformed: %s\n", st.why);
 		return;
 	}
-	printf("stamp:       %u crate%s, stamped by %s\n", st.count,
-	       st.count == 1 ? "" : "s", st.rustc[0] ? st.rustc : "(no rustc recorded)");
+	printf("stamp:       %u crate%s, stamped by %s\n", st.count, st.count == 1 ? "" : "s",
+	       st.rustc[0] ? st.rustc : "(no rustc recorded)");
 	for (uint32_t i = 0; i < st.count; i++) {
 		char line[128];
 
@@ -58,8 +58,8 @@ static void show_imports(const struct rv_verdict *v)
 
 		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
 		rv_v0_short_path(c->example, strlen(c->example), ex, sizeof(ex));
-		printf("  %-40s %5u import%s  e.g. %s\n", name, c->nsyms,
-		       c->nsyms == 1 ? " " : "s", ex);
+		printf("  %-40s %5u import%s  e.g. %s\n", name, c->nsyms, c->nsyms == 1 ? " " : "s",
+		       ex);
 	}
 }
 
@@ -121,9 +121,7 @@ int cmd_show(int argc, char **argv)
 		case 't': file = optarg; break;
 		case 'r': release = optarg; break;
 		case 'b': basedir = optarg; break;
-		default:
-			fputs(usage, stderr);
-			return EXIT_TROUBLE;
+		default: fputs(usage, stderr); return EXIT_TROUBLE;
 		}
 	}
 	if (optind + 1 != argc) {

@@ -38,15 +38,16 @@ static int refuse_input(const char *path, const uint8_t *d, size_t n)
 	}
 	if (n >= ml && !memcmp(d + n - ml, SIG_MARKER, ml)) {
 		rv_err("%s: signed module: stamping would break its signature; "
-		       "stamp before signing (scripts/sign-file)", path);
+		       "stamp before signing (scripts/sign-file)",
+		       path);
 		return -1;
 	}
 	return 0;
 }
 
 /* Every crate must be known to the table: else it was not built against it. */
-static int collect_crates(const char *path, const struct rv_verdict *v,
-			  const struct table *t, struct rv_crate *out)
+static int collect_crates(const char *path, const struct rv_verdict *v, const struct table *t,
+			  struct rv_crate *out)
 {
 	int err = 0;
 
@@ -57,9 +58,11 @@ static int collect_crates(const char *path, const struct rv_verdict *v,
 		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
 		if (c->status == RV_CRATE_UNKNOWN || c->status == RV_CRATE_OTHER_BUILD) {
 			rv_err("%s: crate %s is not in the table of %s%s: the module was "
-			       "not built against it", path, name, t->source,
-			       c->status == RV_CRATE_OTHER_BUILD ?
-			       " (same crate name, other disambiguator: another rustc)" : "");
+			       "not built against it",
+			       path, name, t->source,
+			       c->status == RV_CRATE_OTHER_BUILD
+				       ? " (same crate name, other disambiguator: another rustc)"
+				       : "");
 			err = -1;
 			continue;
 		}
@@ -71,8 +74,8 @@ static int collect_crates(const char *path, const struct rv_verdict *v,
 	return err;
 }
 
-static int stamp_one(const char *path, const struct table *t,
-		     struct rv_verdict_scratch *scr, struct rv_verdict *v)
+static int stamp_one(const char *path, const struct table *t, struct rv_verdict_scratch *scr,
+		     struct rv_verdict *v)
 {
 	struct rv_table view = table_view(t);
 	struct rv_crate crates[RV_MODULE_MAX_CRATES];
@@ -101,18 +104,17 @@ static int stamp_one(const char *path, const struct table *t,
 	rustc = rustc_from_comment(data, size);
 	snprintf(rustc_buf, sizeof(rustc_buf), "%s", rustc ? rustc : "");
 	stamp = xmalloc(rv_stamp_size(v->ncrates));
-	if (rv_stamp_build(stamp, rv_stamp_size(v->ncrates), rustc_buf, crates,
-			   v->ncrates)) {
+	if (rv_stamp_build(stamp, rv_stamp_size(v->ncrates), rustc_buf, crates, v->ncrates)) {
 		rv_err("%s: cannot build the stamp", path);
 		goto out;
 	}
 	if (stamp_write(path, data, size, stamp, rv_stamp_size(v->ncrates)))
 		goto out;
-	printf("%s: %s %u crate%s:", path, v->stamped ? "re-stamped" : "stamped",
-	       v->ncrates, v->ncrates == 1 ? "" : "s");
+	printf("%s: %s %u crate%s:", path, v->stamped ? "re-stamped" : "stamped", v->ncrates,
+	       v->ncrates == 1 ? "" : "s");
 	for (uint32_t i = 0; i < v->ncrates; i++)
-		printf(" %s[%llx]=0x%08x", crates[i].name,
-		       (unsigned long long)crates[i].dis, crates[i].crc);
+		printf(" %s[%llx]=0x%08x", crates[i].name, (unsigned long long)crates[i].dis,
+		       crates[i].crc);
 	putchar('\n');
 	ret = EXIT_PASS;
 out:
@@ -141,15 +143,15 @@ int cmd_stamp(int argc, char **argv)
 		switch (opt) {
 		case 'k': kdir = optarg; break;
 		case 't': file = optarg; break;
-		default:
-			fputs(usage, stderr);
-			return EXIT_TROUBLE;
+		default: fputs(usage, stderr); return EXIT_TROUBLE;
 		}
 	}
 	if ((!kdir && !file) || optind == argc) {
-		rv_err("stamp: %s", optind == argc ? "no MODULE given" :
-		       "--kdir DIR or --table FILE is required (the tree the module "
-		       "was built against)");
+		rv_err("stamp: %s",
+		       optind == argc
+			       ? "no MODULE given"
+			       : "--kdir DIR or --table FILE is required (the tree the module "
+				 "was built against)");
 		fputs(usage, stderr);
 		return EXIT_TROUBLE;
 	}

@@ -45,12 +45,14 @@ static int one(struct symctx *s, const char *sym, size_t len)
 		printf("%s%.*s[%llx]", i ? " " : "", (int)c->name_len, c->name,
 		       (unsigned long long)c->dis);
 		if (s->origins)
-			printf("{%s%s%s}",
-			       c->origin & RV_ORIGIN_PATH ? "path" : "",
-			       c->origin & RV_ORIGIN_IMPL ?
-			       (c->origin & RV_ORIGIN_PATH ? ",impl" : "impl") : "",
-			       c->origin & RV_ORIGIN_INST ?
-			       (c->origin & (RV_ORIGIN_PATH | RV_ORIGIN_IMPL) ? ",inst" : "inst") : "");
+			printf("{%s%s%s}", c->origin & RV_ORIGIN_PATH ? "path" : "",
+			       c->origin & RV_ORIGIN_IMPL
+				       ? (c->origin & RV_ORIGIN_PATH ? ",impl" : "impl")
+				       : "",
+			       c->origin & RV_ORIGIN_INST
+				       ? (c->origin & (RV_ORIGIN_PATH | RV_ORIGIN_IMPL) ? ",inst"
+											: "inst")
+				       : "");
 	}
 	putchar('\n');
 	return EXIT_PASS;

@@ -47,14 +47,11 @@ int cmd_table(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'o': out = optarg; break;
 		case 'c': header = optarg; break;
-		default:
-			fputs(usage, stderr);
-			return EXIT_TROUBLE;
+		default: fputs(usage, stderr); return EXIT_TROUBLE;
 		}
 	}
 	if (!kdir || optind != argc) {
-		rv_err("table: %s", !kdir ? "--kdir DIR is required" :
-		       "unexpected argument");
+		rv_err("table: %s", !kdir ? "--kdir DIR is required" : "unexpected argument");
 		fputs(usage, stderr);
 		return EXIT_TROUBLE;
 	}

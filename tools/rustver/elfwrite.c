@@ -60,7 +60,7 @@ static size_t add_name(Elf *e, size_t shstrndx, const char *name, void **keep)
 	size_t len = strlen(name) + 1, off;
 	uint8_t *buf;
 
-	if (!d || elf_getdata(scn, d))	/* expect exactly one data block */
+	if (!d || elf_getdata(scn, d)) /* expect exactly one data block */
 		return 0;
 	off = d->d_size;
 	buf = xmalloc(off + len);
@@ -148,8 +148,7 @@ out:
 }
 
 /* Reads the rewritten copy back and checks the stamp with the engine. */
-static int verify(const char *tmp, const char *path, const uint8_t *stamp,
-		  size_t size)
+static int verify(const char *tmp, const char *path, const uint8_t *stamp, size_t size)
 {
 	struct rv_elf_shdr sh;
 	struct rv_elf elf;
@@ -162,8 +161,8 @@ static int verify(const char *tmp, const char *path, const uint8_t *stamp,
 		return -1;
 	if (rv_elf_open(&elf, data, len))
 		rv_err("%s: stamped copy is not a valid module: %s", path, elf.why);
-	else if (rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh) ||
-		 sh.size != size || rv_stamp_parse(&st, rv_elf_section_data(&elf, &sh), sh.size) ||
+	else if (rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh) || sh.size != size ||
+		 rv_stamp_parse(&st, rv_elf_section_data(&elf, &sh), sh.size) ||
 		 memcmp(rv_elf_section_data(&elf, &sh), stamp, size))
 		rv_err("%s: stamped copy does not read back the stamp", path);
 	else
@@ -172,8 +171,8 @@ static int verify(const char *tmp, const char *path, const uint8_t *stamp,
 	return err;
 }
 
-int stamp_write(const char *path, const uint8_t *orig, size_t orig_size,
-		const uint8_t *stamp, size_t size)
+int stamp_write(const char *path, const uint8_t *orig, size_t orig_size, const uint8_t *stamp,
+		size_t size)
 {
 	char *d = xstrdup(path), *b = xstrdup(path), tmp[4096];
 	struct stat st;
@@ -188,8 +187,7 @@ int stamp_write(const char *path, const uint8_t *orig, size_t orig_size,
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		rv_err("%s: cannot create a temporary file beside it: %s", path,
-		       strerror(errno));
+		rv_err("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
 		return -1;
 	}
 	if (write_all(fd, orig, orig_size)) {

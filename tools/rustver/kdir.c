@@ -229,8 +229,7 @@ static char *header_define(const char *kdir, const char *file, const char *name)
 	return value;
 }
 
-static int add_rmeta(struct table *t, const struct seen *s, const char *dir,
-		     const char *file)
+static int add_rmeta(struct table *t, const struct seen *s, const char *dir, const char *file)
 {
 	size_t len = strlen(file), nlen = len - strlen("lib") - strlen(".rmeta");
 	char *path, name[RV_CRATE_NAME_MAX];
@@ -258,8 +257,8 @@ static int add_rmeta(struct table *t, const struct seen *s, const char *dir,
 		char msg[256];
 
 		snprintf(msg, sizeof(msg), "%s: %s", name,
-			 c ? "several disambiguators in the kernel's symbols" :
-			 "no kernel symbol names this crate, disambiguator unknown");
+			 c ? "several disambiguators in the kernel's symbols"
+			   : "no kernel symbol names this crate, disambiguator unknown");
 		t->missing = xrealloc(t->missing, (t->nmissing + 1) * sizeof(char *));
 		t->missing[t->nmissing++] = xstrdup(msg);
 		free(data);
@@ -308,7 +307,8 @@ int table_from_kdir(struct table *t, const char *kdir)
 	d = opendir(dir);
 	if (!d) {
 		rv_err("%s: no rust/ directory: not a Rust-enabled kernel build tree "
-		       "(Debian's linux-headers ship no .rmeta; use --table)", kdir);
+		       "(Debian's linux-headers ship no .rmeta; use --table)",
+		       kdir);
 		free(dir);
 		free(s);
 		table_free(t);
@@ -340,7 +340,8 @@ int table_from_kdir(struct table *t, const char *kdir)
 	}
 	if (!have_symbols) {
 		rv_err("%s: neither Module.symvers nor vmlinux: cannot learn the crates' "
-		       "disambiguators", kdir);
+		       "disambiguators",
+		       kdir);
 		err = -1;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
@@ -373,8 +374,7 @@ int table_from_kdir(struct table *t, const char *kdir)
 	}
 	t->uts_version = header_define(kdir, "include/generated/utsversion.h", "UTS_VERSION");
 	if (!t->uts_version)
-		t->uts_version = header_define(kdir, "include/generated/compile.h",
-					       "UTS_VERSION");
+		t->uts_version = header_define(kdir, "include/generated/compile.h", "UTS_VERSION");
 	if (err) {
 		table_free(t);
 		return -1;
@@ -403,6 +403,5 @@ void table_free(struct table *t)
 
 struct rv_table table_view(const struct table *t)
 {
-	return (struct rv_table){ .crates = t->crates, .count = t->count,
-				  .rustc = t->rustc };
+	return (struct rv_table){ .crates = t->crates, .count = t->count, .rustc = t->rustc };
 }

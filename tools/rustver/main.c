@@ -117,11 +117,8 @@ static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "table", cmd_table },
-	{ "stamp", cmd_stamp },
-	{ "check", cmd_check },
-	{ "show", cmd_show },
-	{ "symbols", cmd_symbols },
+	{ "table", cmd_table }, { "stamp", cmd_stamp },	    { "check", cmd_check },
+	{ "show", cmd_show },	{ "symbols", cmd_symbols },
 };
 
 int main(int argc, char **argv)
@@ -130,14 +127,12 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_TROUBLE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
 		return EXIT_PASS;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("rustver %s (stamp format %d)\n", RUSTVER_VERSION,
-		       RV_STAMP_VERSION);
+		printf("rustver %s (stamp format %d)\n", RUSTVER_VERSION, RV_STAMP_VERSION);
 		return EXIT_PASS;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

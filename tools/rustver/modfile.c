@@ -20,8 +20,8 @@
 #include "rustver.h"
 
 #define MAX_MODULE_SIZE (1ULL << 30)
-#define SIG_MARKER "~Module signature appended~\n"
-#define SIG_INFO_SIZE 12	/* struct module_signature */
+#define SIG_MARKER	"~Module signature appended~\n"
+#define SIG_INFO_SIZE	12 /* struct module_signature */
 
 struct growbuf {
 	uint8_t *p;
@@ -150,8 +150,7 @@ static int cut_signature(struct modfile *m)
 		return -1;
 	}
 	info = m->data + m->size - mlen - SIG_INFO_SIZE;
-	sig = (size_t)info[8] << 24 | (size_t)info[9] << 16 |
-	      (size_t)info[10] << 8 | info[11];
+	sig = (size_t)info[8] << 24 | (size_t)info[9] << 16 | (size_t)info[10] << 8 | info[11];
 	if (sig > m->size - mlen - SIG_INFO_SIZE) {
 		rv_err("%s: module signature longer than the file", m->path);
 		return -1;
@@ -214,15 +213,19 @@ const char *default_release(void)
 	return u.release;
 }
 
-static void quiet_log(void *data, int priority, const char *file, int line,
-		      const char *fn, const char *format, va_list args)
+static void quiet_log(void *data, int priority, const char *file, int line, const char *fn,
+		      const char *format, va_list args)
 {
-	(void)data; (void)priority; (void)file; (void)line; (void)fn;
-	(void)format; (void)args;
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)format;
+	(void)args;
 }
 
-static struct kmod_ctx *kmod_open(const char *basedir, const char *release,
-				  char *dir, size_t size)
+static struct kmod_ctx *kmod_open(const char *basedir, const char *release, char *dir, size_t size)
 {
 	struct kmod_ctx *ctx;
 
@@ -235,8 +238,7 @@ static struct kmod_ctx *kmod_open(const char *basedir, const char *release,
 }
 
 /* Resolves a module name or alias to its file, as modprobe does. */
-static char *lookup_module(const char *name, const char *basedir,
-			   const char *release)
+static char *lookup_module(const char *name, const char *basedir, const char *release)
 {
 	struct kmod_list *list = NULL, *l;
 	char dir[4096], *path = NULL;
@@ -249,10 +251,11 @@ static char *lookup_module(const char *name, const char *basedir,
 	}
 	if (kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list) {
 		rv_err("%s: no such file, and no module of that name in %s "
-		       "(is modules.dep there? run depmod)", name, dir);
+		       "(is modules.dep there? run depmod)",
+		       name, dir);
 		goto out;
 	}
-	kmod_list_foreach(l, list) {
+	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 		const char *p = kmod_module_get_path(mod);
 
@@ -268,8 +271,7 @@ out:
 	return path;
 }
 
-int modfile_open(struct modfile *m, const char *module, const char *basedir,
-		 const char *release)
+int modfile_open(struct modfile *m, const char *module, const char *basedir, const char *release)
 {
 	struct stat st;
 	char *path;
@@ -302,7 +304,7 @@ char *modfile_modinfo(const char *path, const char *key)
 		goto out;
 	if (kmod_module_get_info(mod, &info) < 0)
 		goto out;
-	kmod_list_foreach(l, info) {
+	kmod_list_foreach (l, info) {
 		if (!strcmp(kmod_module_info_get_key(l), key)) {
 			value = xstrdup(kmod_module_info_get_value(l));
 			break;
@@ -334,8 +336,7 @@ static bool is_module_name(const char *path)
 	return false;
 }
 
-static int walk_one(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -355,8 +356,7 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg),
-			 void *arg)
+int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg), void *arg)
 {
 	int worst;
 

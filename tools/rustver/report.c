@@ -29,12 +29,9 @@ static void explain_crate(FILE *f, const struct rv_crate_verdict *c)
 	example(ex, sizeof(ex), c);
 	fprintf(f, "    crate %s: ", name);
 	switch (c->status) {
-	case RV_CRATE_PASS:
-		fprintf(f, "0x%08x, as the kernel", c->kernel_crc);
-		break;
+	case RV_CRATE_PASS: fprintf(f, "0x%08x, as the kernel", c->kernel_crc); break;
 	case RV_CRATE_MISMATCH:
-		fprintf(f, "built against 0x%08x, kernel has 0x%08x",
-			c->stamp_crc, c->kernel_crc);
+		fprintf(f, "built against 0x%08x, kernel has 0x%08x", c->stamp_crc, c->kernel_crc);
 		break;
 	case RV_CRATE_UNSTAMPED:
 		fprintf(f, "not in the module's stamp, kernel has 0x%08x", c->kernel_crc);
@@ -44,16 +41,13 @@ static void explain_crate(FILE *f, const struct rv_crate_verdict *c)
 		break;
 	case RV_CRATE_OTHER_BUILD:
 		crate_name(other, sizeof(other), c->name, c->name_len, c->kernel_dis);
-		fprintf(f, "the kernel has %s instead: another rustc built one of them",
-			other);
+		fprintf(f, "the kernel has %s instead: another rustc built one of them", other);
 		break;
 	}
-	fprintf(f, " (%u imported symbol%s, e.g. %s)\n", c->nsyms,
-		c->nsyms == 1 ? "" : "s", ex);
+	fprintf(f, " (%u imported symbol%s, e.g. %s)\n", c->nsyms, c->nsyms == 1 ? "" : "s", ex);
 }
 
-static void explain_rustc(FILE *f, const struct rv_verdict *v,
-			  const struct rv_table *t)
+static void explain_rustc(FILE *f, const struct rv_verdict *v, const struct rv_table *t)
 {
 	const char *a, *b;
 	size_t la, lb;
@@ -61,7 +55,8 @@ static void explain_rustc(FILE *f, const struct rv_verdict *v,
 	a = rv_rustc_version(v->stamp_rustc, &la);
 	b = rv_rustc_version(t->rustc, &lb);
 	if (a && b)
-		fprintf(f, "    rustc differs: the module was built by rustc %.*s, the kernel "
+		fprintf(f,
+			"    rustc differs: the module was built by rustc %.*s, the kernel "
 			"by rustc %.*s; this is the most common cause\n",
 			(int)la, a, (int)lb, b);
 }
@@ -78,33 +73,34 @@ static void explain_fix(FILE *f, const struct rv_verdict *v)
 {
 	if (has_status(v, RV_CRATE_OTHER_BUILD))
 		fputs("    fix: build the module with the rustc that built the kernel, "
-		      "against the kernel's own build tree\n", f);
+		      "against the kernel's own build tree\n",
+		      f);
 	else if (!v->stamped)
 		fputs("    fix: out-of-tree Rust modules need a stamp: run "
-		      "'rustver stamp --kdir KDIR' on it after building\n", f);
+		      "'rustver stamp --kdir KDIR' on it after building\n",
+		      f);
 	else
 		fputs("    fix: rebuild against this kernel's build tree and run "
-		      "'rustver stamp'\n", f);
+		      "'rustver stamp'\n",
+		      f);
 }
 
 void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
 		    const struct rv_table *t, bool detail)
 {
 	switch (v->result) {
-	case RV_RESULT_NOT_RUST:
-		fprintf(f, "%s: pass (no Rust imports)\n", module);
-		return;
+	case RV_RESULT_NOT_RUST: fprintf(f, "%s: pass (no Rust imports)\n", module); return;
 	case RV_RESULT_PASS:
-		fprintf(f, "%s: pass (%u crate%s, %u Rust imports)\n", module,
-			v->ncrates, v->ncrates == 1 ? "" : "s", v->rust_imports);
+		fprintf(f, "%s: pass (%u crate%s, %u Rust imports)\n", module, v->ncrates,
+			v->ncrates == 1 ? "" : "s", v->rust_imports);
 		break;
 	case RV_RESULT_INTREE_UNSTAMPED:
 		fprintf(f, "%s: pass (in-tree, not stamped; %u crate%s known to the kernel)\n",
 			module, v->ncrates, v->ncrates == 1 ? "" : "s");
 		break;
 	case RV_RESULT_FAIL:
-		fprintf(f, "%s: FAIL (%u of %u crate%s)\n", module, v->nfailed,
-			v->ncrates, v->ncrates == 1 ? "" : "s");
+		fprintf(f, "%s: FAIL (%u of %u crate%s)\n", module, v->nfailed, v->ncrates,
+			v->ncrates == 1 ? "" : "s");
 		if (v->rustc_differs)
 			explain_rustc(f, v, t);
 		break;
@@ -112,8 +108,7 @@ void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
 		fprintf(f, "%s: error: %s: %s\n", module, v->where, v->why);
 		if (v->bad_symbol)
 			fprintf(f, "    symbol %.200s%s (at offset %u)\n", v->bad_symbol,
-				strlen(v->bad_symbol) > 200 ? "..." : "",
-				v->bad_symbol_pos);
+				strlen(v->bad_symbol) > 200 ? "..." : "", v->bad_symbol_pos);
 		return;
 	}
 	if (v->result == RV_RESULT_INTREE_UNSTAMPED && !detail)
@@ -137,12 +132,13 @@ void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v
 {
 	fputs("{\"module\": ", f);
 	print_json_string(f, module);
-	fprintf(f, ", \"result\": \"%s\", \"rust_imports\": %u, \"stamped\": %s, "
+	fprintf(f,
+		", \"result\": \"%s\", \"rust_imports\": %u, \"stamped\": %s, "
 		"\"intree\": %s, \"rustc\": ",
-		v->result == RV_RESULT_INTREE_UNSTAMPED ? "pass-intree-unstamped" :
-		v->result == RV_RESULT_NOT_RUST ? "not-rust" : rv_result_name(v->result),
-		v->rust_imports, v->stamped ? "true" : "false",
-		v->intree ? "true" : "false");
+		v->result == RV_RESULT_INTREE_UNSTAMPED ? "pass-intree-unstamped"
+		: v->result == RV_RESULT_NOT_RUST	? "not-rust"
+							: rv_result_name(v->result),
+		v->rust_imports, v->stamped ? "true" : "false", v->intree ? "true" : "false");
 	if (v->stamp_rustc)
 		print_json_string(f, v->stamp_rustc);
 	else
@@ -161,8 +157,8 @@ void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v
 		char name[128];
 
 		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
-		fprintf(f, "%s{\"crate\": \"%s\", \"status\": \"%s\"", i ? ", " : "",
-			name, rv_crate_status_name(c->status));
+		fprintf(f, "%s{\"crate\": \"%s\", \"status\": \"%s\"", i ? ", " : "", name,
+			rv_crate_status_name(c->status));
 		json_crc(f, "stamp_crc", c->has_stamp_crc, c->stamp_crc);
 		json_crc(f, "kernel_crc", c->has_kernel_crc, c->kernel_crc);
 		fprintf(f, ", \"symbols\": %u, \"example\": ", c->nsyms);
@@ -177,12 +173,9 @@ int verdict_exit(const struct rv_verdict *v)
 	switch (v->result) {
 	case RV_RESULT_NOT_RUST:
 	case RV_RESULT_PASS:
-	case RV_RESULT_INTREE_UNSTAMPED:
-		return EXIT_PASS;
-	case RV_RESULT_FAIL:
-		return EXIT_VERDICT;
-	case RV_RESULT_ERROR:
-		break;
+	case RV_RESULT_INTREE_UNSTAMPED: return EXIT_PASS;
+	case RV_RESULT_FAIL: return EXIT_VERDICT;
+	case RV_RESULT_ERROR: break;
 	}
 	return EXIT_TROUBLE;
 }

@@ -13,14 +13,14 @@
 #include <rustver/table.h>
 #include <rustver/verdict.h>
 
-#define RUSTVER_VERSION "0.1.0"
+#define RUSTVER_VERSION	    "0.1.0"
 #define RUSTVER_SYSFS_TABLE "/sys/kernel/rustver/crates"
 
 /* Exit codes of every command. */
 enum {
-	EXIT_PASS = 0,		/* everything checked passed */
-	EXIT_VERDICT = 1,	/* a verdict failed */
-	EXIT_TROUBLE = 2,	/* usage, I/O or format error */
+	EXIT_PASS = 0,	  /* everything checked passed */
+	EXIT_VERDICT = 1, /* a verdict failed */
+	EXIT_TROUBLE = 2, /* usage, I/O or format error */
 };
 
 /* main.c */
@@ -44,10 +44,10 @@ void print_json_string(FILE *f, const char *s);
 
 /* modfile.c: a module as the kernel would see it */
 struct modfile {
-	char *path;		/* resolved file name */
-	uint8_t *data;		/* decompressed bytes */
-	size_t size;		/* of data */
-	size_t elf_size;	/* without the signature trailer */
+	char *path;	 /* resolved file name */
+	uint8_t *data;	 /* decompressed bytes */
+	size_t size;	 /* of data */
+	size_t elf_size; /* without the signature trailer */
 	bool is_signed;
 	const char *compression; /* "xz", "zstd", "gzip" or NULL */
 };
@@ -55,27 +55,25 @@ struct modfile {
  * Opens MODULE, a path or a module name that libkmod resolves the way
  * modprobe does in @basedir/lib/modules/@release (NULL: / and uname -r).
  */
-int modfile_open(struct modfile *m, const char *module, const char *basedir,
-		 const char *release);
+int modfile_open(struct modfile *m, const char *module, const char *basedir, const char *release);
 int modfile_load(struct modfile *m, const char *path);
 void modfile_close(struct modfile *m);
 /* modinfo key of a module file through libkmod, or NULL (caller frees). */
 char *modfile_modinfo(const char *path, const char *key);
 /* Calls @fn for every module file under @dir; returns the worst result. */
-int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg),
-			 void *arg);
+int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg), void *arg);
 const char *default_release(void);
 
 /* kdir.c: the crate table of a kernel build tree */
 struct table {
 	struct rv_crate *crates;
 	uint32_t count;
-	char *rustc;		/* rustc banner, or NULL */
-	char *source;		/* where it came from, for messages */
+	char *rustc;  /* rustc banner, or NULL */
+	char *source; /* where it came from, for messages */
 	char *release, *uts_version, *build_id, *kdir;
-	char **missing;		/* crates without a known disambiguator */
+	char **missing; /* crates without a known disambiguator */
 	uint32_t nmissing;
-	char **rmeta;		/* .rmeta path per crate, or NULL */
+	char **rmeta; /* .rmeta path per crate, or NULL */
 };
 int table_from_kdir(struct table *t, const char *kdir);
 void table_free(struct table *t);
@@ -97,8 +95,8 @@ void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v
 int verdict_exit(const struct rv_verdict *v);
 
 /* elfwrite.c: writing the stamp with libelf */
-int stamp_write(const char *path, const uint8_t *orig, size_t orig_size,
-		const uint8_t *stamp, size_t size);
+int stamp_write(const char *path, const uint8_t *orig, size_t orig_size, const uint8_t *stamp,
+		size_t size);
 
 /* commands, cmd-*.c */
 int cmd_table(int argc, char **argv);

@@ -79,8 +79,8 @@ const char *rustc_from_comment(const uint8_t *data, size_t size)
 	struct rv_elf elf;
 	const char *p;
 
-	if (rv_elf_open(&elf, data, size) ||
-	    rv_elf_find_section(&elf, ".comment", &sh) || sh.type == RV_SHT_NOBITS)
+	if (rv_elf_open(&elf, data, size) || rv_elf_find_section(&elf, ".comment", &sh) ||
+	    sh.type == RV_SHT_NOBITS)
 		return NULL;
 	p = (const char *)rv_elf_section_data(&elf, &sh);
 	for (uint64_t i = 0; i < sh.size;) {
