@@ -8,6 +8,9 @@
 #   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
 #   make install       install rustver under PREFIX (default /usr/local)
 #   make deps          install the Debian packages the build and tests need
+#   make KDIR=DIR      also build the kernel modules against the kernel build
+#                      tree DIR (make modules KDIR=DIR; RUSTVER_TABLE=FILE for
+#                      headers without .rmeta; W=1, LLVM=1 pass through)
 
 PREFIX    ?= /usr/local
 BUILD     ?= build
@@ -22,12 +25,16 @@ RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -Iinclude $(CFLAGS)
 RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd)
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-ENGINE   := $(wildcard lib/*.c)
+ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
-.PHONY: all deps install check check-unit fuzz fuzz-short selftest clean FORCE
-all: $(BUILD)/deps.ok tools/rustver/rustver
+.PHONY: all deps install check check-unit fuzz fuzz-short selftest clean modules FORCE
+all: $(BUILD)/deps.ok tools/rustver/rustver $(if $(KDIR),modules)
+
+modules: tools/rustver/rustver
+	@test -n "$(KDIR)" || { echo "make modules: set KDIR to a kernel build tree" >&2; exit 2; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) RUSTVER=$(CURDIR)/tools/rustver/rustver modules
 
 $(BUILD)/deps.ok: scripts/deps.sh
 	@mkdir -p $(BUILD)
@@ -77,3 +84,4 @@ install: tools/rustver/rustver
 
 clean:
 	rm -rf $(BUILD) tools/rustver/rustver
+	rm -f *.ko *.o *.mod *.mod.c lib/*.o .*.cmd lib/.*.cmd modules.order Module.symvers rustver_table.h

@@ -198,6 +198,7 @@ int rv_elf_open(struct rv_elf *elf, const void *data, u64 size)
 
 	return check_symtab(elf);
 }
+RV_EXPORT(rv_elf_open);
 
 int rv_elf_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh)
 {
@@ -206,6 +207,7 @@ int rv_elf_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh)
 	read_shdr(elf, ndx, sh);
 	return 0;
 }
+RV_EXPORT(rv_elf_shdr);
 
 const char *rv_elf_section_name(const struct rv_elf *elf,
 				const struct rv_elf_shdr *sh)
@@ -215,6 +217,7 @@ const char *rv_elf_section_name(const struct rv_elf *elf,
 		return "";
 	return (const char *)elf->data + elf->shstr_off + sh->name;
 }
+RV_EXPORT(rv_elf_section_name);
 
 static bool name_is(const char *a, const char *b)
 {
@@ -243,6 +246,7 @@ int rv_elf_find_section(struct rv_elf *elf, const char *name,
 	}
 	return found ? 0 : -RV_ENOENT;
 }
+RV_EXPORT(rv_elf_find_section);
 
 const u8 *rv_elf_section_data(const struct rv_elf *elf,
 			      const struct rv_elf_shdr *sh)
@@ -251,6 +255,7 @@ const u8 *rv_elf_section_data(const struct rv_elf *elf,
 		return NULL;
 	return elf->data + sh->offset;
 }
+RV_EXPORT(rv_elf_section_data);
 
 int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh)
 {
@@ -264,6 +269,7 @@ int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh)
 		return fail(elf, RV_ERANGE, "section overlaps the headers or the symbol tables");
 	return 0;
 }
+RV_EXPORT(rv_elf_check_disjoint);
 
 int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
 {
@@ -283,3 +289,4 @@ int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
 	sym->value = rv_le64(p + 8);
 	return 0;
 }
+RV_EXPORT(rv_elf_sym);

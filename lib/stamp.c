@@ -107,6 +107,7 @@ int rv_stamp_parse(struct rv_stamp *st, const void *data, u64 size)
 	st->rustc = (const char *)p + OFF_RUSTC;
 	return check_entries(st);
 }
+RV_EXPORT(rv_stamp_parse);
 
 void rv_stamp_entry(const struct rv_stamp *st, u32 i, struct rv_crate *out)
 {
@@ -117,6 +118,7 @@ void rv_stamp_entry(const struct rv_stamp *st, u32 i, struct rv_crate *out)
 	out->dis = rv_le64(e + ENT_DIS);
 	out->crc = rv_le32(e + ENT_CRC);
 }
+RV_EXPORT(rv_stamp_entry);
 
 bool rv_stamp_find(const struct rv_stamp *st, const char *name, size_t len,
 		   u64 dis, u32 *crc)
@@ -136,6 +138,7 @@ bool rv_stamp_find(const struct rv_stamp *st, const char *name, size_t len,
 	}
 	return false;
 }
+RV_EXPORT(rv_stamp_find);
 
 int rv_stamp_build(void *buf, u64 size, const char *rustc,
 		   const struct rv_crate *crates, u32 count)
@@ -170,3 +173,4 @@ int rv_stamp_build(void *buf, u64 size, const char *rustc,
 	}
 	return 0;
 }
+RV_EXPORT(rv_stamp_build);

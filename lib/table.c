@@ -20,6 +20,7 @@ const struct rv_crate *rv_table_find(const struct rv_table *t, const char *name,
 			return &t->crates[i];
 	return NULL;
 }
+RV_EXPORT(rv_table_find);
 
 const struct rv_crate *rv_table_find_name(const struct rv_table *t,
 					  const char *name, size_t len)
@@ -31,6 +32,7 @@ const struct rv_crate *rv_table_find_name(const struct rv_table *t,
 			return &t->crates[i];
 	return NULL;
 }
+RV_EXPORT(rv_table_find_name);
 
 bool rv_crate_name_valid(const char *name, size_t len)
 {
@@ -47,6 +49,7 @@ bool rv_crate_name_valid(const char *name, size_t len)
 	}
 	return true;
 }
+RV_EXPORT(rv_crate_name_valid);
 
 static int hex_value(char c)
 {
@@ -113,6 +116,7 @@ int rv_table_parse_line(const char *line, size_t len, struct rv_crate *out,
 	out->crc = (u32)v;
 	return 0;
 }
+RV_EXPORT(rv_table_parse_line);
 
 static size_t put_hex(char *p, u64 v, int min_digits)
 {
@@ -150,6 +154,7 @@ size_t rv_table_format_line(const struct rv_crate *c, char *buf, size_t size)
 	buf[n] = '\0';
 	return n;
 }
+RV_EXPORT(rv_table_format_line);
 
 int rv_table_check(const struct rv_table *t, const char **why)
 {
@@ -172,3 +177,4 @@ int rv_table_check(const struct rv_table *t, const char **why)
 	}
 	return 0;
 }
+RV_EXPORT(rv_table_check);

@@ -655,6 +655,7 @@ bool rv_v0_is_v0(const char *name, size_t len)
 	return len > 2 && name[0] == '_' && name[1] == 'R' &&
 	       (is_upper(name[2]) || is_digit(name[2]));
 }
+RV_EXPORT(rv_v0_is_v0);
 
 /*
  * The defining crate: follow the parents of the symbol's path (N's parent,
@@ -793,6 +794,7 @@ out:
 	}
 	return err;
 }
+RV_EXPORT(rv_v0_parse);
 
 /* ---- readable paths for messages ---- */
 
@@ -1029,3 +1031,4 @@ size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size)
 	out[pr.n] = '\0';
 	return pr.n;
 }
+RV_EXPORT(rv_v0_short_path);

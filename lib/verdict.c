@@ -157,6 +157,7 @@ const char *rv_rustc_version(const char *banner, size_t *len)
 	}
 	return NULL;
 }
+RV_EXPORT(rv_rustc_version);
 
 static bool rustc_differs(const char *a, const char *b)
 {
@@ -214,6 +215,7 @@ int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
 		v->result = RV_RESULT_FAIL;
 	return 0;
 }
+RV_EXPORT(rv_verdict_check);
 
 const char *rv_crate_status_name(enum rv_crate_status s)
 {
@@ -231,6 +233,7 @@ const char *rv_crate_status_name(enum rv_crate_status s)
 	}
 	return "?";
 }
+RV_EXPORT(rv_crate_status_name);
 
 const char *rv_result_name(enum rv_result r)
 {
@@ -248,6 +251,7 @@ const char *rv_result_name(enum rv_result r)
 	}
 	return "?";
 }
+RV_EXPORT(rv_result_name);
 
 const char *rv_strerror(int err)
 {
@@ -267,3 +271,4 @@ const char *rv_strerror(int err)
 		err = -err;
 	return err < RV_NERRORS ? names[err] : "unknown error";
 }
+RV_EXPORT(rv_strerror);

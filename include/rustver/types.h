@@ -12,8 +12,13 @@
 #define RUSTVER_TYPES_H
 
 #ifdef __KERNEL__
+#include <linux/export.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
+/* The engine's API, exported by rustver_engine.ko to the other modules. */
+#define RV_EXPORT(sym) EXPORT_SYMBOL_GPL(sym)
 #else
+#define RV_EXPORT(sym) _Static_assert(1, "exported: " #sym)
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -104,8 +109,10 @@ static inline bool rv_memeq(const void *a, const void *b, size_t n)
 	return true;
 }
 
-/* Length of the NUL-terminated string at @s, looking at most @max bytes;
- * returns @max when no NUL was found. */
+/*
+ * Length of the NUL-terminated string at @s, looking at most @max bytes;
+ * returns @max when no NUL was found.
+ */
 static inline size_t rv_strnlen(const char *s, size_t max)
 {
 	size_t n = 0;

@@ -58,15 +58,20 @@ else
 fi
 
 run table --kdir "$WORK/nonexistent"
-expect 2 "a missing tree is an error naming it" "nonexistent: no rust/ directory"
+expect 2 "a missing tree is an error naming it" "nonexistent: no rust/ directory: not a Rust-enabled kernel build tree"
 mkdir -p "$WORK/empty/rust"
 run table --kdir "$WORK/empty"
-expect 2 "a tree without .rmeta files is an error" "no lib\*\.rmeta files"
+expect 2 "a tree without .rmeta files is an error" "no lib\*\.rmeta files in rust/"
+run table --kdir "$WORK/empty" --no-rust
+expect 0 "--no-rust accepts a tree without Rust: an empty table" "^# rustver table"
+run table --table "$WORK/t.txt" --c-header "$WORK/t2.h" -o /dev/null
+cmp -s "$WORK/t.h" "$WORK/t2.h" && [ "$RC" = 0 ] && t_ok "--table converts a table file to the same C header" ||
+	t_fail "--table converts a table file to the same C header"
 cp -r "$FIXTURES/kdirA" "$WORK/nosyms" && rm "$WORK/nosyms/Module.symvers"
 run table --kdir "$WORK/nosyms"
 expect 2 "a tree without Module.symvers or vmlinux is an error" "neither Module.symvers nor vmlinux"
 run table
-expect 2 "table without --kdir is a usage error" "--kdir DIR is required"
+expect 2 "table without --kdir or --table is a usage error" "--kdir DIR or --table FILE is required"
 run table --help
 expect 0 "table --help" "^Usage: rustver table"
 t_done

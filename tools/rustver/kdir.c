@@ -289,98 +289,117 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int table_from_kdir(struct table *t, const char *kdir)
+static char *read_line_file(const char *kdir, const char *file)
 {
-	struct seen *s = xcalloc(1, sizeof(*s));
-	char *dir, **files = NULL;
-	size_t nfiles = 0;
-	bool have_symbols;
-	struct dirent *de;
-	Elf *e = NULL;
-	int fd = -1, err = 0;
-	DIR *d;
+	char *path = xasprintf("%s/%s", kdir, file), buf[256], *value = NULL;
+	FILE *f = fopen(path, "r");
 
-	memset(t, 0, sizeof(*t));
-	t->kdir = xstrdup(kdir);
-	t->source = xstrdup(kdir);
-	dir = xasprintf("%s/rust", kdir);
-	d = opendir(dir);
-	if (!d) {
-		rv_err("%s: no rust/ directory: not a Rust-enabled kernel build tree "
-		       "(Debian's linux-headers ship no .rmeta; use --table)",
-		       kdir);
-		free(dir);
-		free(s);
-		table_free(t);
-		return -1;
+	free(path);
+	if (!f)
+		return NULL;
+	if (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		value = xstrdup(buf);
 	}
+	fclose(f);
+	return value;
+}
+
+/* Release, UTS version: what tells one kernel build from another. */
+static void read_identity(struct table *t, const char *kdir)
+{
+	t->release = read_line_file(kdir, "include/config/kernel.release");
+	t->uts_version = header_define(kdir, "include/generated/utsversion.h", "UTS_VERSION");
+	if (!t->uts_version)
+		t->uts_version = header_define(kdir, "include/generated/compile.h",
+					       "UTS_VERSION");
+}
+
+/* The sorted lib*.rmeta names in @dir; -1 if the directory is unreadable. */
+static int list_rmeta(const char *dir, char ***files, size_t *nfiles)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*files = NULL;
+	*nfiles = 0;
+	if (!d)
+		return -1;
 	while ((de = readdir(d))) {
 		if (!is_rmeta(de->d_name))
 			continue;
-		files = xrealloc(files, (nfiles + 1) * sizeof(char *));
-		files[nfiles++] = xstrdup(de->d_name);
+		*files = xrealloc(*files, (*nfiles + 1) * sizeof(char *));
+		(*files)[(*nfiles)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	if (!nfiles) {
-		rv_err("%s: no lib*.rmeta files: is the kernel built with CONFIG_RUST=y?", dir);
-		free(files);
-		free(dir);
-		free(s);
-		table_free(t);
-		return -1;
-	}
-	qsort(files, nfiles, sizeof(char *), cmp_str);
+	qsort(*files, *nfiles, sizeof(char *), cmp_str);
+	return 0;
+}
 
-	have_symbols = scan_symvers(s, kdir);
-	e = open_vmlinux(kdir, &fd);
+/* Learns disambiguators from the kernel's symbols, and the build-id. */
+static int scan_symbols(struct table *t, struct seen *s, const char *kdir)
+{
+	bool have_symbols = scan_symvers(s, kdir);
+	int fd;
+	Elf *e = open_vmlinux(kdir, &fd);
+
 	if (e) {
 		scan_vmlinux_symbols(s, e);
 		t->build_id = read_build_id(e);
+		elf_end(e);
+		close(fd);
 		have_symbols = true;
 	}
 	if (!have_symbols) {
 		rv_err("%s: neither Module.symvers nor vmlinux: cannot learn the crates' "
 		       "disambiguators",
 		       kdir);
-		err = -1;
+		return -1;
 	}
+	return 0;
+}
+
+int table_from_kdir(struct table *t, const char *kdir, bool no_rust)
+{
+	struct seen *s = xcalloc(1, sizeof(*s));
+	char *dir = xasprintf("%s/rust", kdir), **files;
+	const char *missing;
+	size_t nfiles;
+	int err = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->kdir = xstrdup(kdir);
+	t->source = xstrdup(kdir);
+	read_identity(t, kdir);
+	missing = list_rmeta(dir, &files, &nfiles) ? "no rust/ directory" :
+		  !nfiles ? "no lib*.rmeta files in rust/" : NULL;
+	if (missing && no_rust) {
+		if (!t->release)
+			rv_warn("%s: no include/config/kernel.release: is it a kernel tree?", kdir);
+		goto out;
+	}
+	if (missing) {
+		rv_err("%s: %s: not a Rust-enabled kernel build tree (is CONFIG_RUST=y? "
+		       "linux-headers packages ship no .rmeta: use a table file)",
+		       kdir, missing);
+		err = -1;
+		goto out;
+	}
+	err = scan_symbols(t, s, kdir);
 	for (size_t i = 0; i < nfiles; i++) {
 		if (!err && add_rmeta(t, s, dir, files[i]))
 			err = -1;
 		free(files[i]);
 	}
+	/* files were sorted, so the crates are sorted by name */
+out:
 	free(files);
 	free(dir);
-	if (e) {
-		elf_end(e);
-		close(fd);
-	}
 	free(s->c);
 	free(s);
-	{
-		char *path = xasprintf("%s/include/config/kernel.release", kdir);
-		FILE *f = fopen(path, "r");
-
-		free(path);
-		if (f) {
-			char buf[256];
-
-			if (fgets(buf, sizeof(buf), f)) {
-				buf[strcspn(buf, "\n")] = '\0';
-				t->release = xstrdup(buf);
-			}
-			fclose(f);
-		}
-	}
-	t->uts_version = header_define(kdir, "include/generated/utsversion.h", "UTS_VERSION");
-	if (!t->uts_version)
-		t->uts_version = header_define(kdir, "include/generated/compile.h", "UTS_VERSION");
-	if (err) {
+	if (err)
 		table_free(t);
-		return -1;
-	}
-	/* files were sorted, so the crates are sorted by name */
-	return 0;
+	return err;
 }
 
 void table_free(struct table *t)

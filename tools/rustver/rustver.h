@@ -75,7 +75,7 @@ struct table {
 	uint32_t nmissing;
 	char **rmeta; /* .rmeta path per crate, or NULL */
 };
-int table_from_kdir(struct table *t, const char *kdir);
+int table_from_kdir(struct table *t, const char *kdir, bool no_rust);
 void table_free(struct table *t);
 struct rv_table table_view(const struct table *t);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rustver.h"
@@ -126,7 +127,7 @@ int table_load(struct table *t, const char *kdir, const char *file)
 		return -1;
 	}
 	if (kdir)
-		return table_from_kdir(t, kdir);
+		return table_from_kdir(t, kdir, false);
 	return table_from_file(t, file ? file : RUSTVER_SYSFS_TABLE);
 }
 
@@ -203,6 +204,31 @@ static void c_string(FILE *f, const char *name, const char *value)
 	fputs("\"\n", f);
 }
 
+static bool same_contents(const char *a, const char *b)
+{
+	uint8_t *x = NULL, *y = NULL;
+	size_t nx, ny;
+	bool same;
+	FILE *f = fopen(b, "r");
+
+	if (!f)
+		return false;
+	fclose(f);
+	if (read_file(a, &x, &nx) || read_file(b, &y, &ny)) {
+		free(x);
+		return false;
+	}
+	same = nx == ny && !memcmp(x, y, nx);
+	free(x);
+	free(y);
+	return same;
+}
+
+static int fchmod_path(const char *path)
+{
+	return chmod(path, 0644);
+}
+
 int table_write_c_header(const struct table *t, const char *path)
 {
 	char tmp[4096];
@@ -238,6 +264,12 @@ int table_write_c_header(const struct table *t, const char *path)
 		return -1;
 	}
 	fclose(f);
+	if (same_contents(tmp, path)) {
+		unlink(tmp);	/* keep the old file and its time stamp */
+		return 0;
+	}
+	if (fchmod_path(tmp))
+		rv_warn("%s: cannot set mode 0644: %s", tmp, strerror(errno));
 	if (rename(tmp, path)) {
 		rv_err("%s: cannot rename into place: %s", path, strerror(errno));
 		unlink(tmp);

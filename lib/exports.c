@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rustver_engine: the engine of lib/ as a kernel module, shared by
+ * rustver_core and kmod_rustver; each API function is exported beside its
+ * definition (RV_EXPORT). The helper links the same objects.
+ */
+#include <linux/module.h>
+
+MODULE_DESCRIPTION("rustver engine: ELF reader, Rust v0 parser, stamps and verdicts");
+MODULE_LICENSE("GPL");
