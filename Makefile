@@ -6,6 +6,7 @@
 #   make check         every test: unit tests, short fuzz pass, QEMU selftests
 #   make check-unit    the engine and helper tests (ASan + UBSan)
 #   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
+#   make bench         benchmarks on Debian's kernel (results in bench/results/)
 #   make install       install rustver under PREFIX (default /usr/local)
 #   make deps          install the Debian packages the build and tests need
 #   make KDIR=DIR      also build the kernel modules against the kernel build
@@ -29,7 +30,7 @@ ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
-.PHONY: all deps install check check-unit fuzz fuzz-short selftest clean modules FORCE
+.PHONY: all deps install check check-unit fuzz fuzz-short selftest clean modules bench FORCE
 all: $(BUILD)/deps.ok tools/rustver/rustver $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
@@ -78,6 +79,14 @@ fuzz-short: $(FUZZERS)
 
 check: tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(FUZZERS)
 	BUILD=$(BUILD) tests/run.sh all
+
+$(BUILD)/bench/bench-engine: bench/bench-engine.c $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+	@mkdir -p $(@D)
+	$(CC) $(RV_CFLAGS) -O2 -o $@ $< $(ENGINE)
+
+# Benchmarks: never part of make check; results in bench/results/.
+bench: tools/rustver/rustver $(BUILD)/bench/bench-engine
+	BUILD=$(BUILD) bench/run.sh
 
 install: tools/rustver/rustver
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver
