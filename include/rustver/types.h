@@ -48,9 +48,11 @@ enum rv_error {
 /* Limits shared by the kernel and the helper. */
 #define RV_CRATE_NAME_MAX	64	/* bytes, including the NUL */
 #define RV_SYMBOL_MAX		4096	/* longest symbol name parsed */
-#define RV_V0_MAX_DEPTH		32	/* nesting of paths, types, consts; real
-				   kernel symbols need 11; each level costs
-				   at most ~170 bytes of kernel stack */
+/*
+ * Nesting of paths, types and consts: real kernel symbols need 11; each level
+ * costs at most ~170 bytes of kernel stack.
+ */
+#define RV_V0_MAX_DEPTH		32
 #define RV_V0_MAX_CRATES	32	/* distinct crates in one symbol */
 #define RV_MODULE_MAX_CRATES	128	/* distinct crates in one module */
 #define RV_TABLE_MAX_CRATES	256	/* crates in a table or a stamp */
