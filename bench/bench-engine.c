@@ -143,7 +143,8 @@ static int bench_verdict(int argc, char **argv)
 		rust += v.rust_imports > 0;
 		free(data);
 	}
-	printf("verdict_modules %zu\nverdict_rust_modules %zu\nverdict_bytes %zu\n", n, rust, bytes);
+	printf("verdict_modules %zu\nverdict_rust_modules %zu\nverdict_bytes %zu\n", n, rust,
+	       bytes);
 	report("verdict", t, n);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss %ld KiB\n", ru.ru_maxrss);

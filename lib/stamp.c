@@ -15,6 +15,7 @@
 
 #define ENT_DIS		64
 #define ENT_CRC		72
+#define ENT_RESERVED	76
 
 static int fail(struct rv_stamp *st, int err, const char *why)
 {
@@ -57,6 +58,8 @@ static int check_entries(struct rv_stamp *st)
 			return fail(st, RV_ESTRING, "bad crate name in the stamp");
 		if (!all_zero(e + len, RV_CRATE_NAME_MAX - len))
 			return fail(st, RV_EFORMAT, "crate name in the stamp is not NUL-padded");
+		if (rv_le32(e + ENT_RESERVED))
+			return fail(st, RV_EFORMAT, "reserved field of a stamp entry is not 0");
 	}
 	for (i = 0; i < st->count; i++) {
 		rv_stamp_entry(st, i, &a);
@@ -104,6 +107,8 @@ int rv_stamp_parse(struct rv_stamp *st, const void *data, u64 size)
 		return fail(st, RV_ESTRING, "rustc version in the stamp is not NUL-terminated");
 	if (!printable((const char *)p + OFF_RUSTC, rustc_len))
 		return fail(st, RV_ESTRING, "rustc version in the stamp is not printable");
+	if (!all_zero(p + OFF_RUSTC + rustc_len, RV_RUSTC_MAX - rustc_len))
+		return fail(st, RV_EFORMAT, "rustc version in the stamp is not NUL-padded");
 	st->rustc = (const char *)p + OFF_RUSTC;
 	return check_entries(st);
 }

@@ -134,8 +134,10 @@ static int base62(struct parser *p, u64 *out)
 			d = 10 + c - 'a';
 		else if (is_upper(c))
 			d = 36 + c - 'A';
-		else
+		else {
+			p->pos--;
 			return fail(p, RV_ESYNTAX, "bad base-62 digit");
+		}
 		if (x > (~0ULL - (u64)d) / 62)
 			return fail(p, RV_ELIMIT, "base-62 number overflows 64 bits");
 		x = x * 62 + (u64)d;
@@ -209,9 +211,12 @@ static int ident(struct parser *p, struct ident *id)
 	if (!id->punycode)
 		return 0;
 	/* "ascii_punycode": the part after the last '_' must be a-z0-9 */
-	for (i = id->len; i > 0 && id->p[i - 1] != '_'; i--)
-		if (!is_lower(id->p[i - 1]) && !is_digit(id->p[i - 1]))
+	for (i = id->len; i > 0 && id->p[i - 1] != '_'; i--) {
+		if (!is_lower(id->p[i - 1]) && !is_digit(id->p[i - 1])) {
+			p->pos = (size_t)(id->p + i - 1 - p->s);
 			return fail(p, RV_ESYNTAX, "bad punycode digit");
+		}
+	}
 	if (i == id->len)
 		return fail(p, RV_ESYNTAX, "empty punycode in an identifier");
 	return 0;
@@ -291,9 +296,12 @@ static int backref(struct parser *p, size_t start, enum kind kind)
 	if (bit_test(p, seen_map(p->origin), target))
 		return 0;
 
+	/* the B itself took a level: the expansion takes it over */
 	saved = p->pos;
 	p->pos = target;
+	p->depth--;
 	err = kind == KIND_PATH ? path(p) : kind == KIND_TYPE ? type(p) : konst(p);
+	p->depth++;
 	p->pos = saved;
 	return err;
 }
@@ -362,8 +370,10 @@ static int path(struct parser *p)
 		break;
 	case 'N':
 		err = next(p, &tag);
-		if (!err && !is_lower(tag) && !is_upper(tag))
+		if (!err && !is_lower(tag) && !is_upper(tag)) {
+			p->pos--;
 			err = fail(p, RV_ESYNTAX, "bad namespace");
+		}
 		if (!err)
 			err = path(p);
 		if (!err)
@@ -541,8 +551,10 @@ static int hex_nibbles(struct parser *p, u64 *val, size_t *count, bool *big)
 			return err;
 		if (c == '_')
 			return 0;
-		if (!is_digit(c) && !(c >= 'a' && c <= 'f'))
+		if (!is_digit(c) && !(c >= 'a' && c <= 'f')) {
+			p->pos--;
 			return fail(p, RV_ESYNTAX, "bad hex digit in a const");
+		}
 		if (*val >> 60)
 			*big = true;
 		*val = *val << 4 | (u64)(is_digit(c) ? c - '0' : 10 + c - 'a');
@@ -917,7 +929,9 @@ static int print_backref(struct printer *pr, size_t start, bool is_type)
 		return fail(p, RV_ESYNTAX, "backref does not point backwards");
 	saved = p->pos;
 	p->pos = (size_t)t + 2;
+	p->depth--;
 	err = is_type ? print_type(pr) : print_path(pr);
+	p->depth++;
 	p->pos = saved;
 	return err;
 }

@@ -41,7 +41,7 @@ bool rv_crate_name_valid(const char *name, size_t len);
 
 /*
  * Parses one line "name[hex] 0xcrc" (no newline, no comment) into @out.
- * Returns 0 or -RV_EFORMAT / -RV_ELIMIT with *@why set.
+ * Returns 0 or -RV_EFORMAT with *@why set.
  */
 int rv_table_parse_line(const char *line, size_t len, struct rv_crate *out,
 			const char **why);
