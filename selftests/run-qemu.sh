@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the rustver selftests in QEMU on kernel A (`make selftest`).
+#
+#  1. scripts/kernels.sh builds (or reuses) the trixie chroot, kernel A and tree B;
+#  2. scripts/build-selftest-modules.sh builds the test modules against A and B;
+#  3. qemu/mkinitramfs.sh packs busybox, kmod, rustver, modules and tests;
+#  4. QEMU boots kernel A (KVM when usable, else TCG) with panic_on_warn=1 oops=panic;
+#     the serial console streams to stdout and to a log file;
+#  5. the console is read back: KTAP results, kernel problems, completion.
+# The last line is "N passed, N failed, N skipped"; the exit status is 1 on any
+# failure, timeout or kernel problem, else 0.
+#
+# Environment:
+#   RUSTVER_BIN            rustver helper to test (without it, its tests SKIP)
+#   RUSTVER_CACHE          cache directory (default /var/cache/rustver)
+#   RUSTVER_QEMU_TIMEOUT   seconds for the whole boot (default 600)
+#   RUSTVER_ACCEL          kvm or tcg (default: kvm when /dev/kvm works)
+set -euo pipefail
+. "$(dirname "$0")/scripts/lib.sh"
+
+# A failure before the guest ran (chroot, kernel or module build) still ends with the
+# summary line, after the step's own error message.
+summary_printed=0
+on_exit() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ "$summary_printed" = 0 ]; then
+		echo "FAIL: the selftests did not run (see the error above)"
+		echo "0 passed, 1 failed, 0 skipped"
+	fi
+}
+trap on_exit EXIT
+
+need_root
+need_cmd qemu-system-x86_64 busybox cpio gzip xz python3 timeout unshare flock
+cache_lock build
+start=$(date +%s)
+
+if [ -n "${RUSTVER_BIN:-}" ]; then
+	RUSTVER_BIN=$(realpath -e "$RUSTVER_BIN") || die "RUSTVER_BIN=$RUSTVER_BIN does not exist"
+	export RUSTVER_BIN
+else
+	log "warning: RUSTVER_BIN is not set: the rustver helper tests will SKIP"
+fi
+
+eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"
+work=$RUSTVER_CACHE/selftest
+mkdir -p "$work/logs"
+"$SELFTESTS_DIR/scripts/build-selftest-modules.sh" "$work/modules"
+CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE MODS_A=$work/modules/a MODS_B=$work/modules/b \
+	"$SELFTESTS_DIR/qemu/mkinitramfs.sh" "$work/initramfs.cpio.gz"
+
+# KVM only when it really works: /dev/kvm can exist where nested KVM fails.
+kvm_usable() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	python3 - <<-'PY' 2>/dev/null
+		import fcntl, os
+		fd = os.open("/dev/kvm", os.O_RDWR)
+		vm = fcntl.ioctl(fd, 0xAE01, 0)      # KVM_CREATE_VM
+		fcntl.ioctl(vm, 0xAE41, 0)           # KVM_CREATE_VCPU
+	PY
+}
+case "${RUSTVER_ACCEL:-}" in
+kvm) accel=(-machine accel=kvm -cpu host) ;;
+tcg) accel=(-machine accel=tcg -cpu max) ;;
+"") if kvm_usable; then accel=(-machine accel=kvm -cpu host); else accel=(-machine accel=tcg -cpu max); fi ;;
+*) die "RUSTVER_ACCEL must be kvm or tcg, got '$RUSTVER_ACCEL'" ;;
+esac
+
+console=$work/logs/console-$(date +%Y%m%d-%H%M%S).log
+ln -sfn "$(basename "$console")" "$work/logs/console-latest.log"
+qtimeout=${RUSTVER_QEMU_TIMEOUT:-600}
+log "booting kernel A (${accel[*]}), timeout ${qtimeout}s; console log: $console"
+
+set +e
+timeout -k 10 "$qtimeout" qemu-system-x86_64 "${accel[@]}" \
+	-m 1G -smp 1 -nodefaults -display none -no-reboot \
+	-chardev stdio,id=console,signal=off -serial chardev:console \
+	-kernel "$BZIMAGE_A" -initrd "$work/initramfs.cpio.gz" \
+	-append "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic rdinit=/init" \
+	</dev/null 2>&1 | tee "$console"
+qemu_rc=${PIPESTATUS[0]}
+set -e
+
+# Read the console back. Nested lines ("# ok 3 ...") are the test cases of each
+# program; a program that fails without a failing case (crash, bad exit) counts once.
+pattern='Oops|BUG:|WARNING:|KASAN|general protection|Call Trace'
+read -r passed failed skipped < <(tr -d '\r' <"$console" | awk '
+	/^# (ok|not ok) [0-9]+ / {
+		if ($2 == "not") { failed++; prog_failed++ }
+		else if ($0 ~ /# SKIP/) skipped++
+		else passed++
+		next
+	}
+	/^# 1\.\.0 # SKIP/ { skipped++; next }
+	/^# selftests: rustver: / { prog_failed = 0; next }
+	/^not ok [0-9]+ selftests: rustver: / { if (!prog_failed) failed++; next }
+	END { print passed + 0, failed + 0, skipped + 0 }')
+
+problems=()
+while IFS= read -r line; do
+	problems+=("kernel problem on the console: $line")
+done < <(tr -d '\r' <"$console" | grep -E "$pattern" || true)
+if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+	problems+=("QEMU timed out after ${qtimeout}s (RUSTVER_QEMU_TIMEOUT)")
+elif [ "$qemu_rc" -ne 0 ]; then
+	problems+=("QEMU exited with status $qemu_rc")
+fi
+grep -q '^rustver-selftests: done' <(tr -d '\r' <"$console") ||
+	problems+=("the guest never reached the end of the suite (no 'rustver-selftests: done')")
+[ $((passed + failed + skipped)) -gt 0 ] || problems+=("no test case ran")
+# Everything the suite needs is in the guest: with the helper given, a skip hides a bug.
+if [ -n "${RUSTVER_BIN:-}" ] && [ "$skipped" -gt 0 ]; then
+	problems+=("$skipped test(s) skipped although RUSTVER_BIN is set")
+fi
+
+echo
+echo "console log: $console"
+echo "time: $(($(date +%s) - start))s"
+for p in "${problems[@]}"; do
+	echo "FAIL: $p"
+done
+failed=$((failed + ${#problems[@]}))
+tr -d '\r' <"$console" | grep -E '^# not ok |^not ok ' | sed 's/^/FAIL: /' || true
+summary_printed=1
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the rustver selftest scripts. Source it; do not run it.
+#
+# Environment:
+#   RUSTVER_CACHE   cache directory (default /var/cache/rustver)
+#   RUSTVER_MIRROR  Debian mirror URL (default: read from the host's apt sources)
+
+# Bump when a change to these scripts must invalidate cached results.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+RUSTVER_SCRIPTS_VERSION=1
+
+RUSTVER_CACHE=${RUSTVER_CACHE:-/var/cache/rustver}
+# shellcheck disable=SC2034
+SELFTESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# RUSTVER_REFRESH=1 asks for a fresh chroot (newest Debian packages). Turned into a
+# point in time once, so the nested scripts of one run rebuild it once, not each time.
+if [ "${RUSTVER_REFRESH:-0}" = 1 ] && [ -z "${RUSTVER_REFRESH_AFTER:-}" ]; then
+	RUSTVER_REFRESH_AFTER=$(date +%s)
+	export RUSTVER_REFRESH_AFTER
+fi
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot and mounts need it)"
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found; run selftests/deps.sh (or apt-get install the package providing it)"
+	done
+}
+
+# Print the sha256 of stdin, hex only.
+hash_stdin() { sha256sum | cut -c1-16; }
+
+# Read the Debian mirror the host's apt already uses. Never hard-code a host name:
+# CI machines and developers may sit behind different mirrors.
+debian_mirror() {
+	if [ -n "${RUSTVER_MIRROR:-}" ]; then
+		echo "${RUSTVER_MIRROR%/}"
+		return
+	fi
+	local uri f
+	# deb822 sources first, then one-line sources; skip security archives.
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		uri=$(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f" |
+			grep -v -- '-security' | head -n1)
+		[ -n "$uri" ] && { echo "${uri%/}"; return; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/ && $i ~ /:\/\//) { print $i; break } }' "$f" |
+			grep -v -- '-security' | head -n1)
+		[ -n "$uri" ] && { echo "${uri%/}"; return; }
+	done
+	die "no Debian mirror found in /etc/apt/sources.list{,.d/*}; set RUSTVER_MIRROR=<url>"
+}
+
+# Run a stamp-guarded step: "is_done DIR KEY" is true when DIR/.rustver-key holds KEY.
+is_done() { [ -f "$1/.rustver-key" ] && [ "$(cat "$1/.rustver-key")" = "$2" ]; }
+mark_done() { printf '%s\n' "$2" >"$1/.rustver-key"; }
+
+# cache_lock NAME: serialise the users of one part of the cache (two runs building
+# the same chroot at once would corrupt it). "build" guards the chroot and the kernel
+# trees, "debian-kernel" the Debian kernel download, so one does not wait for the
+# other. Nested scripts (run-qemu.sh -> kernels.sh) inherit a held lock through
+# RUSTVER_LOCKS_HELD.
+cache_lock() {
+	local name=$1 fd
+	case " ${RUSTVER_LOCKS_HELD:-} " in *" $name "*) return 0 ;; esac
+	mkdir -p "$RUSTVER_CACHE"
+	exec {fd}>"$RUSTVER_CACHE/.lock-$name"
+	if ! flock -n "$fd"; then
+		log "waiting for another run holding $RUSTVER_CACHE/.lock-$name"
+		flock "$fd"
+	fi
+	export RUSTVER_LOCKS_HELD="${RUSTVER_LOCKS_HELD:-} $name"
+}
+
+# Private apt configuration on the HOST for Debian suites other than the host's own:
+# its own sources.list, lists, cache and an empty dpkg status, so the host's apt state
+# is neither read nor changed. Usage: host_apt_init DIR "SUITE..."; then host_apt get|cache ARGS.
+host_apt_init() {
+	HOST_APT_DIR=$1
+	local suites=$2 mirror s
+	mirror=$(debian_mirror)
+	mkdir -p "$HOST_APT_DIR"/{lists/partial,cache/archives/partial,sources.list.d,preferences.d}
+	: >"$HOST_APT_DIR/status"
+	: >"$HOST_APT_DIR/sources.list.new"
+	for s in $suites; do
+		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+			"$mirror" "$s" >>"$HOST_APT_DIR/sources.list.new"
+	done
+	mv "$HOST_APT_DIR/sources.list.new" "$HOST_APT_DIR/sources.list"
+	HOST_APT_OPTS=(
+		-o "Dir::Etc::SourceList=$HOST_APT_DIR/sources.list"
+		-o "Dir::Etc::SourceParts=$HOST_APT_DIR/sources.list.d"
+		-o "Dir::Etc::PreferencesParts=$HOST_APT_DIR/preferences.d"
+		-o "Dir::Etc::Preferences=$HOST_APT_DIR/preferences"
+		-o "Dir::State::Lists=$HOST_APT_DIR/lists"
+		-o "Dir::State::status=$HOST_APT_DIR/status"
+		-o "Dir::Cache=$HOST_APT_DIR/cache"
+		-o "APT::Architecture=amd64"
+		-o "APT::Architectures::=amd64"
+		-o "APT::Sandbox::User=root"
+	)
+}
+host_apt() {
+	local tool=$1
+	shift
+	"apt-$tool" "${HOST_APT_OPTS[@]}" "$@"
+}
