@@ -332,7 +332,8 @@ static int list_rmeta(const char *dir, char ***files, size_t *nfiles)
 		(*files)[(*nfiles)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(*files, *nfiles, sizeof(char *), cmp_str);
+	if (*nfiles)
+		qsort(*files, *nfiles, sizeof(char *), cmp_str);
 	return 0;
 }
 
