@@ -312,6 +312,18 @@ static void mark_entry(struct parser *p, size_t start)
 		bit_set(p, seen_map(p->origin), start);
 }
 
+/* Enters a production at @start: one more level, its tag, the mark. */
+static int begin(struct parser *p, size_t start, char *tag)
+{
+	int err = enter(p);
+
+	if (!err)
+		err = next(p, tag);
+	if (!err)
+		mark_entry(p, start);
+	return err;
+}
+
 static void mark_done(struct parser *p, int map, size_t start)
 {
 	if (p->collect)
@@ -353,12 +365,9 @@ static int path(struct parser *p)
 	u64 dis;
 	int err;
 
-	err = enter(p);
-	if (!err)
-		err = next(p, &tag);
+	err = begin(p, start, &tag);
 	if (err)
 		return err;
-	mark_entry(p, start);
 
 	switch (tag) {
 	case 'C':
@@ -484,16 +493,13 @@ static int type(struct parser *p)
 	u64 n;
 	int err;
 
-	err = enter(p);
-	if (!err)
-		err = next(p, &tag);
+	err = begin(p, start, &tag);
 	if (err)
 		return err;
 	if (is_basic_type(tag)) {
 		mark_done(p, BIT_TYPE, start);
 		return 0;
 	}
-	mark_entry(p, start);
 
 	switch (tag) {
 	case 'R':
@@ -601,12 +607,9 @@ static int konst(struct parser *p)
 	u64 val;
 	int err;
 
-	err = enter(p);
-	if (!err)
-		err = next(p, &tag);
+	err = begin(p, start, &tag);
 	if (err)
 		return err;
-	mark_entry(p, start);
 
 	switch (tag) {
 	case 'p':
