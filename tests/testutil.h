@@ -245,6 +245,7 @@ TU_FN void tu_put(u8 *p, int bytes, u64 v)
 #define TU_SH_NAME    0
 #define TU_SH_TYPE    4
 #define TU_SH_FLAGS   8
+#define TU_SH_ADDR    16
 #define TU_SH_OFFSET  24
 #define TU_SH_SIZE    32
 #define TU_SH_LINK    40
