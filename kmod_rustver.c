@@ -17,12 +17,12 @@
 #include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/kprobes.h>
-#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
@@ -380,9 +380,9 @@ static int verify(struct module *mod, const void *hdr, unsigned long len)
 		pr_err("%s: out of memory while verifying\n", mod->name);
 		return pol == RV_POLICY_ENFORCE ? -ENOMEM : 0;
 	}
-	t0 = ktime_get_ns();
+	t0 = local_clock();
 	rv_verdict_check(hdr, len, table, &w->scr, &w->v);
-	ns = ktime_get_ns() - t0;
+	ns = local_clock() - t0;
 
 	failed = w->v.result == RV_RESULT_FAIL || w->v.result == RV_RESULT_ERROR;
 	refused = failed && pol == RV_POLICY_ENFORCE;
