@@ -5,6 +5,7 @@
 #   make               build tools/rustver/rustver (installs build deps first)
 #   make check         every test: unit tests, short fuzz pass, QEMU selftests
 #   make check-unit    the engine and helper tests (ASan + UBSan)
+#   make selftest      the kselftests in QEMU on a Rust-enabled kernel
 #   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
 #   make bench         benchmarks on Debian's kernel (results in bench/results/)
 #   make install       install rustver under PREFIX (default /usr/local)
@@ -44,6 +45,7 @@ $(BUILD)/deps.ok: scripts/deps.sh
 
 deps:
 	scripts/deps.sh --force
+	selftests/deps.sh
 
 tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
 	$(CC) $(RV_CFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
@@ -87,6 +89,11 @@ $(BUILD)/bench/bench-engine: bench/bench-engine.c $(ENGINE) $(HEADERS) | $(BUILD
 # Benchmarks: never part of make check; results in bench/results/.
 bench: tools/rustver/rustver $(BUILD)/bench/bench-engine
 	BUILD=$(BUILD) bench/run.sh
+
+# The kselftest suite in QEMU on a Rust-enabled kernel built from Debian's
+# packages (selftests/README.md); also part of make check.
+selftest: tools/rustver/rustver
+	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/run-qemu.sh
 
 install: tools/rustver/rustver
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver

@@ -10,7 +10,7 @@ pkgs=(
 	debootstrap debian-archive-keyring  # the trixie build chroot
 	qemu-system-x86                     # boots the test kernel
 	busybox-static cpio gzip xz-utils   # the initramfs (kmod comes from the chroot)
-	python3 patch util-linux coreutils  # expected CRCs, tree B, unshare/flock
+	python3 patch make util-linux coreutils  # CRCs, tree B, test list, unshare/flock
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -3,6 +3,7 @@
 #
 # Run the rustver selftests in QEMU on kernel A (`make selftest`).
 #
+#  0. deps.sh installs the host packages that are missing;
 #  1. scripts/kernels.sh builds (or reuses) the trixie chroot, kernel A and tree B;
 #  2. scripts/build-selftest-modules.sh builds the test modules against A and B;
 #  3. qemu/mkinitramfs.sh packs busybox, kmod, rustver, modules and tests;
@@ -33,6 +34,8 @@ on_exit() {
 trap on_exit EXIT
 
 need_root
+# A fresh machine gets its host packages here (a no-op when they are installed).
+"$SELFTESTS_DIR/deps.sh" >&2 || die "selftests/deps.sh could not install the host packages"
 need_cmd qemu-system-x86_64 busybox cpio gzip xz python3 timeout unshare flock
 cache_lock build
 start=$(date +%s)
