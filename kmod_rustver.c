@@ -89,6 +89,8 @@ static int lock_set(const char *val, const struct kernel_param *kp)
 		return -EPERM;
 	}
 	if (v && !READ_ONCE(policy_locked)) {
+		/* Until reboot: the verifier can no longer be unloaded either. */
+		__module_get(THIS_MODULE);
 		WRITE_ONCE(policy_locked, true);
 		pr_info("policy locked at %s until reboot\n",
 			policy_names[READ_ONCE(policy)]);
@@ -106,7 +108,7 @@ static const struct kernel_param_ops lock_ops = {
 	.get = lock_get,
 };
 module_param_cb(lock, &lock_ops, NULL, 0644);
-MODULE_PARM_DESC(lock, "once set, the policy cannot be lowered until reboot");
+MODULE_PARM_DESC(lock, "once set, the policy cannot be lowered and the module not unloaded until reboot");
 
 /* ---- counters and timings ---- */
 

@@ -8,7 +8,7 @@ packages=(
 	libkmod-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev  # the helper
 	check                                                     # unit tests
 	clang libclang-rt-14-dev                                  # libFuzzer
-	binutils python3 xz-utils zstd gzip kmod                  # test oracles, fixtures
+	binutils python3 xz-utils zstd gzip kmod openssl          # test oracles, fixtures
 )
 # the tests compile real Rust crates; any rustc on PATH will do
 command -v rustc >/dev/null 2>&1 || packages+=(rustc)
