@@ -127,15 +127,14 @@ int cmd_check(int argc, char **argv)
 	c->view = table_view(&t);
 
 	if (c->all) {
-		char dir[4096];
+		char *dir = module_dir(basedir, release);
 
-		snprintf(dir, sizeof(dir), "%s/lib/modules/%s", basedir ? basedir : "",
-			 release ? release : default_release());
 		ret = for_each_module_file(dir, check_path, c);
 		if (!c->json)
 			printf("%s: %u modules: %u pass, %u fail, %u errors, "
 			       "%u without Rust imports\n",
 			       dir, c->n, c->pass, c->fail, c->trouble, c->not_rust);
+		free(dir);
 	} else {
 		for (int i = optind; i < argc; i++) {
 			struct modfile m;

@@ -63,8 +63,9 @@ int cmd_table(int argc, char **argv)
 		}
 	}
 	if (!kdir == !file || optind != argc) {
-		rv_err("table: %s", optind != argc ? "unexpected argument"
-				    : "--kdir DIR or --table FILE is required (one of them)");
+		rv_err("table: %s",
+		       optind != argc ? "unexpected argument"
+				      : "--kdir DIR or --table FILE is required (one of them)");
 		fputs(usage, stderr);
 		return EXIT_TROUBLE;
 	}

@@ -174,21 +174,21 @@ static int verify(const char *tmp, const char *path, const uint8_t *stamp, size_
 int stamp_write(const char *path, const uint8_t *orig, size_t orig_size, const uint8_t *stamp,
 		size_t size)
 {
-	char *d = xstrdup(path), *b = xstrdup(path), tmp[4096];
+	char *d = xstrdup(path), *b = xstrdup(path), *tmp;
 	struct stat st;
 	int fd, err = -1;
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.rustver-XXXXXX", dirname(d), basename(b));
+	tmp = xasprintf("%s/.%s.rustver-XXXXXX", dirname(d), basename(b));
 	free(d);
 	free(b);
 	if (stat(path, &st)) {
 		rv_err("%s: %s", path, strerror(errno));
-		return -1;
+		goto free_tmp;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rv_err("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-		return -1;
+		goto free_tmp;
 	}
 	if (write_all(fd, orig, orig_size)) {
 		rv_err("%s: cannot write %s: %s", path, tmp, strerror(errno));
@@ -211,5 +211,7 @@ out:
 	close(fd);
 	if (err)
 		unlink(tmp);
+free_tmp:
+	free(tmp);
 	return err;
 }

@@ -311,8 +311,7 @@ static void read_identity(struct table *t, const char *kdir)
 	t->release = read_line_file(kdir, "include/config/kernel.release");
 	t->uts_version = header_define(kdir, "include/generated/utsversion.h", "UTS_VERSION");
 	if (!t->uts_version)
-		t->uts_version = header_define(kdir, "include/generated/compile.h",
-					       "UTS_VERSION");
+		t->uts_version = header_define(kdir, "include/generated/compile.h", "UTS_VERSION");
 }
 
 /* The sorted lib*.rmeta names in @dir; -1 if the directory is unreadable. */
@@ -372,8 +371,9 @@ int table_from_kdir(struct table *t, const char *kdir, bool no_rust)
 	t->kdir = xstrdup(kdir);
 	t->source = xstrdup(kdir);
 	read_identity(t, kdir);
-	missing = list_rmeta(dir, &files, &nfiles) ? "no rust/ directory" :
-		  !nfiles ? "no lib*.rmeta files in rust/" : NULL;
+	missing = list_rmeta(dir, &files, &nfiles) ? "no rust/ directory"
+		  : !nfiles			   ? "no lib*.rmeta files in rust/"
+						   : NULL;
 	if (missing && no_rust) {
 		if (!t->release)
 			rv_warn("%s: no include/config/kernel.release: is it a kernel tree?", kdir);

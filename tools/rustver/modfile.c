@@ -225,13 +225,16 @@ static void quiet_log(void *data, int priority, const char *file, int line, cons
 	(void)args;
 }
 
-static struct kmod_ctx *kmod_open(const char *basedir, const char *release, char *dir, size_t size)
+char *module_dir(const char *basedir, const char *release)
 {
-	struct kmod_ctx *ctx;
+	return xasprintf("%s/lib/modules/%s", basedir ? basedir : "",
+			 release ? release : default_release());
+}
 
-	snprintf(dir, size, "%s/lib/modules/%s", basedir ? basedir : "",
-		 release ? release : default_release());
-	ctx = kmod_new(dir, NULL);
+static struct kmod_ctx *kmod_open(const char *dir)
+{
+	struct kmod_ctx *ctx = kmod_new(dir, NULL);
+
 	if (ctx)
 		kmod_set_log_fn(ctx, quiet_log, NULL);
 	return ctx;
@@ -241,12 +244,13 @@ static struct kmod_ctx *kmod_open(const char *basedir, const char *release, char
 static char *lookup_module(const char *name, const char *basedir, const char *release)
 {
 	struct kmod_list *list = NULL, *l;
-	char dir[4096], *path = NULL;
+	char *dir = module_dir(basedir, release), *path = NULL;
 	struct kmod_ctx *ctx;
 
-	ctx = kmod_open(basedir, release, dir, sizeof(dir));
+	ctx = kmod_open(dir);
 	if (!ctx) {
 		rv_err("%s: cannot open the module directory", dir);
+		free(dir);
 		return NULL;
 	}
 	if (kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list) {
@@ -268,6 +272,7 @@ static char *lookup_module(const char *name, const char *basedir, const char *re
 out:
 	kmod_module_unref_list(list);
 	kmod_unref(ctx);
+	free(dir);
 	return path;
 }
 

@@ -63,6 +63,8 @@ char *modfile_modinfo(const char *path, const char *key);
 /* Calls @fn for every module file under @dir; returns the worst result. */
 int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg), void *arg);
 const char *default_release(void);
+/* BASEDIR/lib/modules/RELEASE (defaults: "" and uname -r); caller frees. */
+char *module_dir(const char *basedir, const char *release);
 
 /* kdir.c: the crate table of a kernel build tree */
 struct table {
