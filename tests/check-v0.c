@@ -361,9 +361,6 @@ START_TEST(real_defining_crate_of_inherent_impl)
 {
 	char b[RV_SYMBOL_MAX];
 
-	/* <core::fmt::Formatter>::write_str */
-	assert_defining(find_real(b, sizeof(b), "_RNvM", "9Formatter9write_str", NULL), "core",
-			RV_ORIGIN_IMPL);
 	/* <kcrate::sync::arc::Arc<u8>>::byte */
 	assert_defining(find_real(b, sizeof(b), "_RNvM", "3Arc", "4byte", NULL), "kcrate",
 			RV_ORIGIN_IMPL);

@@ -49,7 +49,10 @@ expect 1 "a crate missing from the kernel's table is reported as unknown" 'unkno
 # a different rustc is said first
 sed 's/^# rustc: .*/# rustc: rustc 1.70.0 (aaaaaaaaa 2023-06-01)/' "$WORK/B.txt" > "$WORK/B-oldrustc.txt"
 run check --table "$WORK/B-oldrustc.txt" "$WORK/m/good.ko"
-if [ "$RC" = 1 ] && sed -n 2p "$OUT" | grep -q 'rustc differs: the module was built by rustc [0-9.]*, the kernel by rustc 1.70.0'; then
+if ! "$RUSTVER" show "$WORK/m/good.ko" | grep -q '^rustc: *rustc '; then
+	t_skip "when rustc versions differ, the explanation says so first" \
+		"this rustc ($(rustc --version)) writes no .comment, so the stamp names no rustc"
+elif [ "$RC" = 1 ] && sed -n 2p "$OUT" | grep -q 'rustc differs: the module was built by rustc [0-9.]*, the kernel by rustc 1.70.0'; then
 	t_ok "when rustc versions differ, the explanation says so first"
 else
 	t_fail "when rustc versions differ, the explanation says so first"
