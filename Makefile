@@ -2,6 +2,7 @@
 #
 # rustver: userspace helper, unit tests, fuzzing and the QEMU selftests.
 #
+#   make demo          boot a Rust-enabled kernel in QEMU and show rustver at work
 #   make               build tools/rustver/rustver (installs build deps first)
 #   make check         every test: unit tests, short fuzz pass, QEMU selftests
 #   make check-unit    the engine and helper tests (ASan + UBSan)
@@ -31,7 +32,7 @@ ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
-.PHONY: all deps install check check-unit fuzz fuzz-short selftest clean modules bench FORCE
+.PHONY: all deps install check check-unit fuzz fuzz-short selftest demo clean modules bench FORCE
 all: $(BUILD)/deps.ok tools/rustver/rustver $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
@@ -94,6 +95,11 @@ bench: tools/rustver/rustver $(BUILD)/bench/bench-engine
 # packages (selftests/README.md); also part of make check.
 selftest: tools/rustver/rustver
 	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/run-qemu.sh
+
+# A QEMU guest: one module accepted, one built against another kernel build refused
+# (builds the selftest kernels first when the cache is cold).
+demo: tools/rustver/rustver
+	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/demo.sh
 
 install: tools/rustver/rustver
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver

@@ -108,9 +108,10 @@ static int __init rustver_core_init(void)
 	if (err)
 		goto put_kobj;
 
-	pr_info("crate table of %s %s: %u crates, rustc %s\n", RUSTVER_TABLE_RELEASE,
+	/* RUSTVER_TABLE_RUSTC is rustc's whole banner: "rustc 1.85.1 (...)". */
+	pr_info("crate table of %s %s: %u crates, built by %s\n", RUSTVER_TABLE_RELEASE,
 		RUSTVER_TABLE_UTS_VERSION, core_table.count,
-		RUSTVER_TABLE_RUSTC[0] ? RUSTVER_TABLE_RUSTC : "unknown");
+		RUSTVER_TABLE_RUSTC[0] ? RUSTVER_TABLE_RUSTC : "an unknown rustc");
 	return 0;
 
 put_kobj:

@@ -11,6 +11,7 @@ pkgs=(
 	qemu-system-x86                     # boots the test kernel
 	busybox-static cpio gzip xz-utils   # the initramfs (kmod comes from the chroot)
 	python3 patch make util-linux coreutils  # CRCs, tree B, test list, unshare/flock
+	gcc libc6-dev                       # tools/finit.c, linked static
 )
 missing=()
 for p in "${pkgs[@]}"; do

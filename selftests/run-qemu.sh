@@ -52,36 +52,22 @@ work=$RUSTVER_CACHE/selftest
 mkdir -p "$work/logs"
 "$SELFTESTS_DIR/scripts/build-selftest-modules.sh" "$work/modules"
 CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE MODS_A=$work/modules/a MODS_B=$work/modules/b \
+	MODS_KMOD_A=${RUSTVER_BIN:+$work/modules/kmod-a} MODS_KMOD_B=${RUSTVER_BIN:+$work/modules/kmod-b} \
 	"$SELFTESTS_DIR/qemu/mkinitramfs.sh" "$work/initramfs.cpio.gz"
 
-# KVM only when it really works: /dev/kvm can exist where nested KVM fails.
-kvm_usable() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	python3 - <<-'PY' 2>/dev/null
-		import fcntl, os
-		fd = os.open("/dev/kvm", os.O_RDWR)
-		vm = fcntl.ioctl(fd, 0xAE01, 0)      # KVM_CREATE_VM
-		fcntl.ioctl(vm, 0xAE41, 0)           # KVM_CREATE_VCPU
-	PY
-}
-case "${RUSTVER_ACCEL:-}" in
-kvm) accel=(-machine accel=kvm -cpu host) ;;
-tcg) accel=(-machine accel=tcg -cpu max) ;;
-"") if kvm_usable; then accel=(-machine accel=kvm -cpu host); else accel=(-machine accel=tcg -cpu max); fi ;;
-*) die "RUSTVER_ACCEL must be kvm or tcg, got '$RUSTVER_ACCEL'" ;;
-esac
+qemu_setup "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
 
 console=$work/logs/console-$(date +%Y%m%d-%H%M%S).log
 ln -sfn "$(basename "$console")" "$work/logs/console-latest.log"
 qtimeout=${RUSTVER_QEMU_TIMEOUT:-600}
-log "booting kernel A (${accel[*]}), timeout ${qtimeout}s; console log: $console"
+log "booting kernel A (${qemu_accel[*]}), timeout ${qtimeout}s; console log: $console"
 
 set +e
-timeout -k 10 "$qtimeout" qemu-system-x86_64 "${accel[@]}" \
+timeout -k 10 "$qtimeout" qemu-system-x86_64 "${qemu_accel[@]}" \
 	-m 1G -smp 1 -nodefaults -display none -no-reboot \
 	-chardev stdio,id=console,signal=off -serial chardev:console \
 	-kernel "$BZIMAGE_A" -initrd "$work/initramfs.cpio.gz" \
-	-append "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic rdinit=/init" \
+	-append "$qemu_append" \
 	</dev/null 2>&1 | tee "$console"
 qemu_rc=${PIPESTATUS[0]}
 set -e

@@ -8,8 +8,13 @@
 #   - the modules built against kernel A, xz-compressed like a distribution's, under
 #     /lib/modules/<release>/extra with modules.dep (the chroot's depmod -b), so
 #     modprobe finds them by name; uncompressed copies of the A and B builds;
-#   - the rustver helper ($RUSTVER_BIN) when given;
-#   - the KTAP test programs and their data, and /init.
+#   - the rustver helper ($RUSTVER_BIN) when given, and rustver's own kernel modules
+#     (MODS_KMOD_A, MODS_KMOD_B) when given: installed like the test modules, so
+#     `modprobe kmod_rustver` resolves rustver_core and rustver_engine by symbol;
+#   - tools/finit.c, built static on the host (finit_module with in-kernel
+#     decompression, which kmod 34.2 does not use);
+#   - the KTAP test programs and their data, and /init (RUSTVER_INIT, default
+#     qemu/init: the suite; the demo gives its own).
 # Shared libraries are those the chroot's ldd resolves, taken from the chroot: one
 # glibc (trixie's) for every program, which also runs binaries built on bookworm.
 #
@@ -20,6 +25,10 @@
 #   KERNEL_RELEASE  its release string
 #   MODS_A, MODS_B  directories with the .ko files built against A and B
 #   RUSTVER_BIN     the rustver helper binary (optional: its tests then SKIP)
+#   MODS_KMOD_A     rustver_engine, rustver_core, kmod_rustver built against A
+#   MODS_KMOD_B     rustver_core built against B (both optional: their tests SKIP)
+#   RUSTVER_INIT    the /init to install (default: qemu/init)
+#   RUSTVER_INSTALL_B  modules to install in /lib/modules from the B build (demo)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
@@ -27,7 +36,7 @@ set -euo pipefail
 out=$1
 : "${CHROOT:?CHROOT not set}" "${KDIR_A:?KDIR_A not set}" "${KERNEL_RELEASE:?KERNEL_RELEASE not set}"
 : "${MODS_A:?MODS_A not set}" "${MODS_B:?MODS_B not set}"
-need_cmd busybox ldd cpio gzip xz python3
+need_cmd busybox ldd cpio gzip xz python3 gcc
 CH=$SELFTESTS_DIR/scripts/chroot.sh
 
 # Staged inside the chroot, so its depmod and ldd can work on it.
@@ -37,7 +46,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc}
 suite=$root/selftests/rustver
 data=$suite/data
-mkdir -p "$suite" "$data"/{a,b,kdir-a/rust}
+mkdir -p "$suite" "$data"/{a,b,kdir-a/rust,xz/a,xz/b,kmod-a,kmod-b}
 
 # copy_bin SRC DEST: install the executable SRC (host path) as DEST and every shared
 # library that the chroot's ldd lists for it, from the chroot, at the same paths.
@@ -86,12 +95,38 @@ for src in "$SELFTESTS_DIR"/modules/*.rs "$SELFTESTS_DIR"/modules/*.c; do
 	[ -f "$MODS_A/$name.ko" ] || die "$MODS_A/$name.ko missing (module build failed?)"
 	cp "$MODS_A/$name.ko" "$data/a/"
 	# The kernel's xz decoder wants CRC32 checks, as the kernel's own Makefile makes them.
-	xz --check=crc32 --lzma2=dict=1MiB -c "$MODS_A/$name.ko" >"$moddir/extra/$name.ko.xz"
+	inst=$MODS_A/$name.ko
+	# The demo installs a B-built module as if a stale build had been left around.
+	case " ${RUSTVER_INSTALL_B:-} " in *" $name "*) inst=$MODS_B/$name.ko ;; esac
+	xz --check=crc32 --lzma2=dict=1MiB -c "$inst" >"$moddir/extra/$name.ko.xz"
 	if [[ $src == *.rs ]]; then
 		[ -f "$MODS_B/$name.ko" ] || die "$MODS_B/$name.ko missing (module build failed?)"
 		cp "$MODS_B/$name.ko" "$data/b/"
 	fi
 done
+# The generated modules (unstamped, malformed, storm) and the B-built C modules too.
+cp "$MODS_A"/*.ko "$data/a/"
+cp "$MODS_B"/*.ko "$data/b/"
+storm_good=$(cd "$MODS_A" && ls rustver_storm_*.ko 2>/dev/null | sed 's/\.ko$//' | tr '\n' ' ')
+storm_bad=$(cd "$MODS_B" && ls rustver_storm_*.ko 2>/dev/null | sed 's/\.ko$//' | tr '\n' ' ')
+# Compressed copies for finit_module with in-kernel decompression (rustver_compressed.sh).
+for t in a b; do
+	mods_var=MODS_${t^^}
+	xz --check=crc32 --lzma2=dict=1MiB -c "${!mods_var}/rustver_test_hello.ko" >"$data/xz/$t/rustver_test_hello.ko.xz"
+done
+# rustver's kernel modules: installed (modprobe kmod_rustver) and as plain files.
+kmods=no
+if [ -n "${MODS_KMOD_A:-}" ] && [ -f "$MODS_KMOD_A/kmod_rustver.ko" ]; then
+	kmods=yes
+	for m in rustver_engine rustver_core kmod_rustver; do
+		cp "$MODS_KMOD_A/$m.ko" "$data/kmod-a/"
+		xz --check=crc32 --lzma2=dict=1MiB -c "$MODS_KMOD_A/$m.ko" >"$moddir/extra/$m.ko.xz"
+	done
+	[ -f "${MODS_KMOD_B:-}/rustver_core.ko" ] || die "MODS_KMOD_B has no rustver_core.ko"
+	cp "$MODS_KMOD_B/rustver_core.ko" "$data/kmod-b/"
+fi
+gcc -static -O2 -Wall -Wextra -Werror -o "$suite/finit" "$SELFTESTS_DIR/tools/finit.c" ||
+	die "cannot build selftests/tools/finit.c (gcc -static)"
 : >"$moddir/modules.order"
 for f in modules.builtin modules.builtin.modinfo; do
 	if [ -f "$KDIR_A/$f" ]; then cp "$KDIR_A/$f" "$moddir/"; else : >"$moddir/$f"; fi
@@ -99,7 +134,8 @@ done
 "$CH" run depmod -b "${root#"$CHROOT"}" "$KERNEL_RELEASE" ||
 	die "depmod -b $root $KERNEL_RELEASE failed"
 [ -s "$moddir/modules.dep" ] || die "depmod wrote no $moddir/modules.dep"
-printf 'RUST_MODULES="%s"\nC_MODULES="%s"\n' "${rust_mods# }" "${c_mods# }" >"$data/modules.env"
+printf 'RUST_MODULES="%s"\nC_MODULES="%s"\nSTORM_GOOD="%s"\nSTORM_BAD="%s"\nRUSTVER_KMODS=%s\n' \
+	"${rust_mods# }" "${c_mods# }" "${storm_good% }" "${storm_bad% }" "$kmods" >"$data/modules.env"
 
 # Kernel A's tree, as much of it as `rustver table --kdir` reads.
 for f in "$KDIR_A"/rust/lib*.rmeta; do cp "$f" "$data/kdir-a/rust/"; done
@@ -126,7 +162,7 @@ for f in ktap_helpers.sh rustver_lib.sh runner.sh settings config; do
 done
 make -s -C "$SELFTESTS_DIR" list_progs >"$suite/tests.list"
 while read -r t; do cp "$SELFTESTS_DIR/$t" "$suite/"; done <"$suite/tests.list"
-install -m 0755 "$SELFTESTS_DIR/qemu/init" "$root/init"
+install -m 0755 "${RUSTVER_INIT:-$SELFTESTS_DIR/qemu/init}" "$root/init"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc | gzip -1) >"$out.tmp"
 mv "$out.tmp" "$out"

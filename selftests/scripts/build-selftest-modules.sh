@@ -10,6 +10,18 @@
 # (`rustver stamp --kdir <the tree they were built against>`) right after linking:
 # `rustver check` fails an unstamped out-of-tree Rust module, so the check tests need
 # stamped ones. The stamp step is the one stamp_modules line in the loop below.
+#
+# Besides modules/ itself, generated from its sources (distinct module names, so
+# they can be loaded side by side):
+#   a/rustver_test_unstamped.ko   rustver_test_hello renamed, left without a stamp
+#   a/rustver_test_malformed.ko   the same, stamped, then its stamp damaged (the
+#                                 entry count no longer matches the section size)
+#   {a,b}/rustver_storm_NN.ko     templates/rustver_storm.rs.in, NN = 00..31: even
+#                                 ones built against A, odd ones against B
+# and, with RUSTVER_BIN, rustver's own kernel modules (the top-level Kbuild, W=1,
+# any compiler warning fails the build):
+#   kmod-a/{rustver_engine,rustver_core,kmod_rustver}.ko   built against A
+#   kmod-b/rustver_core.ko                                 built against B
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -29,19 +41,116 @@ stamp_modules() {
 		die "$RUSTVER_BIN stamp --kdir $kdir failed"
 }
 
+STORM_N=32
+
+# Each output directory is reused while what went into it is unchanged: the tree
+# (its .rustver-key), the sources, this script and the helper.
+# build_key a|b WHAT FILE...: the key of OUTDIR/WHAT-built-against-that-tree.
+build_key() {
+	local t=$1 what=$2 kdir_var=KDIR_${1^^}
+	shift 2
+	{
+		echo "$what"
+		cat "${!kdir_var}/.rustver-key" "$0"
+		cat "$@" | sha256sum
+		if [ -n "${RUSTVER_BIN:-}" ]; then sha256sum <"$RUSTVER_BIN"; else echo unstamped; fi
+	} | hash_stdin
+}
+# storm_names a|b: the storm modules built against that tree.
+storm_names() {
+	local i first=0
+	[ "$1" = b ] && first=1
+	for ((i = first; i < STORM_N; i += 2)); do printf 'rustver_storm_%02d\n' "$i"; done
+}
+
+# damage_stamp FILE: make the stamp's entry count disagree with its section size.
+damage_stamp() {
+	python3 - "$1" <<-'PY' || die "cannot damage the stamp of $1"
+		import struct, sys
+		f = open(sys.argv[1], "r+b"); d = f.read()
+		shoff, = struct.unpack_from("<Q", d, 0x28)
+		shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
+		def sh(i): return struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize)
+		stroff = sh(shstrndx)[4]
+		for i in range(shnum):
+		    s = sh(i)
+		    name = d[stroff + s[0]:d.index(b"\0", stroff + s[0])]
+		    if name == b".rustver_stamp":
+		        count, = struct.unpack_from("<I", d, s[4] + 16)
+		        f.seek(s[4] + 16); f.write(struct.pack("<I", count + 1)); sys.exit(0)
+		sys.exit("no .rustver_stamp section")
+	PY
+}
+
 for t in a b; do
+	key=$(build_key "$t" modules "$SELFTESTS_DIR"/modules/{Kbuild,Makefile,*.sh,*.rs,*.c,templates/*})
+	if is_done "$out/$t" "$key"; then
+		log "selftests/modules built against tree ${t^^}: unchanged, reused ($out/$t)"
+		continue
+	fi
 	w=$CHROOT/build/selftest-modules-$t
 	rm -rf "$w"
 	mkdir -p "$w"
 	cp "$SELFTESTS_DIR"/modules/{Kbuild,Makefile,*.sh,*.rs,*.c} "$w/"
+	extra=$(storm_names "$t")
+	[ "$t" = a ] && extra+=$'\nrustver_test_unstamped\nrustver_test_malformed'
+	for m in $extra; do
+		case "$m" in
+		rustver_storm_*) sed "s/@NAME@/$m/" "$SELFTESTS_DIR/modules/templates/rustver_storm.rs.in" ;;
+		*) sed "s/rustver_test_hello/$m/g" "$SELFTESTS_DIR/modules/rustver_test_hello.rs" ;;
+		esac >"$w/$m.rs"
+		echo "obj-m += $m.o" >>"$w/Kbuild"
+	done
 	log "building selftests/modules against tree ${t^^} (log: $w.log)"
-	"$SELFTESTS_DIR/scripts/build-module.sh" "$t" "$w" >"$w.log" 2>&1 ||
+	"$SELFTESTS_DIR/scripts/build-module.sh" "$t" "$w" modules -j"$(nproc)" >"$w.log" 2>&1 ||
 		die "building selftests/modules against tree ${t^^} failed; last lines of $w.log:
 $(tail -n 30 "$w.log")"
 	kdir_var=KDIR_${t^^}
-	stamp_modules "${!kdir_var}" "$w"/*.ko
+	mods=()
+	for f in "$w"/*.ko; do
+		[ "$(basename "$f")" = rustver_test_unstamped.ko ] || mods+=("$f")
+	done
+	stamp_modules "${!kdir_var}" "${mods[@]}"
+	if [ "$t" = a ] && [ -n "${RUSTVER_BIN:-}" ]; then
+		damage_stamp "$w/rustver_test_malformed.ko"
+	fi
 	rm -rf "${out:?}/$t"
 	mkdir -p "$out/$t"
 	cp "$w"/*.ko "$out/$t/"
+	mark_done "$out/$t" "$key"
 done
 log "modules in $out/a and $out/b"
+
+# rustver's own modules, from the checkout's Kbuild and sources, as a user builds them.
+[ -n "${RUSTVER_BIN:-}" ] || { log "RUSTVER_BIN not set: rustver's kernel modules are not built"; exit 0; }
+top=$(cd "$SELFTESTS_DIR/.." && pwd)
+for t in a b; do
+	key=$(build_key "$t" kmod "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h} \
+		"$top"/include/rustver/*.h "$top"/lib/*.c)
+	if is_done "$out/kmod-$t" "$key"; then
+		log "rustver's kernel modules built against tree ${t^^}: unchanged, reused ($out/kmod-$t)"
+		continue
+	fi
+	w=$CHROOT/build/rustver-kmod-$t
+	rm -rf "$w"
+	mkdir -p "$w/tools/rustver"
+	cp -r "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,include,lib} "$w/"
+	cp "$RUSTVER_BIN" "$w/tools/rustver/rustver"
+	log "building rustver's kernel modules against tree ${t^^} (W=1; log: $w.log)"
+	"$SELFTESTS_DIR/scripts/build-module.sh" "$t" "$w" modules W=1 -j"$(nproc)" >"$w.log" 2>&1 ||
+		die "building rustver's kernel modules against tree ${t^^} failed; last lines of $w.log:
+$(tail -n 30 "$w.log")"
+	if grep -qE ': warning:|WARNING: modpost' "$w.log"; then
+		die "rustver's kernel modules build with warnings against tree ${t^^} (W=1):
+$(grep -E -A3 ': warning:|WARNING: modpost' "$w.log" | head -n 30)"
+	fi
+	rm -rf "${out:?}/kmod-$t"
+	mkdir -p "$out/kmod-$t"
+	if [ "$t" = a ]; then
+		cp "$w"/{rustver_engine,rustver_core,kmod_rustver}.ko "$out/kmod-a/"
+	else
+		cp "$w/rustver_core.ko" "$out/kmod-b/"
+	fi
+	mark_done "$out/kmod-$t" "$key"
+done
+log "rustver's kernel modules in $out/kmod-a, $out/kmod-b"

@@ -117,3 +117,35 @@ host_apt() {
 	shift
 	"apt-$tool" "${HOST_APT_OPTS[@]}" "$@"
 }
+
+# KVM only when it really works: /dev/kvm can exist where nested KVM fails.
+kvm_usable() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	python3 - <<-'PY' 2>/dev/null
+		import fcntl, os
+		fd = os.open("/dev/kvm", os.O_RDWR)
+		vm = fcntl.ioctl(fd, 0xAE01, 0)      # KVM_CREATE_VM
+		fcntl.ioctl(vm, 0xAE41, 0)           # KVM_CREATE_VCPU
+	PY
+}
+
+# qemu_setup CMDLINE: set qemu_accel (array; RUSTVER_ACCEL=kvm|tcg, default kvm when
+# usable) and qemu_append (CMDLINE plus what the accelerator needs).
+qemu_setup() {
+	case "${RUSTVER_ACCEL:-}" in
+	kvm) qemu_accel=(-machine accel=kvm -cpu host) ;;
+	tcg) qemu_accel=(-machine accel=tcg -cpu max) ;;
+	"") if kvm_usable; then qemu_accel=(-machine accel=kvm -cpu host); else qemu_accel=(-machine accel=tcg -cpu max); fi ;;
+	*) die "RUSTVER_ACCEL must be kvm or tcg, got '$RUSTVER_ACCEL'" ;;
+	esac
+	qemu_append=$1
+	# Under TCG the guest cannot calibrate its TSC (no PIT, HPET or ACPI PM timer in
+	# the tiny test kernel) and falls back to jiffies: sched_clock()/local_clock()
+	# then tick in 4 ms steps and kmod_rustver's verify_time_ns reads 0. TCG's rdtsc
+	# reads the host's TSC, so give the guest the host's rate.
+	local khz
+	khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+	if [ "${qemu_accel[1]}" = accel=tcg ] && [ -n "$khz" ]; then
+		qemu_append+=" tsc_early_khz=$khz"
+	fi
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmod_rustver's policy, switched at run time through
+# /sys/module/kmod_rustver/parameters/policy, on the B-built rustver_test_hello:
+# off (not checked: loads, no message, no verdict event), warn (loads, explained),
+# enforce (refused). An unknown value is rejected and changes nothing.
+DIR=$(cd "$(dirname "$0")" && pwd)
+. "$DIR/ktap_helpers.sh"
+. "$DIR/rustver_lib.sh"
+
+ktap_print_header
+if ! why=$(rv_require_kmods); then
+	ktap_skip_all "$why"
+	exit "$KSFT_SKIP"
+fi
+rv_require_kmods >/dev/null
+ktap_set_plan 5
+bad_mod=$RUSTVER_DATA/b/rustver_test_hello.ko
+trap 'rv_trace_off; echo enforce >"$RV_PARAMS/policy" 2>/dev/null' EXIT
+
+default_enforce() {
+	rv_verifier_fresh || return 1
+	rv_trace_on || return 1
+	p=$(cat "$RV_PARAMS/policy")
+	ktap_print_msg "policy: $p"
+	[ "$p" = enforce ]
+}
+ktap_test_result "kmod_rustver loads with policy=enforce by default" default_enforce
+
+set_policy() {
+	dmesg -c >/dev/null
+	echo "$1" >"$RV_PARAMS/policy" || return 1
+	[ "$(cat "$RV_PARAMS/policy")" = "$1" ] || return 1
+	rv_rustver_lines | grep -qxF "rustver: policy=$1" ||
+		{ ktap_print_msg "no 'rustver: policy=$1' line"; return 1; }
+}
+
+policy_off() {
+	set_policy off || return 1
+	before=$(rv_counters)
+	rv_try_load "$bad_mod" rustver_test_hello accept || return 1
+	[ -z "$(printf '%s\n' "$rv_events" | grep '^verdict')" ] ||
+		{ ktap_print_msg "a verdict under policy=off: $rv_events"; return 1; }
+	[ "$(rv_counters)" = "$before" ] ||
+		{ ktap_print_msg "counters moved: $before -> $(rv_counters)"; return 1; }
+}
+ktap_test_result "policy=off: the B-built module loads unchecked, no message, no event" policy_off
+
+policy_warn() {
+	set_policy warn || return 1
+	rv_try_load "$bad_mod" rustver_test_hello accept \
+		"rustver_test_hello: crate kernel[" \
+		"rustver_test_hello: loaded anyway (policy=warn)" || return 1
+	printf '%s\n' "$rv_events" | grep -q '^verdict rustver_test_hello warned ' ||
+		{ ktap_print_msg "no 'warned' event: $rv_events"; return 1; }
+}
+ktap_test_result "policy=warn: it loads, the crate and the verdict explained in dmesg" policy_warn
+
+policy_enforce() {
+	set_policy enforce || return 1
+	rv_try_load "$bad_mod" rustver_test_hello refuse \
+		"rustver_test_hello: crate kernel[" \
+		"rustver_test_hello: refused (policy=enforce)" || return 1
+	printf '%s\n' "$rv_events" | grep -q '^verdict rustver_test_hello refused ' ||
+		{ ktap_print_msg "no 'refused' event: $rv_events"; return 1; }
+}
+ktap_test_result "policy=enforce again: it is refused" policy_enforce
+
+bogus() {
+	if echo sometimes >"$RV_PARAMS/policy" 2>/dev/null; then
+		ktap_print_msg "policy=sometimes was accepted"
+		return 1
+	fi
+	[ "$(cat "$RV_PARAMS/policy")" = enforce ]
+}
+ktap_test_result "an unknown policy is rejected (EINVAL) and changes nothing" bogus
+
+ktap_finished
