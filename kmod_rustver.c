@@ -274,23 +274,24 @@ static void explain_crate(const char *mod, const struct rv_crate_verdict *c)
 			 sizeof(ex));
 	switch (c->status) {
 	case RV_CRATE_MISMATCH:
-		pr_err("%s: crate %.*s[%llx]: built against 0x%08x, running kernel has 0x%08x (%u imported symbols, e.g. %s)\n",
+		pr_err("%s: crate %.*s[%llx]: built against 0x%08x, running kernel has 0x%08x (%u imported symbol%s, e.g. %s)\n",
 		       mod, c->name_len, c->name, c->dis, c->stamp_crc,
-		       c->kernel_crc, c->nsyms, ex);
+		       c->kernel_crc, c->nsyms, c->nsyms == 1 ? "" : "s", ex);
 		break;
 	case RV_CRATE_UNSTAMPED:
-		pr_err("%s: crate %.*s[%llx]: not in the module's stamp, running kernel has 0x%08x (%u imported symbols, e.g. %s)\n",
+		pr_err("%s: crate %.*s[%llx]: not in the module's stamp, running kernel has 0x%08x (%u imported symbol%s, e.g. %s)\n",
 		       mod, c->name_len, c->name, c->dis, c->kernel_crc,
-		       c->nsyms, ex);
+		       c->nsyms, c->nsyms == 1 ? "" : "s", ex);
 		break;
 	case RV_CRATE_UNKNOWN:
-		pr_err("%s: crate %.*s[%llx]: unknown to the running kernel (%u imported symbols, e.g. %s)\n",
-		       mod, c->name_len, c->name, c->dis, c->nsyms, ex);
+		pr_err("%s: crate %.*s[%llx]: unknown to the running kernel (%u imported symbol%s, e.g. %s)\n",
+		       mod, c->name_len, c->name, c->dis, c->nsyms,
+		       c->nsyms == 1 ? "" : "s", ex);
 		break;
 	case RV_CRATE_OTHER_BUILD:
-		pr_err("%s: crate %.*s[%llx]: running kernel has %.*s[%llx] instead: another rustc built one of them (%u imported symbols, e.g. %s)\n",
+		pr_err("%s: crate %.*s[%llx]: running kernel has %.*s[%llx] instead: another rustc built one of them (%u imported symbol%s, e.g. %s)\n",
 		       mod, c->name_len, c->name, c->dis, c->name_len, c->name,
-		       c->kernel_dis, c->nsyms, ex);
+		       c->kernel_dis, c->nsyms, c->nsyms == 1 ? "" : "s", ex);
 		break;
 	case RV_CRATE_PASS:
 		break;
