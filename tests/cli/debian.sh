@@ -7,7 +7,8 @@
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 
-if ! eval "$("$here/../../selftests/scripts/debian-kernel.sh" 2>"$OUT")"; then
+if ! vars=$("$here/../../selftests/scripts/debian-kernel.sh" 2>"$OUT") || ! eval "$vars" ||
+   [ -z "${DEBIAN_MODDIR:-}" ]; then
 	t_fail "fetch Debian's 7.3 kernel packages"
 	t_done
 	exit

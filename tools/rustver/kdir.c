@@ -381,7 +381,8 @@ int table_from_kdir(struct table *t, const char *kdir, bool no_rust)
 	}
 	if (missing) {
 		rv_err("%s: %s: not a Rust-enabled kernel build tree (is CONFIG_RUST=y? "
-		       "linux-headers packages ship no .rmeta: use a table file)",
+		       "linux-headers packages ship no .rmeta: give a table file, "
+		       "'rustver table --table FILE' or 'make modules RUSTVER_TABLE=FILE')",
 		       kdir, missing);
 		err = -1;
 		goto out;
