@@ -10,13 +10,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
-ktap_print_header
-if ! why=$(rv_require_kmods); then
-	ktap_skip_all "$why"
-	exit "$KSFT_SKIP"
-fi
-rv_require_kmods >/dev/null
-ktap_set_plan 3
+rv_begin_kmods 3
 xz=$RUSTVER_DATA/xz
 trap 'rv_trace_off; echo "-:rustver_decompress" >>"$RV_TRACING/kprobe_events" 2>/dev/null' EXIT
 

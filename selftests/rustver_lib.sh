@@ -216,3 +216,16 @@ rv_try_load() {
 	fi
 	return $bad
 }
+
+# rv_begin_kmods [PLAN]: the start of every test program that needs rustver's
+# kernel modules: the KTAP header, the whole program skipped with the reason when
+# they are missing, else the plan (when given).
+rv_begin_kmods() {
+	ktap_print_header
+	if ! rv_why=$(rv_require_kmods); then
+		ktap_skip_all "$rv_why"
+		exit "$KSFT_SKIP"
+	fi
+	rv_require_kmods >/dev/null
+	[ $# -eq 0 ] || ktap_set_plan "$1"
+}

@@ -8,13 +8,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
-ktap_print_header
-if ! why=$(rv_require_kmods); then
-	ktap_skip_all "$why"
-	exit "$KSFT_SKIP"
-fi
-rv_require_kmods >/dev/null
-ktap_set_plan 4
+rv_begin_kmods 4
 
 lock_it() {
 	rv_verifier_up || return 1

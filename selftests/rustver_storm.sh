@@ -13,13 +13,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
-ktap_print_header
-if ! why=$(rv_require_kmods); then
-	ktap_skip_all "$why"
-	exit "$KSFT_SKIP"
-fi
-rv_require_kmods >/dev/null
-ktap_set_plan 5
+rv_begin_kmods 5
 tmp=${TMPDIR:-/tmp}/rustver_storm.$$
 mkdir -p "$tmp"
 trap 'rv_trace_off; rm -rf "$tmp"' EXIT

@@ -11,12 +11,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
-ktap_print_header
-if ! why=$(rv_require_kmods); then
-	ktap_skip_all "$why"
-	exit "$KSFT_SKIP"
-fi
-rv_require_kmods >/dev/null
+rv_begin_kmods
 n=0
 for m in $RUST_MODULES; do n=$((n + 3)); done
 ktap_set_plan $((n + 12))

@@ -39,25 +39,9 @@ chroot_key() {
 
 CHROOT=$RUSTVER_CACHE/chroot-$SUITE-$(chroot_key)
 
-# Run a command in the chroot inside a private mount namespace: /proc, /dev and /sys
-# are mounted for it and vanish with it, so nothing stays mounted on the host.
-# Directories listed (one a line) in CHROOT_BINDS are bind-mounted at the same path
-# inside, so a host path means the same inside and outside.
+# Run a command in the build chroot (in_root in lib.sh).
 in_chroot() {
-	CHROOT_BINDS=${CHROOT_BINDS:-} unshare --mount --propagation private -- /bin/bash -euc '
-		c=$1; shift
-		mount -t proc proc "$c/proc"
-		mount --rbind /dev "$c/dev"
-		mount -t sysfs sysfs "$c/sys"
-		mount -t tmpfs tmpfs "$c/tmp"
-		while IFS= read -r d; do
-			[ -n "$d" ] || continue
-			mkdir -p "$c$d"
-			mount --bind "$d" "$c$d"
-		done <<<"$CHROOT_BINDS"
-		exec chroot "$c" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-	' in_chroot "$CHROOT" "$@"
+	in_root "$CHROOT" "$@"
 }
 
 build_chroot() {

@@ -72,24 +72,6 @@ ROOT=$top/chroot-$(key)
 
 # As in chroot.sh: a private mount namespace with /proc, /dev, /sys and /tmp, and
 # the directories of CHROOT_BINDS (one a line) bind-mounted at the same path.
-in_root() {
-	local root=$1
-	shift
-	CHROOT_BINDS=${CHROOT_BINDS:-} unshare --mount --propagation private -- /bin/bash -euc '
-		c=$1; shift
-		mount -t proc proc "$c/proc"
-		mount --rbind /dev "$c/dev"
-		mount -t sysfs sysfs "$c/sys"
-		mount -t tmpfs tmpfs "$c/tmp"
-		while IFS= read -r d; do
-			[ -n "$d" ] || continue
-			mkdir -p "$c$d"
-			mount --bind "$d" "$c$d"
-		done <<<"$CHROOT_BINDS"
-		exec chroot "$c" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-	' in_root "$root" "$@"
-}
 
 # Newest package whose name matches an extended regex, from the chroot's lists.
 newest() {
