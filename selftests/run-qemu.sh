@@ -64,7 +64,7 @@ log "booting kernel A (${qemu_accel[*]}), timeout ${qtimeout}s; console log: $co
 
 set +e
 timeout -k 10 "$qtimeout" qemu-system-x86_64 "${qemu_accel[@]}" \
-	-m 1G -smp 2 -nodefaults -display none -no-reboot \
+	-m 1G -smp 2,sockets=2 -nodefaults -display none -no-reboot \
 	-chardev stdio,id=console,signal=off -serial chardev:console \
 	-kernel "$BZIMAGE_A" -initrd "$work/initramfs.cpio.gz" \
 	-append "$qemu_append" \
