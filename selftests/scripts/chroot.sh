@@ -111,13 +111,8 @@ ensure)
 run)
 	shift
 	need_root
-	CHROOT_BINDS=
-	while [ "${1:-}" = --bind ]; do
-		[ -d "${2:-}" ] || die "--bind: '${2:-}' is not a directory"
-		case "$2" in /*) ;; *) die "--bind needs an absolute path, got '$2'" ;; esac
-		CHROOT_BINDS+=$(realpath "$2")$'\n'
-		shift 2
-	done
+	take_binds "$@"
+	set -- "${RUN_ARGS[@]}"
 	[ $# -gt 0 ] || die "usage: chroot.sh run CMD..."
 	is_done "$CHROOT" "$(chroot_key)" || die "no chroot at $CHROOT; run 'chroot.sh ensure' first"
 	in_chroot "$@"

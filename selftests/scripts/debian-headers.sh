@@ -135,13 +135,8 @@ case "${1:-}" in
 run)
 	shift
 	need_root
-	CHROOT_BINDS=
-	while [ "${1:-}" = --bind ]; do
-		[ -d "${2:-}" ] || die "--bind: '${2:-}' is not a directory"
-		case "$2" in /*) ;; *) die "--bind needs an absolute path, got '$2'" ;; esac
-		CHROOT_BINDS+=$(realpath "$2")$'\n'
-		shift 2
-	done
+	take_binds "$@"
+	set -- "${RUN_ARGS[@]}"
 	[ $# -gt 0 ] || die "usage: debian-headers.sh run [--bind DIR]... CMD..."
 	is_done "$ROOT" "$(key)" || die "no headers chroot at $ROOT; run debian-headers.sh first"
 	in_root "$ROOT" "$@"

@@ -172,3 +172,16 @@ in_root() {
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' in_root "$root" "$@"
 }
+
+# take_binds ARGS...: the leading "--bind DIR" pairs of ARGS into CHROOT_BINDS (for
+# in_root), the arguments after them into the array RUN_ARGS.
+take_binds() {
+	CHROOT_BINDS=
+	while [ "${1:-}" = --bind ]; do
+		[ -d "${2:-}" ] || die "--bind: '${2:-}' is not a directory"
+		case "$2" in /*) ;; *) die "--bind needs an absolute path, got '$2'" ;; esac
+		CHROOT_BINDS+=$(realpath "$2")$'\n'
+		shift 2
+	done
+	RUN_ARGS=("$@")
+}
