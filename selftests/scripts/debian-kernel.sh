@@ -80,7 +80,7 @@ fi
 
 map=$out/System.map
 if [ "$want_map" = 1 ] && ! is_done "$out/map" "$version"; then
-	# The System.map in linux-base is a stub; the real one is in the -dbg package (1.2 GB).
+	# linux-base's System.map holds no symbols; the real one is in the -dbg package (1.2 GB).
 	# It sits near the start of the archive: stream it and stop reading after that file.
 	log "fetching System.map from linux-image-$release-dbg (large download, deleted afterwards)"
 	mkdir -p "$out/map"
