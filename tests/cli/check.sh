@@ -86,7 +86,8 @@ done
 touch "$mod/modules.order" "$mod/modules.builtin"
 if depmod -b "$WORK/root" "$rel" 2>"$OUT"; then
 	run check --table "$WORK/A.txt" --basedir "$WORK/root" --kernel "$rel" rv_good rv_bad
-	expect 1 "module names are resolved through modules.dep" 'rv_good: pass' 'rv_bad: FAIL'
+	expect 1 "module names are resolved through modules.dep, each line naming the file" \
+		'^rv_good \(.*/extra/rv_good\.ko\): pass' '^rv_bad \(.*/extra/rv_bad\.ko\.xz\): FAIL'
 	run check --table "$WORK/A.txt" --basedir "$WORK/root" --kernel "$rel" rv_nosuch
 	expect 2 "an unknown module name is an error naming it" 'rv_nosuch: no such file, and no module of that name'
 else

@@ -14,17 +14,19 @@ static const char usage[] =
 	"       rustver check [--kdir DIR | --table FILE] [--json] --all\n"
 	"                     [--kernel RELEASE] [--basedir DIR]\n"
 	"\n"
-	"Checks each MODULE (a .ko file, compressed or not, or a module name that is\n"
-	"resolved as modprobe does) against a kernel's crate table: every crate in\n"
-	"its Rust imports must be known to the kernel and stamped with the same\n"
-	"CRC. Prints one line per module, then an explanation per failing crate.\n"
+	"Checks each MODULE (a .ko file, compressed or not, or a module name or alias\n"
+	"that is resolved as modprobe does: an alias matching several modules checks\n"
+	"each) against a kernel's crate table: every crate in its Rust imports must\n"
+	"be known to the kernel and stamped with the same CRC. Prints one line per\n"
+	"module file, then an explanation per failing crate.\n"
 	"\n"
 	"  --kdir DIR        table of the kernel build tree DIR\n"
 	"  --table FILE      table file written by 'rustver table'\n"
 	"                    (default: the running kernel's " RUSTVER_SYSFS_TABLE ")\n"
 	"  --json            one JSON object per module\n"
-	"  --all             every module of BASEDIR/lib/modules/RELEASE; prints the\n"
-	"                    modules with Rust imports, then a summary\n"
+	"  --all             every module of BASEDIR/lib/modules/RELEASE, symlinks\n"
+	"                    followed as depmod does; prints the modules with Rust\n"
+	"                    imports, then a summary with what was skipped and why\n"
 	"  --kernel RELEASE  kernel release for names and --all (default: uname -r)\n"
 	"  --basedir DIR     root of the module tree (default: /)\n"
 	"\n"
@@ -39,14 +41,10 @@ struct check {
 	unsigned int n, pass, fail, trouble, not_rust;
 };
 
-static int check_file(struct check *c, struct modfile *m, const char *shown)
+static void count(struct check *c, int r)
 {
-	int r;
-
-	rv_verdict_check(m->data, m->elf_size, &c->view, &c->scr, &c->v);
-	r = verdict_exit(&c->v);
 	c->n++;
-	if (c->v.result == RV_RESULT_NOT_RUST)
+	if (c->v.result == RV_RESULT_NOT_RUST && r == EXIT_PASS)
 		c->not_rust++;
 	else if (r == EXIT_PASS)
 		c->pass++;
@@ -54,6 +52,32 @@ static int check_file(struct check *c, struct modfile *m, const char *shown)
 		c->fail++;
 	else
 		c->trouble++;
+}
+
+static int check_file(struct check *c, struct modfile *m, const char *shown)
+{
+	int r;
+
+	rv_verdict_check(m->data, m->elf_size, &c->view, &c->scr, &c->v);
+	r = verdict_exit(&c->v);
+	if (m->refusal && r < EXIT_TROUBLE) {
+		/* rustver could read it; modprobe and the kernel could not */
+		r = EXIT_TROUBLE;
+		count(c, r);
+		if (c->json) {
+			fputs("{\"module\": ", stdout);
+			print_json_string(stdout, shown);
+			fputs(", \"result\": \"error\", \"error\": {\"where\": \"file\", "
+			      "\"why\": ",
+			      stdout);
+			print_json_string(stdout, m->refusal);
+			fputs("}}\n", stdout);
+		} else {
+			printf("%s: error: %s\n", shown, m->refusal);
+		}
+		return r;
+	}
+	count(c, r);
 	if (c->all && c->v.result == RV_RESULT_NOT_RUST)
 		return r;
 	if (c->json)
@@ -63,9 +87,9 @@ static int check_file(struct check *c, struct modfile *m, const char *shown)
 	return r;
 }
 
-static int check_path(const char *path, void *arg)
+/* Checks the module file @path, named @shown in the output. */
+static int check_one(struct check *c, const char *path, const char *shown)
 {
-	struct check *c = arg;
 	struct modfile m;
 	int r;
 
@@ -75,9 +99,69 @@ static int check_path(const char *path, void *arg)
 		modfile_close(&m);
 		return EXIT_TROUBLE;
 	}
-	r = check_file(c, &m, path);
+	r = check_file(c, &m, shown);
 	modfile_close(&m);
 	return r;
+}
+
+static int check_path(const char *path, void *arg)
+{
+	char *shown = shown_path(path);
+	int r = check_one(arg, path, shown);
+
+	free(shown);
+	return r;
+}
+
+/* A file, or each module a name or alias stands for, each line naming its file. */
+static int check_arg(struct check *c, const char *arg, const char *basedir, const char *release)
+{
+	struct modlist l;
+	int ret = EXIT_PASS;
+
+	if (module_resolve(&l, arg, basedir, release)) {
+		c->n++;
+		c->trouble++;
+		modlist_free(&l);
+		return EXIT_TROUBLE;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		char *file = shown_path(l.paths[i]);
+		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : xstrdup(arg);
+		int r = check_one(c, l.paths[i], shown);
+
+		free(shown);
+		free(file);
+		if (r > ret)
+			ret = r;
+	}
+	modlist_free(&l);
+	return ret;
+}
+
+static void summary(const char *dir, const struct check *c, const struct tree_walk *w)
+{
+	unsigned int skipped = w->dangling + w->loops + w->unreadable;
+	const char *sep = "";
+
+	printf("%s: %u modules: %u pass, %u fail, %u errors, %u without Rust imports; "
+	       "%u skipped",
+	       dir, c->n, c->pass, c->fail, c->trouble, c->not_rust, skipped);
+	if (skipped) {
+		fputs(" (", stdout);
+		if (w->dangling) {
+			printf("%u dangling symlink%s", w->dangling, w->dangling == 1 ? "" : "s");
+			sep = ", ";
+		}
+		if (w->loops) {
+			printf("%s%u symlink loop%s", sep, w->loops, w->loops == 1 ? "" : "s");
+			sep = ", ";
+		}
+		if (w->unreadable)
+			printf("%s%u unreadable", sep, w->unreadable);
+		fputs(")", stdout);
+	}
+	putchar('\n');
 }
 
 int cmd_check(int argc, char **argv)
@@ -128,23 +212,16 @@ int cmd_check(int argc, char **argv)
 
 	if (c->all) {
 		char *dir = module_dir(basedir, release);
+		struct tree_walk w;
 
-		ret = for_each_module_file(dir, check_path, c);
-		if (!c->json)
-			printf("%s: %u modules: %u pass, %u fail, %u errors, "
-			       "%u without Rust imports\n",
-			       dir, c->n, c->pass, c->fail, c->trouble, c->not_rust);
+		ret = for_each_module_file(dir, &w, check_path, c);
+		if (!c->json && c->n)
+			summary(dir, c, &w);
 		free(dir);
 	} else {
 		for (int i = optind; i < argc; i++) {
-			struct modfile m;
-			int r;
+			int r = check_arg(c, argv[i], basedir, release);
 
-			if (modfile_open(&m, argv[i], basedir, release))
-				r = EXIT_TROUBLE;
-			else
-				r = check_file(c, &m, argv[i]);
-			modfile_close(&m);
 			if (r > ret)
 				ret = r;
 		}

@@ -21,7 +21,7 @@ static const char usage[] =
 	"  --kernel RELEASE  kernel release to resolve a module name (default: uname -r)\n"
 	"  --basedir DIR     root of the module tree (default: /)\n";
 
-static void show_stamp(const struct modfile *m)
+static void show_stamp(FILE *f, const struct modfile *m)
 {
 	struct rv_elf_shdr sh;
 	struct rv_stamp st;
@@ -30,69 +30,104 @@ static void show_stamp(const struct modfile *m)
 
 	if (rv_elf_open(&elf, m->data, m->elf_size) ||
 	    rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh)) {
-		printf("stamp:       none\n");
+		fprintf(f, "stamp:       none\n");
 		return;
 	}
 	if (rv_stamp_parse(&st, rv_elf_section_data(&elf, &sh), sh.size)) {
-		printf("stamp:       malformed: %s\n", st.why);
+		fprintf(f, "stamp:       malformed: %s\n", st.why);
 		return;
 	}
-	printf("stamp:       %u crate%s, stamped by %s\n", st.count, st.count == 1 ? "" : "s",
-	       st.rustc[0] ? st.rustc : "(no rustc recorded)");
+	fprintf(f, "stamp:       %u crate%s, stamped by ", st.count, st.count == 1 ? "" : "s");
+	if (st.rustc[0])
+		print_untrusted(f, st.rustc, strlen(st.rustc));
+	else
+		fputs("(no rustc recorded)", f);
+	fputc('\n', f);
 	for (uint32_t i = 0; i < st.count; i++) {
 		char line[128];
 
 		rv_stamp_entry(&st, i, &c);
 		rv_table_format_line(&c, line, sizeof(line));
-		printf("  %s", line);
+		fprintf(f, "  %s", line);
 	}
 }
 
-static void show_imports(const struct rv_verdict *v)
+static void show_imports(FILE *f, const struct rv_verdict *v)
 {
-	printf("Rust imports: %u symbol%s from %u crate%s\n", v->rust_imports,
-	       v->rust_imports == 1 ? "" : "s", v->ncrates, v->ncrates == 1 ? "" : "s");
+	fprintf(f, "Rust imports: %u symbol%s from %u crate%s\n", v->rust_imports,
+		v->rust_imports == 1 ? "" : "s", v->ncrates, v->ncrates == 1 ? "" : "s");
 	for (uint32_t i = 0; i < v->ncrates; i++) {
 		const struct rv_crate_verdict *c = &v->crates[i];
 		char name[128], ex[256];
 
 		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
 		rv_v0_short_path(c->example, strlen(c->example), ex, sizeof(ex));
-		printf("  %-40s %5u import%s  e.g. %s\n", name, c->nsyms, c->nsyms == 1 ? " " : "s",
-		       ex);
+		fprintf(f, "  %-40s %5u import%s  e.g. ", name, c->nsyms,
+			c->nsyms == 1 ? " " : "s");
+		print_untrusted(f, ex, strlen(ex));
+		fputc('\n', f);
 	}
 }
 
-static int show(const char *module, const struct modfile *m, struct table *t,
+/* "key:   value" of a .modinfo entry, or @none */
+static void show_modinfo(FILE *f, const struct modfile *m, const char *key, const char *none)
+{
+	size_t len;
+	const char *val = modinfo_get(m->data, m->elf_size, key, &len);
+
+	fprintf(f, "%-12s ", key);
+	if (!val)
+		len = strlen(val = none);
+	print_untrusted(f, val, len);
+	fputc('\n', f);
+}
+
+/*
+ * Everything show prints about @m, every field taken from the bytes rustver
+ * decompressed itself; @shown names the module in verdict lines. Used by
+ * the whole-file fuzzer as it is.
+ */
+int show_module(FILE *f, const char *shown, const struct modfile *m, const struct table *t,
 		struct rv_verdict_scratch *scr, struct rv_verdict *v)
 {
 	struct rv_table empty = { 0 }, view = t ? table_view(t) : empty;
-	char *name = modfile_modinfo(m->path, "name");
-	char *vermagic = modfile_modinfo(m->path, "vermagic");
 	const char *rustc = rustc_from_comment(m->data, m->elf_size);
+	int ret;
 
-	printf("module:      %s\n", m->path);
-	printf("name:        %s\n", name ? name : "(no .modinfo name)");
-	printf("vermagic:    %s\n", vermagic ? vermagic : "(none)");
-	printf("file:        %s%s%s\n", m->compression ? m->compression : "uncompressed",
-	       m->is_signed ? ", signed" : ", not signed", "");
-	printf("rustc:       %s\n", rustc ? rustc : "(no rustc in .comment)");
-	free(name);
-	free(vermagic);
+	fprintf(f, "module:      %s\n", m->path);
+	show_modinfo(f, m, "name:", "(no .modinfo name)");
+	show_modinfo(f, m, "vermagic:", "(none)");
+	fprintf(f, "file:        %s%s%s\n", m->compression ? m->compression : "uncompressed",
+		m->is_signed ? ", signed" : ", not signed",
+		m->refusal ? ", refused by kmod and the kernel (see below)" : "");
+	fputs("rustc:       ", f);
+	if (rustc)
+		print_untrusted(f, rustc, strlen(rustc));
+	else
+		fputs("(no rustc in .comment)", f);
+	fputc('\n', f);
 
 	rv_verdict_check(m->data, m->elf_size, &view, scr, v);
 	if (v->result == RV_RESULT_ERROR) {
-		report_verdict(stdout, module, v, &view, false);
-		return EXIT_TROUBLE;
+		report_verdict(f, shown, v, &view, false);
+		ret = EXIT_TROUBLE;
+		goto refusal;
 	}
-	printf("in-tree:     %s\n", v->intree ? "yes" : "no");
-	show_stamp(m);
-	show_imports(v);
-	if (!t)
-		return EXIT_PASS;
-	printf("verdict against %s:\n", t->source);
-	report_verdict(stdout, module, v, &view, true);
-	return verdict_exit(v);
+	fprintf(f, "in-tree:     %s\n", v->intree ? "yes" : "no");
+	show_stamp(f, m);
+	show_imports(f, v);
+	ret = EXIT_PASS;
+	if (t) {
+		fprintf(f, "verdict against %s:\n", t->source);
+		report_verdict(f, shown, v, &view, true);
+		ret = verdict_exit(v);
+	}
+refusal:
+	if (m->refusal) {
+		fprintf(f, "%s: error: %s\n", shown, m->refusal);
+		ret = EXIT_TROUBLE;
+	}
+	return ret;
 }
 
 int cmd_show(int argc, char **argv)
@@ -109,6 +144,7 @@ int cmd_show(int argc, char **argv)
 	struct rv_verdict_scratch *scr;
 	struct rv_verdict *v;
 	struct table t;
+	struct modlist mods;
 	struct modfile m;
 	bool have_table = false;
 	int opt, ret;
@@ -134,19 +170,38 @@ int cmd_show(int argc, char **argv)
 			return EXIT_TROUBLE;
 		have_table = true;
 	}
-	if (modfile_open(&m, argv[optind], basedir, release)) {
-		modfile_close(&m);
-		if (have_table)
-			table_free(&t);
-		return EXIT_TROUBLE;
+	if (module_resolve(&mods, argv[optind], basedir, release)) {
+		ret = EXIT_TROUBLE;
+		goto out_table;
 	}
 	scr = xcalloc(1, sizeof(*scr));
 	v = xcalloc(1, sizeof(*v));
-	ret = show(argv[optind], &m, have_table ? &t : NULL, scr, v);
+	ret = EXIT_PASS;
+	/* an alias can stand for several modules: each is shown */
+	for (size_t i = 0; i < mods.n; i++) {
+		char *shown = mods.by_name ? shown_path(mods.paths[i]) : xstrdup(argv[optind]);
+		int r;
+
+		if (i)
+			putchar('\n');
+		if (modfile_load(&m, mods.paths[i]))
+			r = EXIT_TROUBLE;
+		else
+			r = show_module(stdout, shown, &m, have_table ? &t : NULL, scr, v);
+		modfile_close(&m);
+		free(shown);
+		if (r > ret)
+			ret = r;
+	}
 	free(scr);
 	free(v);
-	modfile_close(&m);
+	modlist_free(&mods);
+out_table:
 	if (have_table)
 		table_free(&t);
+	if (fflush(stdout)) {
+		rv_err("write error on standard output");
+		return EXIT_TROUBLE;
+	}
 	return ret;
 }

@@ -7,7 +7,6 @@
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <libkmod.h>
 #include <lzma.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@
 
 #include "rustver.h"
 
-#define MAX_MODULE_SIZE (1ULL << 30)
 #define SIG_MARKER	"~Module signature appended~\n"
 #define SIG_INFO_SIZE	12 /* struct module_signature */
 
@@ -28,15 +26,19 @@ struct growbuf {
 	size_t len, cap;
 };
 
+/* Largest decompressed module; the fuzzer lowers it. */
+size_t modfile_max_size = (size_t)1 << 30;
+
 static int grow(struct growbuf *b, const char *path)
 {
 	size_t cap = b->cap ? b->cap * 2 : 1 << 20;
 
-	if (b->cap >= MAX_MODULE_SIZE) {
-		rv_err("%s: decompresses to more than %llu bytes", path,
-		       (unsigned long long)MAX_MODULE_SIZE);
+	if (b->cap >= modfile_max_size) {
+		rv_err("%s: decompresses to more than %zu bytes", path, modfile_max_size);
 		return -1;
 	}
+	if (cap > modfile_max_size)
+		cap = modfile_max_size;
 	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
 	return 0;
@@ -159,25 +161,44 @@ static int cut_signature(struct modfile *m)
 	return 0;
 }
 
-int modfile_load(struct modfile *m, const char *path)
+/*
+ * A zstd skippable frame (magic 0x184D2A50 to 0x184D2A5F, little-endian),
+ * as pzstd writes before every frame.
+ */
+static bool zstd_skippable(const uint8_t *p, size_t len)
+{
+	return len >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
+}
+
+int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len)
 {
 	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 	static const uint8_t zst[] = { 0x28, 0xb5, 0x2f, 0xfd };
 	static const uint8_t gz[] = { 0x1f, 0x8b };
 	struct growbuf out = { 0 };
-	uint8_t *raw;
-	size_t len;
 	int err = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->path = xstrdup(path);
-	if (read_file(path, &raw, &len))
-		return -1;
+	/* the magics kmod's libkmod-file.c and the kernel's decompress.c know */
 	if (len >= sizeof(xz) && !memcmp(raw, xz, sizeof(xz))) {
 		m->compression = "xz";
 		err = unxz(raw, len, &out, path);
 	} else if (len >= sizeof(zst) && !memcmp(raw, zst, sizeof(zst))) {
 		m->compression = "zstd";
+		err = unzstd(raw, len, &out, path);
+	} else if (zstd_skippable(raw, len)) {
+		/*
+		 * Read, so that show can tell what is inside; but kmod and the
+		 * kernel know zstd only by its frame magic: they take this file
+		 * for an uncompressed module, and the kernel refuses its bytes.
+		 */
+		m->compression = "zstd";
+		m->refusal = "zstd data that starts with a skippable frame (as pzstd writes): "
+			     "kmod and the kernel recognise zstd only by the frame magic "
+			     "28 b5 2f fd, so they would load the compressed bytes as they are "
+			     "and the kernel would refuse them (invalid module format); "
+			     "recompress with 'zstd'";
 		err = unzstd(raw, len, &out, path);
 	} else if (len >= sizeof(gz) && !memcmp(raw, gz, sizeof(gz))) {
 		m->compression = "gzip";
@@ -195,6 +216,18 @@ int modfile_load(struct modfile *m, const char *path)
 	m->data = out.p;
 	m->size = out.len;
 	return cut_signature(m);
+}
+
+int modfile_load(struct modfile *m, const char *path)
+{
+	uint8_t *raw;
+	size_t len;
+
+	if (read_file(path, &raw, &len)) {
+		memset(m, 0, sizeof(*m));
+		return -1;
+	}
+	return modfile_from_bytes(m, path, raw, len);
 }
 
 void modfile_close(struct modfile *m)
@@ -240,18 +273,38 @@ static struct kmod_ctx *kmod_open(const char *dir)
 	return ctx;
 }
 
-/* Resolves a module name or alias to its file, as modprobe does. */
-static char *lookup_module(const char *name, const char *basedir, const char *release)
+static void add_path(struct modlist *l, const char *path)
 {
-	struct kmod_list *list = NULL, *l;
-	char *dir = module_dir(basedir, release), *path = NULL;
+	l->paths = xrealloc(l->paths, (l->n + 1) * sizeof(char *));
+	l->paths[l->n++] = xstrdup(path);
+}
+
+void modlist_free(struct modlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->paths[i]);
+	free(l->paths);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Every module file a name or alias stands for, as modprobe finds them
+ * (kmod_module_new_from_lookup: modules.dep, modules.alias, modules.symbols,
+ * modules.builtin): modprobe inserts each module an alias matches.
+ */
+static int lookup_module(struct modlist *l, const char *name, const char *basedir,
+			 const char *release)
+{
+	struct kmod_list *list = NULL, *it;
+	char *dir = module_dir(basedir, release);
 	struct kmod_ctx *ctx;
+	size_t builtin = 0;
+	int err = -1;
 
 	ctx = kmod_open(dir);
 	if (!ctx) {
 		rv_err("%s: cannot open the module directory", dir);
-		free(dir);
-		return NULL;
+		goto out_dir;
 	}
 	if (kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list) {
 		rv_err("%s: no such file, and no module of that name in %s "
@@ -259,75 +312,30 @@ static char *lookup_module(const char *name, const char *basedir, const char *re
 		       name, dir);
 		goto out;
 	}
-	kmod_list_foreach (l, list) {
-		struct kmod_module *mod = kmod_module_get_module(l);
+	kmod_list_foreach (it, list) {
+		struct kmod_module *mod = kmod_module_get_module(it);
 		const char *p = kmod_module_get_path(mod);
 
-		if (p && !path)
-			path = xstrdup(p);
+		if (p)
+			add_path(l, p);
+		else
+			builtin++;
 		kmod_module_unref(mod);
 	}
-	if (!path)
+	if (!l->n)
 		rv_err("%s: built into the kernel, not a loadable module", name);
+	else
+		err = 0;
 out:
 	kmod_module_unref_list(list);
 	kmod_unref(ctx);
+out_dir:
 	free(dir);
-	return path;
-}
-
-int modfile_open(struct modfile *m, const char *module, const char *basedir, const char *release)
-{
-	struct stat st;
-	char *path;
-	int err;
-
-	if (strchr(module, '/') || stat(module, &st) == 0)
-		return modfile_load(m, module);
-	path = lookup_module(module, basedir, release);
-	if (!path) {
-		memset(m, 0, sizeof(*m));
-		return -1;
-	}
-	err = modfile_load(m, path);
-	free(path);
 	return err;
 }
 
-char *modfile_modinfo(const char *path, const char *key)
-{
-	struct kmod_list *info = NULL, *l;
-	struct kmod_module *mod = NULL;
-	struct kmod_ctx *ctx;
-	char *value = NULL;
-
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return NULL;
-	kmod_set_log_fn(ctx, quiet_log, NULL);
-	if (kmod_module_new_from_path(ctx, path, &mod) < 0)
-		goto out;
-	if (kmod_module_get_info(mod, &info) < 0)
-		goto out;
-	kmod_list_foreach (l, info) {
-		if (!strcmp(kmod_module_info_get_key(l), key)) {
-			value = xstrdup(kmod_module_info_get_value(l));
-			break;
-		}
-	}
-	kmod_module_info_free_list(info);
-out:
-	if (mod)
-		kmod_module_unref(mod);
-	kmod_unref(ctx);
-	return value;
-}
-
-static char **walk_paths;
-static size_t walk_n;
-static int walk_worst;
-
-static bool is_module_name(const char *path)
+/* kmod's path_ends_with_kmod_ext() */
+bool is_module_name(const char *path)
 {
 	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 	size_t len = strlen(path);
@@ -341,50 +349,38 @@ static bool is_module_name(const char *path)
 	return false;
 }
 
-static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/*
+ * kmod's rule (modprobe's is_module_filename()): an argument is a file when
+ * it is a regular file, symlinks followed, with a module extension;
+ * anything else is a module name or alias. rustver also takes every
+ * argument with a '/' for a path, so that a mistyped path is reported as
+ * a missing file rather than as an unknown module name.
+ */
+int module_resolve(struct modlist *l, const char *arg, const char *basedir, const char *release)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DNR) {
-		rv_err("%s: cannot read directory", path);
-		walk_worst = EXIT_TROUBLE;
-	}
-	if (type != FTW_F || !is_module_name(path))
+	struct stat st;
+
+	memset(l, 0, sizeof(*l));
+	if (strchr(arg, '/') || (stat(arg, &st) == 0 && S_ISREG(st.st_mode) && is_module_name(arg))) {
+		add_path(l, arg);
 		return 0;
-	walk_paths = xrealloc(walk_paths, (walk_n + 1) * sizeof(char *));
-	walk_paths[walk_n++] = xstrdup(path);
-	return 0;
+	}
+	l->by_name = true;
+	return lookup_module(l, arg, basedir, release);
 }
 
-static int cmp_path(const void *a, const void *b)
+/* "PATH", or "PATH -> TARGET" when PATH is a symlink; caller frees. */
+char *shown_path(const char *path)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	char *target, *s;
+	struct stat st;
 
-int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg), void *arg)
-{
-	int worst;
-
-	walk_paths = NULL;
-	walk_n = 0;
-	walk_worst = 0;
-	if (nftw(dir, walk_one, 32, FTW_PHYS) < 0) {
-		rv_err("%s: cannot walk: %s", dir, strerror(errno));
-		return EXIT_TROUBLE;
-	}
-	worst = walk_worst;
-	qsort(walk_paths, walk_n, sizeof(char *), cmp_path);
-	for (size_t i = 0; i < walk_n; i++) {
-		int r = fn(walk_paths[i], arg);
-
-		if (r > worst)
-			worst = r;
-		free(walk_paths[i]);
-	}
-	free(walk_paths);
-	if (!walk_n) {
-		rv_err("%s: no modules found", dir);
-		return EXIT_TROUBLE;
-	}
-	return worst;
+	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
+		return xstrdup(path);
+	target = realpath(path, NULL);
+	if (!target)
+		return xstrdup(path);
+	s = xasprintf("%s -> %s", path, target);
+	free(target);
+	return s;
 }

@@ -50,21 +50,51 @@ struct modfile {
 	size_t elf_size; /* without the signature trailer */
 	bool is_signed;
 	const char *compression; /* "xz", "zstd", "gzip" or NULL */
+	/* why kmod or the kernel would refuse a file rustver could read, or NULL */
+	const char *refusal;
+};
+extern size_t modfile_max_size;
+/* Reads (decompresses, cuts the signature of) the module file @path. */
+int modfile_load(struct modfile *m, const char *path);
+/* The same on @len bytes at @raw (malloc'ed: @m owns them from then on). */
+int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len);
+void modfile_close(struct modfile *m);
+
+/* The module files an argument stands for. */
+struct modlist {
+	char **paths;
+	size_t n;
+	bool by_name; /* a module name or alias, resolved through libkmod */
 };
 /*
- * Opens MODULE, a path or a module name that libkmod resolves the way
- * modprobe does in @basedir/lib/modules/@release (NULL: / and uname -r).
+ * Resolves a command-line MODULE by kmod's rule: a file, or a name or alias
+ * that libkmod resolves as modprobe does in @basedir/lib/modules/@release
+ * (NULL: / and uname -r); every module an alias matches.
  */
-int modfile_open(struct modfile *m, const char *module, const char *basedir, const char *release);
-int modfile_load(struct modfile *m, const char *path);
-void modfile_close(struct modfile *m);
-/* modinfo key of a module file through libkmod, or NULL (caller frees). */
-char *modfile_modinfo(const char *path, const char *key);
-/* Calls @fn for every module file under @dir; returns the worst result. */
-int for_each_module_file(const char *dir, int (*fn)(const char *path, void *arg), void *arg);
+int module_resolve(struct modlist *l, const char *arg, const char *basedir, const char *release);
+void modlist_free(struct modlist *l);
+bool is_module_name(const char *path);
+/* "PATH", or "PATH -> TARGET" when PATH is a symlink; caller frees. */
+char *shown_path(const char *path);
 const char *default_release(void);
 /* BASEDIR/lib/modules/RELEASE (defaults: "" and uname -r); caller frees. */
 char *module_dir(const char *basedir, const char *release);
+
+/* modinfo.c: .modinfo through the engine's ELF reader */
+const char *modinfo_get(const uint8_t *data, size_t size, const char *key, size_t *len);
+void print_untrusted(FILE *f, const char *s, size_t len);
+
+/* tree.c: the module files of a tree, found as depmod finds them */
+struct tree_walk {
+	unsigned int dangling, loops, unreadable; /* skipped, and why */
+};
+/*
+ * Calls @fn for every module file under @dir, following symlinks as depmod
+ * does (a dangling link or a loop is reported and counted in @w, not fatal);
+ * returns the worst result.
+ */
+int for_each_module_file(const char *dir, struct tree_walk *w,
+			 int (*fn)(const char *path, void *arg), void *arg);
 
 /* kdir.c: the crate table of a kernel build tree */
 struct table {
@@ -105,6 +135,9 @@ int cmd_table(int argc, char **argv);
 int cmd_stamp(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+/* cmd-show.c: everything show prints about one module (also the fuzzer's) */
+int show_module(FILE *f, const char *shown, const struct modfile *m, const struct table *t,
+		struct rv_verdict_scratch *scr, struct rv_verdict *v);
 int cmd_symbols(int argc, char **argv);
 
 #endif /* RUSTVER_TOOL_H */
