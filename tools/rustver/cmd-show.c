@@ -75,7 +75,7 @@ static void show_modinfo(FILE *f, const struct modfile *m, const char *key, cons
 	size_t len;
 	const char *val = modinfo_get(m->data, m->elf_size, key, &len);
 
-	fprintf(f, "%-12s ", key);
+	fprintf(f, "%s:%*s", key, (int)(12 - strlen(key)), "");
 	if (!val)
 		len = strlen(val = none);
 	print_untrusted(f, val, len);
@@ -95,8 +95,8 @@ int show_module(FILE *f, const char *shown, const struct modfile *m, const struc
 	int ret;
 
 	fprintf(f, "module:      %s\n", m->path);
-	show_modinfo(f, m, "name:", "(no .modinfo name)");
-	show_modinfo(f, m, "vermagic:", "(none)");
+	show_modinfo(f, m, "name", "(no .modinfo name)");
+	show_modinfo(f, m, "vermagic", "(none)");
 	fprintf(f, "file:        %s%s%s\n", m->compression ? m->compression : "uncompressed",
 		m->is_signed ? ", signed" : ", not signed",
 		m->refusal ? ", refused by kmod and the kernel (see below)" : "");

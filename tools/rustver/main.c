@@ -10,6 +10,7 @@
 #include "rustver.h"
 
 const char *progname = "rustver";
+bool rv_quiet;
 
 static const char usage[] =
 	"Usage: rustver COMMAND [OPTIONS] [ARGS]\n"
@@ -35,6 +36,8 @@ static const char usage[] =
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
+	if (rv_quiet)
+		return;
 	fprintf(stderr, "%s: %s", progname, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -124,6 +127,8 @@ static const struct command {
 	{ "show", cmd_show },	{ "symbols", cmd_symbols },
 };
 
+/* The fuzzer builds this file with -Dmain=rustver_main. */
+int main(int argc, char **argv);
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -307,9 +307,17 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 		goto out_dir;
 	}
 	if (kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list) {
-		rv_err("%s: no such file, and no module of that name in %s "
-		       "(is modules.dep there? run depmod)",
-		       name, dir);
+		struct stat st;
+
+		if (stat(name, &st) == 0)
+			rv_err("%s: no module of that name in %s; the file of that name is "
+			       "not taken for a module, as its name does not end in .ko, "
+			       ".ko.xz, .ko.zst or .ko.gz (kmod's rule): write ./%s",
+			       name, dir, name);
+		else
+			rv_err("%s: no such file, and no module of that name in %s "
+			       "(is modules.dep there? run depmod)",
+			       name, dir);
 		goto out;
 	}
 	kmod_list_foreach (it, list) {

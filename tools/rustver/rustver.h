@@ -25,6 +25,7 @@ enum {
 
 /* main.c */
 extern const char *progname;
+extern bool rv_quiet; /* no messages on stderr (the fuzzer) */
 void rv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t size);
