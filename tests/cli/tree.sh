@@ -1,0 +1,106 @@
+#!/bin/bash
+# Module trees as depmod and modprobe see them: a weak-updates symlink into
+# another kernel's extra/ (as RHEL/SUSE weak-modules and DKMS install
+# modules), dangling links and directory loops, depmod's skipping of build/
+# and source/, and an alias that two modules share (modprobe inserts both).
+# Every tree is indexed by the real depmod.
+. "$(dirname "$0")/lib.sh"
+set -e
+case $RUSTVER in /*) ;; *) RUSTVER=$PWD/$RUSTVER ;; esac
+"$RUSTVER" table --kdir "$FIXTURES/kdirA" -o "$WORK/A.txt"
+cp "$FIXTURES/user.o" "$WORK/good.ko"
+cp "$FIXTURES/userB.o" "$WORK/bad.ko"
+"$RUSTVER" stamp --kdir "$FIXTURES/kdirA" "$WORK/good.ko" > /dev/null
+"$RUSTVER" stamp --kdir "$FIXTURES/kdirB" "$WORK/bad.ko" > /dev/null
+
+# modinfo NAME [ALIAS...]: a .modinfo section for objcopy
+modinfo() {
+	local n=$1 a
+	shift
+	printf 'name=%s\0' "$n" > "$WORK/mi"
+	for a in "$@"; do printf 'alias=%s\0' "$a" >> "$WORK/mi"; done
+}
+# module SRC DEST NAME [ALIAS...]
+module() {
+	local src=$1 dst=$2
+	shift 2
+	mkdir -p "$(dirname "$dst")"
+	modinfo "$@"
+	objcopy --add-section .modinfo="$WORK/mi" "$src" "$dst"
+}
+
+root=$WORK/root
+old=6.1.0-old
+new=6.1.0-new
+mkdir -p "$root/lib/modules/$old" "$root/lib/modules/$new/kernel"
+# built for the old kernel (against another tree: it fails), installed there by DKMS
+module "$WORK/bad.ko" "$root/lib/modules/$old/extra/rv_weak.ko" rv_weak
+module "$FIXTURES/plain.o" "$root/lib/modules/$new/kernel/rv_plain.ko" rv_plain
+# weak-modules links it into the new kernel's tree
+mkdir -p "$root/lib/modules/$new/weak-updates"
+ln -s "../../$old/extra/rv_weak.ko" "$root/lib/modules/$new/weak-updates/rv_weak.ko"
+touch "$root/lib/modules/$new/modules.order" "$root/lib/modules/$new/modules.builtin"
+depmod -b "$root" "$new" 2>/dev/null
+grep -q '^weak-updates/rv_weak.ko:' "$root/lib/modules/$new/modules.dep" &&
+	t_ok "depmod lists the weak-updates symlink in modules.dep" ||
+	t_fail "depmod lists the weak-updates symlink in modules.dep"
+
+run check --table "$WORK/A.txt" --all --basedir "$root" --kernel "$new"
+expect 1 "check --all follows a weak-updates symlink and checks the linked module" \
+	"weak-updates/rv_weak.ko -> $root/lib/modules/$old/extra/rv_weak.ko: FAIL" \
+	'2 modules: 0 pass, 1 fail, 0 errors, 1 without Rust imports; 0 skipped$'
+run check --table "$WORK/A.txt" --basedir "$root" --kernel "$new" rv_weak
+expect 1 "the name of a weak-updates module resolves through modules.dep to the link" \
+	"^rv_weak \\($root/lib/modules/$new/weak-updates/rv_weak.ko -> .*/extra/rv_weak.ko\\): FAIL"
+
+# dangling links and loops are reported and counted, not fatal; build/ and
+# source/ (links to the kernel's build tree) are not walked, as depmod does
+ln -s "../../$old/extra/gone.ko" "$root/lib/modules/$new/weak-updates/gone.ko"
+ln -s .. "$root/lib/modules/$new/weak-updates/loop"
+ln -s self.ko "$root/lib/modules/$new/weak-updates/self.ko"
+mkdir -p "$WORK/buildtree"
+cp "$WORK/bad.ko" "$WORK/buildtree/not-installed.ko"
+ln -s "$WORK/buildtree" "$root/lib/modules/$new/build"
+ln -s "$WORK/buildtree" "$root/lib/modules/$new/source"
+depmod -b "$root" "$new" 2>/dev/null || true
+run check --table "$WORK/A.txt" --all --basedir "$root" --kernel "$new"
+expect 1 "dangling links and loops are skipped with a reason, the rest is checked" \
+	'weak-updates/gone.ko: dangling symlink to ../../6.1.0-old/extra/gone.ko, skipped' \
+	'weak-updates/loop: symlink loop' 'weak-updates/self.ko: symlink loop, skipped' \
+	'rv_weak.ko: FAIL' \
+	'2 modules: 0 pass, 1 fail, 0 errors, 1 without Rust imports; 3 skipped \(1 dangling symlink, 2 symlink loops\)$'
+grep -q not-installed "$OUT" && t_fail "build/ and source/ are not walked, as depmod does" ||
+	t_ok "build/ and source/ are not walked, as depmod does"
+
+# one alias, two modules (two PHY drivers claiming the same mdio: id); one fails
+rel=6.1.0-alias
+mod=$root/lib/modules/$rel
+alias=mdio:00000000001110011000100000100001
+module "$WORK/good.ko" "$mod/kernel/drivers/net/phy/rv_phy_a.ko" rv_phy_a "$alias"
+module "$WORK/bad.ko" "$mod/updates/rv_phy_b.ko" rv_phy_b "$alias"
+xz "$mod/updates/rv_phy_b.ko"
+touch "$mod/modules.order" "$mod/modules.builtin"
+depmod -b "$root" "$rel" 2>/dev/null
+[ "$(grep -c "^alias $alias " "$mod/modules.alias")" = 2 ] &&
+	t_ok "depmod lists both modules under the shared alias" ||
+	t_fail "depmod lists both modules under the shared alias"
+run check --table "$WORK/A.txt" --basedir "$root" --kernel "$rel" "$alias"
+expect 1 "an alias shared by two modules checks both, each line naming its file" \
+	"^$alias \\($mod/kernel/drivers/net/phy/rv_phy_a.ko\\): pass" \
+	"^$alias \\($mod/updates/rv_phy_b.ko.xz\\): FAIL"
+[ "$(grep -c "^$alias (" "$OUT")" = 2 ] && t_ok "exactly two verdict lines for the alias" ||
+	t_fail "exactly two verdict lines for the alias"
+run show --basedir "$root" --kernel "$rel" "$alias"
+expect 0 "show on a shared alias shows both modules" '^name: +rv_phy_a$' '^name: +rv_phy_b$'
+
+# arguments are files or names by kmod's rule
+cp "$WORK/good.ko" "$WORK/rv_phy_a.ko"
+(cd "$WORK" && "$RUSTVER" check --table A.txt --basedir "$root" --kernel "$rel" rv_phy_a.ko) > "$OUT" 2>&1 && RC=0 || RC=$?
+expect 0 "an existing file with a module extension is a file, as modprobe takes it" '^rv_phy_a.ko: pass'
+run check --table "$WORK/A.txt" --basedir "$root" --kernel "$rel" rv_phy_a
+expect 0 "a module name is looked up in the tree" "^rv_phy_a \\($mod/kernel/drivers/net/phy/rv_phy_a.ko\\): pass"
+cp "$WORK/good.ko" "$WORK/notamodule.o"
+(cd "$WORK" && "$RUSTVER" check --table A.txt --basedir "$root" --kernel "$rel" notamodule.o) > "$OUT" 2>&1 && RC=0 || RC=$?
+expect 2 "a file without a module extension is a name, and the message says why" \
+	"notamodule.o: no module of that name .* not taken for a module.*write ./notamodule.o"
+t_done
