@@ -1,92 +1,135 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rustver engine: Rust v0 symbol parser.
+ * rustver engine: the Rust v0 symbol grammar, walked once.
  *
- * The grammar (from the v0 mangling spec):
+ * Grammar (https://doc.rust-lang.org/rustc/symbol-mangling/v0.html, with the
+ * forms rustc's compiler/rustc_symbol_mangling/src/v0.rs writes today and
+ * rustc-demangle's src/v0.rs reads):
  *
- *   symbol   = "_R" [decimal] path [instantiating-crate] [suffix]
- *   path     = "C" ident | "M" impl-path type | "X" impl-path type path
- *            | "Y" type path | "N" ns path ident | "I" path {arg} "E" | backref
- *   type     = basic | "A" type const | "S" type | "T" {type} "E"
- *            | "R" [lt] type | "Q" [lt] type | "P" type | "O" type
- *            | "F" fn-sig | "D" dyn-bounds lt | path | backref
- *   const    = type-tag hex "_" | "p" | "R"/"Q" const | "Re" hex "_"
- *            | "A" {const} "E" | "T" {const} "E" | "V" path fields | backref
+ *   symbol   = "_R" path [instantiating-crate: path] ["." | "$" suffix]
+ *   path     = "C" [dis] ident | "N" ns path [dis] ident
+ *            | "M" [dis] path type | "X" [dis] path type path | "Y" type path
+ *            | "I" path {generic-arg} "E" | backref
+ *   type     = basic | "R"/"Q" ["L" n] type | "P"/"O"/"S" type | "A" type const
+ *            | "T" {type} "E" | "F" ["G" n] ["U"] ["K" abi] {type} "E" type
+ *            | "D" ["G" n] {path {"p" ident (type | "K" const)}} "E" "L" n
+ *            | "W" type pattern | path | backref
+ *   pattern  = "R" const const | "O" pattern {pattern} "E" | "N"
+ *   const    = "p" | int-tag ["n"] hex "_" | "b" hex "_" | "c" hex "_"
+ *            | "e" bytes "_" | "R" "e" bytes "_" | "R"/"Q" const
+ *            | "A" {const} "E" | "T" {const} "E"
+ *            | "V" path ("U" | "T" {const} "E" | "S" {[dis] ident const} "E")
+ *            | backref
+ *   backref  = "B" base-62-number      (a position counted from after "_R")
  *
- * In collect mode every crate root is recorded with the origin of the
- * context it is met in; a backref is expanded once per origin. In skip mode
- * (used to find the defining crate and by the printer) nothing is recorded
- * and backrefs are only checked, not followed.
+ * One walker serves both uses: collecting the crate roots of a symbol for
+ * the verdict (rv_v0_parse) and printing a short readable path for
+ * messages (rv_v0_short_path). It is a pushdown automaton, not a recursive
+ * descent: each open production with children holds one 8-byte frame in a
+ * fixed array, so the stack a walk uses is a constant (about 700 bytes)
+ * whatever the input, and RV_V0_MAX_DEPTH open productions is the nesting
+ * limit. Following a backref opens a frame like any other production, so
+ * a chain of backrefs counts against that limit.
+ *
+ * Time: in collect mode, every production start is expanded at most once
+ * per origin (a seen-map over the name), and a backref must point strictly
+ * backwards at a complete production of the right kind, so the work is
+ * linear in the name. The one exception, the path that leads to the
+ * defining crate (the "spine"), is followed through backrefs even when
+ * already seen; its hops are bounded by the depth limit. In print mode
+ * backrefs are followed only where the text is printed, and printing stops
+ * when the output buffer is full. A step budget bounds both modes.
  */
 #include <rustver/v0.h>
 
-enum { BIT_PATH, BIT_TYPE, BIT_CONST, BIT_SEEN };	/* BIT_SEEN + origin */
+/* Bitmaps in struct rv_v0_scratch: complete productions, then seen-maps. */
+enum { MAP_PATH, MAP_TYPE, MAP_CONST, MAP_SEEN };
 
-enum kind { KIND_PATH, KIND_TYPE, KIND_CONST };
+/* What a production is; a frame's kind, a backref's expected target. */
+enum kind { KIND_PATH, KIND_TYPE, KIND_CONST, KIND_PAT };
 
-struct parser {
+/* Where a frame resumes when the production it is waiting for completes. */
+enum resume {
+	R_N_PARENT,	/* N: parent done; its identifier follows */
+	R_IMPL_PATH,	/* M, X: impl path done; the self type follows */
+	R_SELF_TYPE,	/* M, X, Y: self type done */
+	R_TRAIT,	/* X, Y: trait path done */
+	R_I_ARGS,	/* I: path or a generic argument done */
+	R_BACKREF,	/* the target of a backref done */
+	R_WRAP,		/* R Q P O S: the inner type done */
+	R_ARRAY_TYPE,	/* A: element type done; the length follows */
+	R_ARRAY_LEN,	/* A: length done */
+	R_TUPLE,	/* T: an element done */
+	R_FN,		/* F: an argument or the return type done */
+	R_DYN,		/* D: a trait path or an associated binding done */
+	R_PAT_TYPE,	/* W: base type done; the pattern follows */
+	R_PAT_DONE,	/* W: the pattern done */
+	R_RANGE,	/* pattern R: a bound done */
+	R_OR,		/* pattern O: an alternative done */
+	R_CONST_REF,	/* const R Q: inner const done */
+	R_CONST_LIST,	/* const A T: an element done */
+	R_VARIANT,	/* const V: the variant path done; fields follow */
+	R_FIELDS,	/* const V T or S: a field done */
+};
+
+/* A walker's context bits, saved in every frame and restored on resume. */
+#define CTX_ORIGIN	0x07	/* RV_ORIGIN_* of crate roots met here */
+#define CTX_QUIET	0x08	/* print mode: nothing printed here */
+#define CTX_SPINE	0x10	/* collect mode: on the path to the defining crate */
+
+#define MODE_COLLECT	0x1
+#define MODE_PRINT	0x2
+
+struct frame {
+	u16 start;	/* position of the production's tag */
+	u16 ret;	/* R_BACKREF: where to resume in the name */
+	u8 resume;	/* enum resume */
+	u8 kind;	/* enum kind of the production */
+	u8 ctx;		/* CTX_* of the production */
+	u8 aux;		/* tag, namespace, or "an element was seen" */
+};
+
+struct walker {
 	const char *s;
-	size_t len;
-	size_t pos;
-	u32 depth;
-	u8 origin;		/* RV_ORIGIN_* of the current context */
-	bool collect;
+	u32 len;
+	u32 pos;
+	u32 steps, max_steps;
+	u8 mode;
+	u8 ctx;
+	u8 nframes;
+	/* collect mode */
 	struct rv_v0_scratch *scr;
 	struct rv_v0_result *res;
+	int defining;		/* index in res->crates, or -1 */
+	/* print mode */
+	char *out;
+	size_t size, n;
+	bool full;
+	/* the first failure */
 	const char *why;
-	size_t err_pos;
+	u32 err_pos;
+	struct frame f[RV_V0_MAX_DEPTH];
 };
 
 struct ident {
 	const char *p;
-	size_t len;
+	u32 len;
 	bool punycode;
 };
 
-static int path(struct parser *p);
-static int type(struct parser *p);
-static int konst(struct parser *p);
-
-static int fail(struct parser *p, int err, const char *why)
+static int fail(struct walker *w, int err, const char *why)
 {
-	if (!p->why) {
-		p->why = why;
-		p->err_pos = p->pos;
+	if (!w->why) {
+		w->why = why;
+		w->err_pos = w->pos;
 	}
 	return -err;
 }
 
-static bool bit_test(const struct parser *p, int map, size_t pos)
+static int fail_at(struct walker *w, u32 pos, int err, const char *why)
 {
-	return p->scr->bits[map][pos / 8] & (1u << (pos % 8));
-}
-
-static void bit_set(struct parser *p, int map, size_t pos)
-{
-	p->scr->bits[map][pos / 8] |= (u8)(1u << (pos % 8));
-}
-
-static int seen_map(u8 origin)
-{
-	return origin == RV_ORIGIN_IMPL ? BIT_SEEN + 1 :
-	       origin == RV_ORIGIN_INST ? BIT_SEEN + 2 : BIT_SEEN;
-}
-
-static bool eat(struct parser *p, char c)
-{
-	if (p->pos < p->len && p->s[p->pos] == c) {
-		p->pos++;
-		return true;
-	}
-	return false;
-}
-
-static int next(struct parser *p, char *c)
-{
-	if (p->pos >= p->len)
-		return fail(p, RV_ESYNTAX, "unexpected end of symbol");
-	*c = p->s[p->pos++];
-	return 0;
+	w->pos = pos;
+	return fail(w, err, why);
 }
 
 static bool is_digit(char c)
@@ -104,565 +147,798 @@ static bool is_upper(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
-static int enter(struct parser *p)
+static bool is_hex(char c)
 {
-	if (++p->depth > RV_V0_MAX_DEPTH)
-		return fail(p, RV_ELIMIT, "symbol nests too deeply");
-	return 0;
+	return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
-/* base-62-number = {digit | lower | upper} "_"; "_" is 0, "0_" is 1 ... */
-static int base62(struct parser *p, u64 *out)
+static bool eat(struct walker *w, char c)
 {
-	u64 x = 0;
-	char c;
-	int err, d;
-
-	if (eat(p, '_')) {
-		*out = 0;
-		return 0;
-	}
-	for (;;) {
-		err = next(p, &c);
-		if (err)
-			return err;
-		if (c == '_')
-			break;
-		if (is_digit(c))
-			d = c - '0';
-		else if (is_lower(c))
-			d = 10 + c - 'a';
-		else if (is_upper(c))
-			d = 36 + c - 'A';
-		else {
-			p->pos--;
-			return fail(p, RV_ESYNTAX, "bad base-62 digit");
-		}
-		if (x > (~0ULL - (u64)d) / 62)
-			return fail(p, RV_ELIMIT, "base-62 number overflows 64 bits");
-		x = x * 62 + (u64)d;
-	}
-	if (x == ~0ULL)
-		return fail(p, RV_ELIMIT, "base-62 number overflows 64 bits");
-	*out = x + 1;
-	return 0;
-}
-
-/* Optional "<tag> base-62-number", returning the number + 1, or 0. */
-static int opt_base62(struct parser *p, char tag, u64 *out)
-{
-	int err;
-
-	*out = 0;
-	if (!eat(p, tag))
-		return 0;
-	err = base62(p, out);
-	if (err)
-		return err;
-	if (*out == ~0ULL)
-		return fail(p, RV_ELIMIT, "base-62 number overflows 64 bits");
-	(*out)++;
-	return 0;
-}
-
-/* decimal-number = "0" | [1-9] {digit} */
-static int decimal(struct parser *p, u64 *out)
-{
-	u64 x;
-	char c;
-	int err;
-
-	err = next(p, &c);
-	if (err)
-		return err;
-	if (!is_digit(c))
-		return fail(p, RV_ESYNTAX, "expected a decimal number");
-	x = (u64)(c - '0');
-	if (x == 0) {
-		*out = 0;
-		return 0;
-	}
-	while (p->pos < p->len && is_digit(p->s[p->pos])) {
-		if (x > (~0ULL - 9) / 10)
-			return fail(p, RV_ELIMIT, "decimal number overflows 64 bits");
-		x = x * 10 + (u64)(p->s[p->pos++] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
-/* undisambiguated-identifier = ["u"] decimal ["_"] bytes */
-static int ident(struct parser *p, struct ident *id)
-{
-	u64 n;
-	size_t i;
-	int err;
-
-	id->punycode = eat(p, 'u');
-	err = decimal(p, &n);
-	if (err)
-		return err;
-	eat(p, '_');
-	if (n > p->len - p->pos)
-		return fail(p, RV_ESYNTAX, "identifier runs past the end of the symbol");
-	id->p = p->s + p->pos;
-	id->len = (size_t)n;
-	p->pos += (size_t)n;
-	if (!id->punycode)
-		return 0;
-	/* "ascii_punycode": the part after the last '_' must be a-z0-9 */
-	for (i = id->len; i > 0 && id->p[i - 1] != '_'; i--) {
-		if (!is_lower(id->p[i - 1]) && !is_digit(id->p[i - 1])) {
-			p->pos = (size_t)(id->p + i - 1 - p->s);
-			return fail(p, RV_ESYNTAX, "bad punycode digit");
-		}
-	}
-	if (i == id->len)
-		return fail(p, RV_ESYNTAX, "empty punycode in an identifier");
-	return 0;
-}
-
-static int add_crate(struct parser *p, const struct ident *id, u64 dis)
-{
-	struct rv_v0_result *res = p->res;
-	struct rv_crate_ref *c;
-	u32 i;
-
-	if (id->punycode)
-		return fail(p, RV_ESYNTAX, "crate names are ASCII, not punycode");
-	if (id->len == 0)
-		return fail(p, RV_ESYNTAX, "empty crate name");
-	if (id->len >= RV_CRATE_NAME_MAX)
-		return fail(p, RV_ELIMIT, "crate name too long");
-	for (i = 0; i < id->len; i++) {
-		char ch = id->p[i];
-
-		if (!is_lower(ch) && !is_upper(ch) && !is_digit(ch) && ch != '_')
-			return fail(p, RV_ESYNTAX, "bad character in a crate name");
-	}
-	for (i = 0; i < res->ncrates; i++) {
-		c = &res->crates[i];
-		if (c->dis == dis && c->name_len == id->len &&
-		    rv_memeq(c->name, id->p, id->len)) {
-			c->origin |= p->origin;
-			return 0;
-		}
-	}
-	if (res->ncrates == RV_V0_MAX_CRATES)
-		return fail(p, RV_ELIMIT, "too many crates in one symbol");
-	c = &res->crates[res->ncrates++];
-	c->name = id->p;
-	c->name_len = (u32)id->len;
-	c->dis = dis;
-	c->origin = p->origin;
-	return 0;
-}
-
-/*
- * backref = "B" base-62-number, a position counted from just after "_R".
- * @start is the position of the "B". The target must be a complete
- * production of a fitting kind; in collect mode it is expanded once for
- * the current origin.
- */
-static int backref(struct parser *p, size_t start, enum kind kind)
-{
-	size_t saved, target;
-	u64 t;
-	int err;
-
-	err = base62(p, &t);
-	if (err)
-		return err;
-	if (t >= start - 2)
-		return fail(p, RV_ESYNTAX, "backref does not point backwards");
-	target = (size_t)t + 2;
-	if (!p->collect)
-		return 0;
-
-	switch (kind) {
-	case KIND_PATH:
-		if (!bit_test(p, BIT_PATH, target))
-			return fail(p, RV_ESYNTAX, "backref to something that is not a complete path");
-		break;
-	case KIND_TYPE:
-		if (!bit_test(p, BIT_TYPE, target) && !bit_test(p, BIT_PATH, target))
-			return fail(p, RV_ESYNTAX, "backref to something that is not a complete type");
-		break;
-	case KIND_CONST:
-		if (!bit_test(p, BIT_CONST, target))
-			return fail(p, RV_ESYNTAX, "backref to something that is not a complete const");
-		break;
-	}
-	if (bit_test(p, seen_map(p->origin), target))
-		return 0;
-
-	/* the B itself took a level: the expansion takes it over */
-	saved = p->pos;
-	p->pos = target;
-	p->depth--;
-	err = kind == KIND_PATH ? path(p) : kind == KIND_TYPE ? type(p) : konst(p);
-	p->depth++;
-	p->pos = saved;
-	return err;
-}
-
-static void mark_entry(struct parser *p, size_t start)
-{
-	if (p->collect)
-		bit_set(p, seen_map(p->origin), start);
-}
-
-/* Enters a production at @start: one more level, its tag, the mark. */
-static int begin(struct parser *p, size_t start, char *tag)
-{
-	int err = enter(p);
-
-	if (!err)
-		err = next(p, tag);
-	if (!err)
-		mark_entry(p, start);
-	return err;
-}
-
-static void mark_done(struct parser *p, int map, size_t start)
-{
-	if (p->collect)
-		bit_set(p, map, start);
-	p->depth--;
-}
-
-static int impl_path(struct parser *p)
-{
-	u8 saved = p->origin;
-	u64 dis;
-	int err;
-
-	err = opt_base62(p, 's', &dis);
-	if (err)
-		return err;
-	p->origin = RV_ORIGIN_IMPL;
-	err = path(p);
-	p->origin = saved;
-	return err;
-}
-
-static int generic_arg(struct parser *p)
-{
-	u64 lt;
-
-	if (eat(p, 'L'))
-		return base62(p, &lt);
-	if (eat(p, 'K'))
-		return konst(p);
-	return type(p);
-}
-
-static int path(struct parser *p)
-{
-	size_t start = p->pos;
-	struct ident id;
-	char tag;
-	u64 dis;
-	int err;
-
-	err = begin(p, start, &tag);
-	if (err)
-		return err;
-
-	switch (tag) {
-	case 'C':
-		err = opt_base62(p, 's', &dis);
-		if (!err)
-			err = ident(p, &id);
-		if (!err && p->collect)
-			err = add_crate(p, &id, dis);
-		break;
-	case 'N':
-		err = next(p, &tag);
-		if (!err && !is_lower(tag) && !is_upper(tag)) {
-			p->pos--;
-			err = fail(p, RV_ESYNTAX, "bad namespace");
-		}
-		if (!err)
-			err = path(p);
-		if (!err)
-			err = opt_base62(p, 's', &dis);
-		if (!err)
-			err = ident(p, &id);
-		break;
-	case 'M':
-		err = impl_path(p);
-		if (!err)
-			err = type(p);
-		break;
-	case 'X':
-		err = impl_path(p);
-		if (!err)
-			err = type(p);
-		if (!err)
-			err = path(p);
-		break;
-	case 'Y':
-		err = type(p);
-		if (!err)
-			err = path(p);
-		break;
-	case 'I':
-		err = path(p);
-		while (!err && !eat(p, 'E'))
-			err = generic_arg(p);
-		break;
-	case 'B':
-		err = backref(p, start, KIND_PATH);
-		break;
-	default:
-		p->pos--;
-		err = fail(p, RV_ESYNTAX, "expected a path");
-	}
-	if (err)
-		return err;
-	mark_done(p, BIT_PATH, start);
-	return 0;
-}
-
-static bool is_basic_type(char c)
-{
-	switch (c) {
-	case 'a': case 'b': case 'c': case 'd': case 'e': case 'f':
-	case 'h': case 'i': case 'j': case 'l': case 'm': case 'n':
-	case 'o': case 'p': case 's': case 't': case 'u': case 'v':
-	case 'x': case 'y': case 'z':
+	if (w->pos < w->len && w->s[w->pos] == c) {
+		w->pos++;
 		return true;
 	}
 	return false;
 }
 
-/* fn-sig = [binder] ["U"] ["K" abi] {type} "E" type */
-static int fn_sig(struct parser *p)
+static int next(struct walker *w, char *c)
 {
-	struct ident abi;
-	u64 n;
-	int err;
-
-	err = opt_base62(p, 'G', &n);
-	if (err)
-		return err;
-	eat(p, 'U');
-	if (eat(p, 'K') && !eat(p, 'C')) {
-		err = ident(p, &abi);
-		if (err)
-			return err;
-		if (abi.punycode || abi.len == 0)
-			return fail(p, RV_ESYNTAX, "bad ABI name");
-	}
-	while (!eat(p, 'E')) {
-		err = type(p);
-		if (err)
-			return err;
-	}
-	return type(p);
-}
-
-/* dyn-bounds = [binder] {path {"p" ident type}} "E", then a lifetime */
-static int dyn_bounds(struct parser *p)
-{
-	struct ident name;
-	u64 n;
-	int err;
-
-	err = opt_base62(p, 'G', &n);
-	while (!err && !eat(p, 'E')) {
-		err = path(p);
-		while (!err && eat(p, 'p')) {
-			err = ident(p, &name);
-			if (!err)
-				err = type(p);
-		}
-	}
-	if (err)
-		return err;
-	if (!eat(p, 'L'))
-		return fail(p, RV_ESYNTAX, "dyn type without a lifetime");
-	return base62(p, &n);
-}
-
-static int type(struct parser *p)
-{
-	size_t start = p->pos;
-	char tag;
-	u64 n;
-	int err;
-
-	err = begin(p, start, &tag);
-	if (err)
-		return err;
-	if (is_basic_type(tag)) {
-		mark_done(p, BIT_TYPE, start);
-		return 0;
-	}
-
-	switch (tag) {
-	case 'R':
-	case 'Q':
-		err = eat(p, 'L') ? base62(p, &n) : 0;
-		if (!err)
-			err = type(p);
-		break;
-	case 'P':
-	case 'O':
-	case 'S':
-		err = type(p);
-		break;
-	case 'A':
-		err = type(p);
-		if (!err)
-			err = konst(p);
-		break;
-	case 'T':
-		while (!err && !eat(p, 'E'))
-			err = type(p);
-		break;
-	case 'F':
-		err = fn_sig(p);
-		break;
-	case 'D':
-		err = dyn_bounds(p);
-		break;
-	case 'B':
-		err = backref(p, start, KIND_TYPE);
-		break;
-	default:
-		p->pos--;
-		p->depth--;
-		return path(p);
-	}
-	if (err)
-		return err;
-	mark_done(p, BIT_TYPE, start);
+	if (w->pos >= w->len)
+		return fail(w, RV_ESYNTAX, "unexpected end of symbol");
+	*c = w->s[w->pos++];
 	return 0;
 }
 
-/* {hex-digit} "_"; @val gets the value when it fits in 64 bits. */
-static int hex_nibbles(struct parser *p, u64 *val, size_t *count, bool *big)
+static int base62_digit(char c)
 {
+	if (is_digit(c))
+		return c - '0';
+	if (is_lower(c))
+		return 10 + c - 'a';
+	if (is_upper(c))
+		return 36 + c - 'A';
+	return -1;
+}
+
+/*
+ * base-62-number = {[0-9a-zA-Z]} "_": "_" is 0, "0_" is 1, ... Sets *@out
+ * when @out is given; a value beyond 64 bits is an error either way (as in
+ * rustc-demangle). Up to 10 digits cannot overflow and are only skipped
+ * when the value is not wanted.
+ */
+static int base62(struct walker *w, u64 *out)
+{
+	u32 start = w->pos, ndig;
+	u64 x = 0;
+	int d;
+
+	while (w->pos < w->len && base62_digit(w->s[w->pos]) >= 0)
+		w->pos++;
+	if (w->pos >= w->len || w->s[w->pos] != '_')
+		return fail(w, RV_ESYNTAX, w->pos >= w->len ? "unexpected end of symbol" :
+			    "bad base-62 digit");
+	ndig = w->pos - start;
+	w->pos++;
+	if (!ndig) {
+		if (out)
+			*out = 0;
+		return 0;
+	}
+	if (!out && ndig <= 10)
+		return 0;
+	for (; start < w->pos - 1; start++) {
+		d = base62_digit(w->s[start]);
+		if (x > (~0ULL - (u64)d) / 62)
+			return fail_at(w, start, RV_ELIMIT, "base-62 number overflows 64 bits");
+		x = x * 62 + (u64)d;
+	}
+	if (x == ~0ULL)
+		return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
+	if (out)
+		*out = x + 1;
+	return 0;
+}
+
+/* Optional "<tag> base-62-number": the number + 1, or 0 without the tag. */
+static int opt_base62(struct walker *w, char tag, u64 *out)
+{
+	int err;
+
+	if (out)
+		*out = 0;
+	if (!eat(w, tag))
+		return 0;
+	err = base62(w, out);
+	if (err || !out)
+		return err;
+	if (*out == ~0ULL)
+		return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
+	(*out)++;
+	return 0;
+}
+
+/*
+ * undisambiguated-identifier = ["u"] decimal ["_"] bytes, the decimal being
+ * "0" or [1-9]{digit}. Punycode ("u") must end in [a-z0-9] after its last
+ * "_" ("ascii_punycode" with "-" written as "_").
+ */
+static int ident(struct walker *w, struct ident *id)
+{
+	u32 n, i;
 	char c;
 	int err;
 
+	id->punycode = eat(w, 'u');
+	err = next(w, &c);
+	if (err)
+		return err;
+	if (!is_digit(c)) {
+		w->pos--;
+		return fail(w, RV_ESYNTAX, "expected an identifier length");
+	}
+	n = (u32)(c - '0');
+	while (n && w->pos < w->len && is_digit(w->s[w->pos])) {
+		n = n * 10 + (u32)(w->s[w->pos++] - '0');
+		if (n > w->len)
+			return fail(w, RV_ESYNTAX, "identifier runs past the end of the symbol");
+	}
+	eat(w, '_');
+	if (n > w->len - w->pos)
+		return fail(w, RV_ESYNTAX, "identifier runs past the end of the symbol");
+	id->p = w->s + w->pos;
+	id->len = n;
+	w->pos += n;
+	if (!id->punycode)
+		return 0;
+	for (i = n; i > 0 && id->p[i - 1] != '_'; i--) {
+		if (!is_lower(id->p[i - 1]) && !is_digit(id->p[i - 1]))
+			return fail_at(w, (u32)(id->p + i - 1 - w->s), RV_ESYNTAX,
+				       "bad punycode digit");
+	}
+	if (i == n)
+		return fail(w, RV_ESYNTAX, "empty punycode in an identifier");
+	return 0;
+}
+
+/*
+ * {hex-digit} "_" of an integer, bool or char const: at least one digit and
+ * no leading zero, as rustc writes them (LLVM's demangler agrees). Sets
+ * *@val when the value fits in 64 bits, else *@big.
+ */
+static int hex_number(struct walker *w, u64 *val, bool *big)
+{
+	u32 start = w->pos;
+
 	*val = 0;
-	*count = 0;
 	*big = false;
-	for (;;) {
-		err = next(p, &c);
-		if (err)
-			return err;
-		if (c == '_')
-			return 0;
-		if (!is_digit(c) && !(c >= 'a' && c <= 'f')) {
-			p->pos--;
-			return fail(p, RV_ESYNTAX, "bad hex digit in a const");
-		}
+	while (w->pos < w->len && is_hex(w->s[w->pos])) {
+		char c = w->s[w->pos++];
+
 		if (*val >> 60)
 			*big = true;
 		*val = *val << 4 | (u64)(is_digit(c) ? c - '0' : 10 + c - 'a');
-		(*count)++;
+	}
+	if (!eat(w, '_'))
+		return fail(w, RV_ESYNTAX, w->pos >= w->len ? "unexpected end of symbol" :
+			    "bad hex digit in a const");
+	if (w->pos - 1 == start)
+		return fail_at(w, start, RV_ESYNTAX, "const without digits");
+	if (w->s[start] == '0' && w->pos - 1 - start > 1)
+		return fail_at(w, start, RV_ESYNTAX, "const with a leading zero");
+	return 0;
+}
+
+static int hex_val(char c)
+{
+	return is_digit(c) ? c - '0' : 10 + c - 'a';
+}
+
+/* bytes "_" of a str const: hex pairs that are well-formed UTF-8. */
+static int str_bytes(struct walker *w)
+{
+	u32 start = w->pos, i, need = 0;
+	u8 b;
+
+	while (w->pos < w->len && is_hex(w->s[w->pos]))
+		w->pos++;
+	if (!eat(w, '_'))
+		return fail(w, RV_ESYNTAX, w->pos >= w->len ? "unexpected end of symbol" :
+			    "bad hex digit in a const");
+	if ((w->pos - 1 - start) % 2)
+		return fail_at(w, start, RV_ESYNTAX, "str const with an odd number of hex digits");
+	for (i = start; i < w->pos - 1; i += 2) {
+		b = (u8)(hex_val(w->s[i]) << 4 | hex_val(w->s[i + 1]));
+		if (need) {
+			if ((b & 0xc0) != 0x80)
+				return fail_at(w, i, RV_ESYNTAX, "str const is not UTF-8");
+			need--;
+		} else if (b >= 0xf8 || (b & 0xc0) == 0x80) {
+			return fail_at(w, i, RV_ESYNTAX, "str const is not UTF-8");
+		} else {
+			need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
+		}
+	}
+	if (need)
+		return fail_at(w, i, RV_ESYNTAX, "str const is not UTF-8");
+	return 0;
+}
+
+static bool is_basic_type(char c)
+{
+	/* every lowercase letter but g, k, q, r, w */
+	return is_lower(c) && c != 'g' && c != 'k' && c != 'q' && c != 'r' && c != 'w';
+}
+
+/* ---- the two sinks: crates (collect mode), text (print mode) ---- */
+
+static void put(struct walker *w, const char *s, size_t n)
+{
+	size_t i;
+
+	if (!(w->mode & MODE_PRINT) || (w->ctx & CTX_QUIET))
+		return;
+	for (i = 0; i < n && !w->full; i++) {
+		if (w->n + 1 >= w->size) {
+			w->full = true;
+			break;
+		}
+		w->out[w->n++] = s[i];
 	}
 }
 
-static int const_fields(struct parser *p)
+static void puts_(struct walker *w, const char *s)
 {
-	struct ident name;
-	char tag;
-	u64 dis;
+	put(w, s, rv_strnlen(s, 16));
+}
+
+static bool crate_eq(const struct rv_crate_ref *c, const struct ident *id, u64 dis)
+{
+	return c->dis == dis && c->name_len == id->len && rv_memeq(c->name, id->p, id->len);
+}
+
+static int add_crate(struct walker *w, const struct ident *id, u64 dis)
+{
+	struct rv_v0_result *res = w->res;
+	struct rv_crate_ref *c;
+	u32 i;
+
+	if (id->punycode)
+		return fail(w, RV_ESYNTAX, "crate names are ASCII, not punycode");
+	if (id->len == 0)
+		return fail(w, RV_ESYNTAX, "empty crate name");
+	if (id->len >= RV_CRATE_NAME_MAX)
+		return fail(w, RV_ELIMIT, "crate name too long");
+	for (i = 0; i < id->len; i++) {
+		char ch = id->p[i];
+
+		if (!is_lower(ch) && !is_upper(ch) && !is_digit(ch) && ch != '_')
+			return fail(w, RV_ESYNTAX, "bad character in a crate name");
+	}
+	for (i = 0; i < res->ncrates; i++) {
+		if (crate_eq(&res->crates[i], id, dis))
+			break;
+	}
+	if (i == res->ncrates) {
+		if (res->ncrates == RV_V0_MAX_CRATES)
+			return fail(w, RV_ELIMIT, "too many crates in one symbol");
+		c = &res->crates[res->ncrates++];
+		c->name = id->p;
+		c->name_len = id->len;
+		c->dis = dis;
+		c->origin = 0;
+	}
+	res->crates[i].origin |= w->ctx & CTX_ORIGIN;
+	if ((w->ctx & CTX_SPINE) && w->defining < 0)
+		w->defining = (int)i;
+	return 0;
+}
+
+static bool bit_test(const struct walker *w, int map, u32 pos)
+{
+	return w->scr->bits[map][pos / 8] & (1u << (pos % 8));
+}
+
+static void bit_set(struct walker *w, int map, u32 pos)
+{
+	w->scr->bits[map][pos / 8] |= (u8)(1u << (pos % 8));
+}
+
+static int seen_map(u8 ctx)
+{
+	u8 origin = ctx & CTX_ORIGIN;
+
+	return origin == RV_ORIGIN_IMPL ? MAP_SEEN + 1 :
+	       origin == RV_ORIGIN_INST ? MAP_SEEN + 2 : MAP_SEEN;
+}
+
+/* A production of @kind starting at @start is complete. */
+static void mark_done(struct walker *w, enum kind kind, u32 start)
+{
+	if ((w->mode & MODE_COLLECT) && kind != KIND_PAT)
+		bit_set(w, kind == KIND_PATH ? MAP_PATH : kind == KIND_TYPE ? MAP_TYPE :
+			MAP_CONST, start);
+}
+
+/* ---- the walk ---- */
+
+static int push(struct walker *w, u32 start, enum kind kind, enum resume r, u8 aux)
+{
+	struct frame *f;
+
+	if (w->nframes == RV_V0_MAX_DEPTH)
+		return fail(w, RV_ELIMIT, "symbol nests too deeply");
+	f = &w->f[w->nframes++];
+	f->start = (u16)start;
+	f->ret = 0;
+	f->resume = (u8)r;
+	f->kind = (u8)kind;
+	f->ctx = w->ctx;
+	f->aux = aux;
+	return 0;
+}
+
+/*
+ * A backref at @start to a production of @kind: checks it and returns 1
+ * when its target must be walked (w->pos is then the target, and a frame
+ * remembers where to come back), 0 when it is complete as it is.
+ */
+static int backref(struct walker *w, u32 start, enum kind kind)
+{
+	u32 target;
+	u64 t;
 	int err;
 
-	err = next(p, &tag);
+	err = base62(w, &t);
 	if (err)
 		return err;
-	switch (tag) {
-	case 'U':
+	if (t >= start - 2)
+		return fail_at(w, start, RV_ESYNTAX, "backref does not point backwards");
+	target = (u32)t + 2;
+	if (w->mode & MODE_COLLECT) {
+		bool ok = kind == KIND_PATH ? bit_test(w, MAP_PATH, target) :
+			  kind == KIND_TYPE ? bit_test(w, MAP_TYPE, target) ||
+					      bit_test(w, MAP_PATH, target) :
+			  bit_test(w, MAP_CONST, target);
+
+		if (!ok)
+			return fail_at(w, start, RV_ESYNTAX,
+				       kind == KIND_PATH ? "backref to something that is not a complete path" :
+				       kind == KIND_TYPE ? "backref to something that is not a complete type" :
+				       "backref to something that is not a complete const");
+		if (bit_test(w, seen_map(w->ctx), target) && !(w->ctx & CTX_SPINE))
+			return 0;
+	} else if (!(w->mode & MODE_PRINT) || (w->ctx & CTX_QUIET)) {
 		return 0;
-	case 'T':
-		while (!err && !eat(p, 'E'))
-			err = konst(p);
-		return err;
-	case 'S':
-		while (!err && !eat(p, 'E')) {
-			err = opt_base62(p, 's', &dis);
-			if (!err)
-				err = ident(p, &name);
-			if (!err)
-				err = konst(p);
-		}
-		return err;
 	}
-	p->pos--;
-	return fail(p, RV_ESYNTAX, "bad const struct fields");
+	err = push(w, start, kind, R_BACKREF, 0);
+	if (err)
+		return err;
+	w->f[w->nframes - 1].ret = (u16)w->pos;
+	w->pos = target;
+	return 1;
 }
 
-static int konst(struct parser *p)
+/* The context of a child that is not on the defining crate's path. */
+static void off_spine(struct walker *w)
 {
-	size_t start = p->pos, count;
+	w->ctx &= (u8)~CTX_SPINE;
+}
+
+static void quiet(struct walker *w)
+{
+	w->ctx |= CTX_QUIET;
+	off_spine(w);
+}
+
+/*
+ * Walks one production of @kind at w->pos. Returns 0 with w->pos after it,
+ * or a negative RV_E* code with w->why set.
+ */
+static int walk(struct walker *w, enum kind want)
+{
+	u32 base = w->nframes, start;
+	enum kind kind = want;
+	struct frame *f;
+	bool from_type;
+	struct ident id;
+	u64 dis, val;
 	bool big;
 	char tag;
-	u64 val;
 	int err;
 
-	err = begin(p, start, &tag);
+production:
+	/* enter a production of @kind at w->pos */
+	if (++w->steps > w->max_steps)
+		return fail(w, RV_ELIMIT, "symbol expands too much");
+	if (w->full)
+		return -RV_ELIMIT;
+	start = w->pos;
+	from_type = false;
+	err = next(w, &tag);
 	if (err)
 		return err;
+	if ((w->mode & MODE_COLLECT) && kind != KIND_PAT)
+		bit_set(w, seen_map(w->ctx), start);
 
-	switch (tag) {
-	case 'p':
-		break;
-	case 'a': case 's': case 'l': case 'x': case 'n': case 'i':
-		eat(p, 'n');
-		fallthrough;
-	case 'h': case 't': case 'm': case 'y': case 'o': case 'j':
-		err = hex_nibbles(p, &val, &count, &big);
-		break;
-	case 'b':
-		err = hex_nibbles(p, &val, &count, &big);
-		if (!err && (big || val > 1))
-			err = fail(p, RV_ESYNTAX, "bool const is neither 0 nor 1");
-		break;
-	case 'c':
-		err = hex_nibbles(p, &val, &count, &big);
-		if (!err && (big || val > 0x10ffff || (val >= 0xd800 && val < 0xe000)))
-			err = fail(p, RV_ESYNTAX, "char const is not a Unicode scalar value");
-		break;
-	case 'R':
-	case 'Q':
-		if (tag == 'R' && eat(p, 'e'))
-			goto str;
-		err = konst(p);
-		break;
-	case 'e':
-str:
-		err = hex_nibbles(p, &val, &count, &big);
-		if (!err && count % 2)
-			err = fail(p, RV_ESYNTAX, "str const with an odd number of hex digits");
-		break;
-	case 'A':
-	case 'T':
-		while (!err && !eat(p, 'E'))
-			err = konst(p);
-		break;
-	case 'V':
-		err = path(p);
-		if (!err)
-			err = const_fields(p);
-		break;
-	case 'B':
-		err = backref(p, start, KIND_CONST);
-		break;
-	default:
-		p->pos--;
-		err = fail(p, RV_ESYNTAX, "expected a const");
+	if (kind == KIND_TYPE) {
+		if (is_basic_type(tag)) {
+			static const char *const basic[26] = {
+				"i8", "bool", "char", "f64", "str", "f32", NULL, "u8", "isize",
+				"usize", NULL, "i32", "u32", "i128", "u128", "_", NULL, NULL,
+				"i16", "u16", "()", "...", NULL, "i64", "u64", "!",
+			};
+
+			puts_(w, basic[tag - 'a']);
+			goto done_leaf;
+		}
+		switch (tag) {
+		case 'R':
+		case 'Q':
+			puts_(w, tag == 'R' ? "&" : "&mut ");
+			if (eat(w, 'L')) {
+				err = base62(w, NULL);
+				if (err)
+					return err;
+			}
+			goto wrap;
+		case 'P':
+		case 'O':
+			puts_(w, tag == 'P' ? "*const " : "*mut ");
+			goto wrap;
+		case 'S':
+			puts_(w, "[");
+wrap:
+			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
+			goto child_type;
+		case 'A':
+			puts_(w, "[");
+			err = push(w, start, KIND_TYPE, R_ARRAY_TYPE, 0);
+			goto child_type;
+		case 'T':
+			puts_(w, "(");
+			err = push(w, start, KIND_TYPE, R_TUPLE, 0);
+			if (err)
+				return err;
+			goto resume;
+		case 'F':
+			puts_(w, "fn(..)");
+			err = push(w, start, KIND_TYPE, R_FN, 0);
+			if (!err)
+				err = opt_base62(w, 'G', NULL);
+			if (err)
+				return err;
+			eat(w, 'U');
+			if (eat(w, 'K') && !eat(w, 'C')) {
+				err = ident(w, &id);
+				if (err)
+					return err;
+				if (id.punycode || id.len == 0)
+					return fail(w, RV_ESYNTAX, "bad ABI name");
+			}
+			goto resume;
+		case 'D':
+			puts_(w, "dyn ..");
+			err = push(w, start, KIND_TYPE, R_DYN, 0);
+			if (!err)
+				err = opt_base62(w, 'G', NULL);
+			if (err)
+				return err;
+			goto resume;
+		case 'W':
+			err = push(w, start, KIND_TYPE, R_PAT_TYPE, 0);
+			goto child_type;
+		case 'B':
+			err = backref(w, start, KIND_TYPE);
+			if (err < 0)
+				return err;
+			if (err)
+				goto production;
+			goto done_leaf;
+		}
+		/* any other tag starts a path */
+		kind = KIND_PATH;
+		from_type = true;
 	}
+
+	if (kind == KIND_PATH) {
+		switch (tag) {
+		case 'C':
+			err = opt_base62(w, 's', &dis);
+			if (!err)
+				err = ident(w, &id);
+			if (!err && (w->mode & MODE_COLLECT))
+				err = add_crate(w, &id, dis);
+			if (err)
+				return err;
+			put(w, id.p, id.len);
+			goto done_leaf;
+		case 'N':
+			err = next(w, &tag);
+			if (err)
+				return err;
+			if (!is_lower(tag) && !is_upper(tag))
+				return fail_at(w, w->pos - 1, RV_ESYNTAX, "bad namespace");
+			err = push(w, start, KIND_PATH, R_N_PARENT, (u8)tag);
+			goto child_path;
+		case 'M':
+		case 'X':
+			err = push(w, start, KIND_PATH, R_IMPL_PATH, (u8)tag);
+			if (!err)
+				err = opt_base62(w, 's', NULL);
+			if (err)
+				return err;
+			w->ctx = (u8)((w->ctx & ~CTX_ORIGIN) | RV_ORIGIN_IMPL | CTX_QUIET);
+			kind = KIND_PATH;
+			goto production;
+		case 'Y':
+			puts_(w, "<");
+			err = push(w, start, KIND_PATH, R_SELF_TYPE, (u8)tag);
+			if (err)
+				return err;
+			off_spine(w);
+			kind = KIND_TYPE;
+			goto production;
+		case 'I':
+			err = push(w, start, KIND_PATH, R_I_ARGS, 0);
+			goto child_path;
+		case 'B':
+			err = backref(w, start, KIND_PATH);
+			if (err < 0)
+				return err;
+			if (err)
+				goto production;
+			goto done_leaf;
+		}
+		return fail_at(w, start, RV_ESYNTAX,
+			       from_type ? "expected a type" : "expected a path");
+	}
+
+	if (kind == KIND_CONST) {
+		switch (tag) {
+		case 'p':
+			goto done_leaf;
+		case 'a': case 's': case 'l': case 'x': case 'n': case 'i':
+			eat(w, 'n');
+			fallthrough;
+		case 'h': case 't': case 'm': case 'y': case 'o': case 'j':
+			err = hex_number(w, &val, &big);
+			if (err)
+				return err;
+			goto done_leaf;
+		case 'b':
+			err = hex_number(w, &val, &big);
+			if (err)
+				return err;
+			if (big || val > 1)
+				return fail_at(w, start, RV_ESYNTAX, "bool const is neither 0 nor 1");
+			goto done_leaf;
+		case 'c':
+			err = hex_number(w, &val, &big);
+			if (err)
+				return err;
+			if (big || val > 0x10ffff || (val >= 0xd800 && val < 0xe000))
+				return fail_at(w, start, RV_ESYNTAX,
+					       "char const is not a Unicode scalar value");
+			goto done_leaf;
+		case 'R':
+		case 'Q':
+			if (tag == 'R' && eat(w, 'e'))
+				goto str;
+			err = push(w, start, KIND_CONST, R_CONST_REF, 0);
+			goto child_const;
+		case 'e':
+str:
+			err = str_bytes(w);
+			if (err)
+				return err;
+			goto done_leaf;
+		case 'A':
+		case 'T':
+			err = push(w, start, KIND_CONST, R_CONST_LIST, 0);
+			if (err)
+				return err;
+			goto resume;
+		case 'V':
+			err = push(w, start, KIND_CONST, R_VARIANT, 0);
+			goto child_path;
+		case 'B':
+			err = backref(w, start, KIND_CONST);
+			if (err < 0)
+				return err;
+			if (err)
+				goto production;
+			goto done_leaf;
+		}
+		return fail_at(w, start, RV_ESYNTAX, "expected a const");
+	}
+
+	/* KIND_PAT */
+	switch (tag) {
+	case 'N':
+		goto done_leaf;
+	case 'R':
+		err = push(w, start, KIND_PAT, R_RANGE, 0);
+		goto child_const;
+	case 'O':
+		err = push(w, start, KIND_PAT, R_OR, 0);
+		if (err)
+			return err;
+		kind = KIND_PAT;
+		goto production;
+	}
+	return fail_at(w, start, RV_ESYNTAX, "expected a pattern");
+
+child_path:
 	if (err)
 		return err;
-	mark_done(p, BIT_CONST, start);
-	return 0;
+	kind = KIND_PATH;
+	goto production;
+child_type:
+	if (err)
+		return err;
+	off_spine(w);
+	kind = KIND_TYPE;
+	goto production;
+child_const:
+	if (err)
+		return err;
+	quiet(w);
+	kind = KIND_CONST;
+	goto production;
+
+done_leaf:
+	mark_done(w, kind, start);
+	goto resume;
+done_frame:
+	f = &w->f[w->nframes - 1];
+	mark_done(w, (enum kind)f->kind, f->start);
+	w->nframes--;
+	/* fall through to resume the parent */
+resume:
+	if (w->nframes == base)
+		return 0;
+	f = &w->f[w->nframes - 1];
+	w->ctx = f->ctx;
+
+	switch ((enum resume)f->resume) {
+	case R_N_PARENT:
+		err = opt_base62(w, 's', NULL);
+		if (!err)
+			err = ident(w, &id);
+		if (err)
+			return err;
+		if (f->aux == 'C') {
+			puts_(w, "::{closure}");
+		} else if (f->aux == 'S') {
+			puts_(w, "::{shim}");
+		} else if (id.len) {
+			puts_(w, "::");
+			put(w, id.p, id.len);
+		}
+		goto done_frame;
+	case R_IMPL_PATH:
+		puts_(w, "<");
+		f->resume = R_SELF_TYPE;
+		off_spine(w);
+		kind = KIND_TYPE;
+		goto production;
+	case R_SELF_TYPE:
+		if (f->aux == 'M') {
+			puts_(w, ">");
+			goto done_frame;
+		}
+		puts_(w, " as ");
+		f->resume = R_TRAIT;
+		if (f->aux == 'X')
+			off_spine(w);
+		kind = KIND_PATH;
+		goto production;
+	case R_TRAIT:
+		puts_(w, ">");
+		goto done_frame;
+	case R_I_ARGS:
+		if (eat(w, 'E')) {
+			puts_(w, "::<..>");
+			goto done_frame;
+		}
+		quiet(w);
+		if (eat(w, 'L')) {
+			err = base62(w, NULL);
+			if (err)
+				return err;
+			goto resume;
+		}
+		kind = eat(w, 'K') ? KIND_CONST : KIND_TYPE;
+		goto production;
+	case R_BACKREF:
+		w->pos = f->ret;
+		goto done_frame;
+	case R_WRAP:
+		if (f->aux == 'S')
+			puts_(w, "]");
+		goto done_frame;
+	case R_ARRAY_TYPE:
+		f->resume = R_ARRAY_LEN;
+		quiet(w);
+		kind = KIND_CONST;
+		goto production;
+	case R_ARRAY_LEN:
+		puts_(w, "; _]");
+		goto done_frame;
+	case R_TUPLE:
+		if (eat(w, 'E')) {
+			puts_(w, ")");
+			goto done_frame;
+		}
+		if (f->aux)
+			puts_(w, ", ");
+		f->aux = 1;
+		off_spine(w);
+		kind = KIND_TYPE;
+		goto production;
+	case R_FN:
+		/* aux: 0 arguments, 1 the return type is next, 2 done */
+		if (f->aux == 2)
+			goto done_frame;
+		if (eat(w, 'E'))
+			f->aux = 2;
+		quiet(w);
+		kind = KIND_TYPE;
+		goto production;
+	case R_DYN:
+		/* aux: 0 before a trait, 1 after a trait or a binding */
+		quiet(w);
+		if (f->aux && eat(w, 'p')) {
+			err = ident(w, &id);
+			if (err)
+				return err;
+			kind = eat(w, 'K') ? KIND_CONST : KIND_TYPE;
+			goto production;
+		}
+		if (eat(w, 'E')) {
+			if (!eat(w, 'L'))
+				return fail(w, RV_ESYNTAX, "dyn type without a lifetime");
+			err = base62(w, NULL);
+			if (err)
+				return err;
+			goto done_frame;
+		}
+		f->aux = 1;
+		kind = KIND_PATH;
+		goto production;
+	case R_PAT_TYPE:
+		puts_(w, " is ..");
+		f->resume = R_PAT_DONE;
+		quiet(w);
+		kind = KIND_PAT;
+		goto production;
+	case R_PAT_DONE:
+	case R_CONST_REF:
+		goto done_frame;
+	case R_RANGE:
+		if (f->aux)
+			goto done_frame;
+		f->aux = 1;
+		quiet(w);
+		kind = KIND_CONST;
+		goto production;
+	case R_OR:
+		if (eat(w, 'E'))
+			goto done_frame;
+		kind = KIND_PAT;
+		goto production;
+	case R_CONST_LIST:
+		if (eat(w, 'E'))
+			goto done_frame;
+		quiet(w);
+		kind = KIND_CONST;
+		goto production;
+	case R_VARIANT:
+		err = next(w, &tag);
+		if (err)
+			return err;
+		if (tag == 'U')
+			goto done_frame;
+		if (tag != 'T' && tag != 'S')
+			return fail_at(w, w->pos - 1, RV_ESYNTAX, "bad const struct fields");
+		f->resume = R_FIELDS;
+		f->aux = (u8)tag;
+		goto resume;
+	case R_FIELDS:
+		if (eat(w, 'E'))
+			goto done_frame;
+		if (f->aux == 'S') {
+			err = opt_base62(w, 's', NULL);
+			if (!err)
+				err = ident(w, &id);
+			if (err)
+				return err;
+		}
+		quiet(w);
+		kind = KIND_CONST;
+		goto production;
+	}
+	return fail(w, RV_ESYNTAX, "internal: bad resume point");
 }
 
 bool rv_v0_is_v0(const char *name, size_t len)
@@ -673,379 +949,130 @@ bool rv_v0_is_v0(const char *name, size_t len)
 RV_EXPORT(rv_v0_is_v0);
 
 /*
- * The defining crate: follow the parents of the symbol's path (N's parent,
- * the impl path of M and X, the trait of Y, the path of I, backrefs) down
- * to a crate root. Runs after a successful parse, in skip mode.
+ * Every byte in 0x21..0x7e, a word at a time: a byte b is outside when
+ * b - 0x21 borrows or b + 0x01 reaches 0x80, i.e. b >= 0x7f.
  */
-static int defining_crate(struct parser *p, size_t pos, struct ident *id,
-			  u64 *dis)
+static int check_chars(struct walker *w)
 {
-	size_t steps;
-	u64 t;
-	int err;
+	const u64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	u32 i = 0, j;
+	u64 x;
 
-	p->collect = false;
-	p->depth = 0;
-	for (steps = 0; steps < p->len; steps++) {
-		p->pos = pos + 1;
-		switch (p->s[pos]) {
-		case 'C':
-			err = opt_base62(p, 's', dis);
-			return err ? err : ident(p, id);
-		case 'N':
-			pos += 2;
+	for (; i + 8 <= w->len; i += 8) {
+		x = (u64)(u8)w->s[i] | (u64)(u8)w->s[i + 1] << 8 |
+		    (u64)(u8)w->s[i + 2] << 16 | (u64)(u8)w->s[i + 3] << 24 |
+		    (u64)(u8)w->s[i + 4] << 32 | (u64)(u8)w->s[i + 5] << 40 |
+		    (u64)(u8)w->s[i + 6] << 48 | (u64)(u8)w->s[i + 7] << 56;
+		if (((x - ones * 0x21) | (x + ones) | x) & highs)
 			break;
-		case 'M':
-		case 'X':
-			err = opt_base62(p, 's', &t);
-			if (err)
-				return err;
-			pos = p->pos;
-			break;
-		case 'Y':
-			err = type(p);
-			if (err)
-				return err;
-			pos = p->pos;
-			break;
-		case 'I':
-			pos++;
-			break;
-		case 'B':
-			err = base62(p, &t);
-			if (err)
-				return err;
-			pos = (size_t)t + 2;
-			break;
-		default:
-			return fail(p, RV_ESYNTAX, "path without a crate root");
-		}
 	}
-	return fail(p, RV_ELIMIT, "path without a crate root");
-}
-
-static int put_defining_first(struct parser *p, const struct ident *id, u64 dis)
-{
-	struct rv_v0_result *res = p->res;
-	struct rv_crate_ref c;
-	u32 i;
-
-	for (i = 0; i < res->ncrates; i++) {
-		if (res->crates[i].dis != dis || res->crates[i].name_len != id->len ||
-		    !rv_memeq(res->crates[i].name, id->p, id->len))
-			continue;
-		c = res->crates[i];
-		for (; i > 0; i--)
-			res->crates[i] = res->crates[i - 1];
-		res->crates[0] = c;
-		return 0;
-	}
-	return fail(p, RV_ESYNTAX, "defining crate not found");
-}
-
-static int check_chars(struct parser *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->len; i++) {
-		if (p->s[i] < 0x21 || p->s[i] > 0x7e) {
-			p->pos = i;
-			return fail(p, RV_ESYNTAX, "byte outside printable ASCII");
-		}
+	for (j = i; j < w->len; j++) {
+		if (w->s[j] < 0x21 || w->s[j] > 0x7e)
+			return fail_at(w, j, RV_ESYNTAX, "byte outside printable ASCII");
 	}
 	return 0;
+}
+
+/* What every walk checks first: length, "_R", printable ASCII, version. */
+static int check_symbol(struct walker *w)
+{
+	if (w->len > RV_SYMBOL_MAX)
+		return fail_at(w, 0, RV_ELIMIT, "symbol name too long");
+	if (!rv_v0_is_v0(w->s, w->len))
+		return fail_at(w, 0, RV_ESYNTAX, "not a Rust v0 symbol (expected _R and a path)");
+	if (check_chars(w))
+		return -RV_ESYNTAX;
+	if (is_digit(w->s[2]))
+		return fail_at(w, 2, RV_ESYNTAX, "unsupported v0 encoding version");
+	return 0;
+}
+
+/* Steps a walk may take: far more than any symbol rustc writes needs. */
+static u32 max_steps(u32 len)
+{
+	return 8 * len + 64;
 }
 
 int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
 		struct rv_v0_result *res)
 {
-	struct parser p = {
-		.s = name, .len = len, .pos = 2, .origin = RV_ORIGIN_PATH,
-		.collect = true, .scr = scr, .res = res,
+	struct walker w = {
+		.s = name, .len = len > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : (u32)len,
+		.pos = 2, .mode = MODE_COLLECT,
+		.ctx = RV_ORIGIN_PATH | CTX_SPINE, .scr = scr, .res = res,
+		.defining = -1,
 	};
-	struct ident def;
-	size_t i, nbytes = (len + 7) / 8;
-	u64 dis;
+	struct rv_crate_ref def;
+	size_t i, nbytes;
 	int err;
 
 	res->ncrates = 0;
 	res->why = NULL;
 	res->err_pos = 0;
-	if (len > RV_SYMBOL_MAX) {
-		err = fail(&p, RV_ELIMIT, "symbol name too long");
-		goto out;
-	}
-	if (!rv_v0_is_v0(name, len)) {
-		p.pos = 0;
-		err = fail(&p, RV_ESYNTAX, "not a Rust v0 symbol (expected _R and a path)");
-		goto out;
-	}
-	err = check_chars(&p);
+	w.max_steps = max_steps(w.len);
+	err = check_symbol(&w);
 	if (err)
 		goto out;
-	if (is_digit(name[2])) {
-		err = fail(&p, RV_ESYNTAX, "unsupported v0 encoding version");
-		goto out;
-	}
-	for (i = 0; i < 6; i++)
+	nbytes = (w.len + 7) / 8;
+	for (i = 0; i < MAP_SEEN + 3; i++)
 		__builtin_memset(scr->bits[i], 0, nbytes);
 
-	err = path(&p);
-	if (!err && p.pos < len && is_upper(name[p.pos])) {
-		p.origin = RV_ORIGIN_INST;
-		err = path(&p);
+	err = walk(&w, KIND_PATH);
+	if (!err && w.pos < w.len && is_upper(name[w.pos])) {
+		w.ctx = RV_ORIGIN_INST;
+		err = walk(&w, KIND_PATH);
 	}
-	if (!err && p.pos < len && name[p.pos] != '.' && name[p.pos] != '$')
-		err = fail(&p, RV_ESYNTAX, "unexpected characters after the path");
-	if (!err)
-		err = defining_crate(&p, 2, &def, &dis);
-	if (!err)
-		err = put_defining_first(&p, &def, dis);
+	if (!err && w.pos < w.len && name[w.pos] != '.' && name[w.pos] != '$')
+		err = fail(&w, RV_ESYNTAX, "unexpected characters after the path");
+	if (!err && w.defining < 0)
+		err = fail_at(&w, 2, RV_ESYNTAX, "path without a crate root");
+	if (err)
+		goto out;
+	/* the defining crate first, the others in order of appearance */
+	def = res->crates[w.defining];
+	for (i = (size_t)w.defining; i > 0; i--)
+		res->crates[i] = res->crates[i - 1];
+	res->crates[0] = def;
+	return 0;
 out:
-	if (err) {
-		res->why = p.why;
-		res->err_pos = p.err_pos;
-		res->ncrates = 0;
-	}
+	res->why = w.why;
+	res->err_pos = w.err_pos;
+	res->ncrates = 0;
 	return err;
 }
 RV_EXPORT(rv_v0_parse);
 
-/* ---- readable paths for messages ---- */
-
-struct printer {
-	struct parser p;
-	char *out;
-	size_t size, n;
-	bool full;
-};
-
-static void put(struct printer *pr, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && !pr->full; i++) {
-		if (pr->n + 1 >= pr->size) {
-			pr->full = true;
-			break;
-		}
-		pr->out[pr->n++] = s[i];
-	}
-}
-
-static void puts_(struct printer *pr, const char *s)
-{
-	put(pr, s, rv_strnlen(s, 64));
-}
-
-static int print_type(struct printer *pr);
-
-static int print_backref(struct printer *pr, size_t start, bool is_type);
-
-static int print_path(struct printer *pr)
-{
-	struct parser *p = &pr->p;
-	size_t start = p->pos;
-	struct ident id;
-	char tag, ns = 0;
-	u64 dis;
-	int err;
-
-	if (pr->full)
-		return -RV_ELIMIT;
-	err = enter(p);
-	if (!err)
-		err = next(p, &tag);
-	if (err)
-		return err;
-	switch (tag) {
-	case 'C':
-		err = opt_base62(p, 's', &dis);
-		if (!err)
-			err = ident(p, &id);
-		if (!err)
-			put(pr, id.p, id.len);
-		break;
-	case 'N':
-		err = next(p, &ns);
-		if (!err)
-			err = print_path(pr);
-		if (!err)
-			err = opt_base62(p, 's', &dis);
-		if (!err)
-			err = ident(p, &id);
-		if (err)
-			break;
-		if (ns == 'C') {
-			puts_(pr, "::{closure}");
-		} else if (ns == 'S') {
-			puts_(pr, "::{shim}");
-		} else if (id.len) {
-			puts_(pr, "::");
-			put(pr, id.p, id.len);
-		}
-		break;
-	case 'M':
-	case 'X':
-		err = opt_base62(p, 's', &dis);
-		if (!err)
-			err = path(p);
-		fallthrough;
-	case 'Y':
-		if (!err) {
-			puts_(pr, "<");
-			err = print_type(pr);
-		}
-		if (!err && tag != 'M') {
-			puts_(pr, " as ");
-			err = print_path(pr);
-		}
-		puts_(pr, ">");
-		break;
-	case 'I':
-		err = print_path(pr);
-		while (!err && !eat(p, 'E'))
-			err = generic_arg(p);
-		puts_(pr, "::<..>");
-		break;
-	case 'B':
-		err = print_backref(pr, start, false);
-		break;
-	default:
-		err = fail(p, RV_ESYNTAX, "expected a path");
-	}
-	p->depth--;
-	return err;
-}
-
-static int print_backref(struct printer *pr, size_t start, bool is_type)
-{
-	struct parser *p = &pr->p;
-	size_t saved;
-	u64 t;
-	int err;
-
-	err = base62(p, &t);
-	if (err)
-		return err;
-	if (t >= start - 2)
-		return fail(p, RV_ESYNTAX, "backref does not point backwards");
-	saved = p->pos;
-	p->pos = (size_t)t + 2;
-	p->depth--;
-	err = is_type ? print_type(pr) : print_path(pr);
-	p->depth++;
-	p->pos = saved;
-	return err;
-}
-
-static const char *basic_name(char c)
-{
-	static const char *const names[26] = {
-		"i8", "bool", "char", "f64", "str", "f32", NULL, "u8", "isize",
-		"usize", NULL, "i32", "u32", "i128", "u128", "_", NULL, NULL,
-		"i16", "u16", "()", "...", NULL, "i64", "u64", "!",
-	};
-
-	return is_lower(c) ? names[c - 'a'] : NULL;
-}
-
-static int print_type(struct printer *pr)
-{
-	struct parser *p = &pr->p;
-	size_t start = p->pos;
-	const char *basic;
-	char tag;
-	u64 n;
-	int err;
-
-	if (pr->full)
-		return -RV_ELIMIT;
-	err = next(p, &tag);
-	if (err)
-		return err;
-	basic = basic_name(tag);
-	if (basic) {
-		puts_(pr, basic);
-		return 0;
-	}
-	err = enter(p);
-	if (err)
-		return err;
-	switch (tag) {
-	case 'R':
-	case 'Q':
-		puts_(pr, tag == 'R' ? "&" : "&mut ");
-		err = eat(p, 'L') ? base62(p, &n) : 0;
-		if (!err)
-			err = print_type(pr);
-		break;
-	case 'P':
-	case 'O':
-		puts_(pr, tag == 'P' ? "*const " : "*mut ");
-		err = print_type(pr);
-		break;
-	case 'S':
-	case 'A':
-		puts_(pr, "[");
-		err = print_type(pr);
-		if (!err && tag == 'A')
-			err = konst(p);
-		puts_(pr, tag == 'A' ? "; _]" : "]");
-		break;
-	case 'T':
-		puts_(pr, "(");
-		for (n = 0; !err && !eat(p, 'E'); n++) {
-			if (n)
-				puts_(pr, ", ");
-			err = print_type(pr);
-		}
-		puts_(pr, ")");
-		break;
-	case 'F':
-	case 'D':
-		p->pos--;
-		err = type(p);
-		puts_(pr, tag == 'F' ? "fn(..)" : "dyn ..");
-		break;
-	case 'B':
-		err = print_backref(pr, start, true);
-		break;
-	default:
-		p->pos--;
-		err = print_path(pr);
-	}
-	p->depth--;
-	return err;
-}
-
 size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size)
 {
-	struct printer pr = {
-		.p = { .s = name, .len = len, .pos = 2 },
+	struct walker w = {
+		.s = name, .len = len > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : (u32)len,
+		.pos = 2, .mode = MODE_PRINT, .ctx = RV_ORIGIN_PATH,
 		.out = out, .size = size,
 	};
+	size_t raw = len < 200 ? len : 200;
 
 	if (!size)
 		return 0;
-	if (len > RV_SYMBOL_MAX || !rv_v0_is_v0(name, len) || is_digit(name[2]) ||
-	    check_chars(&pr.p) || (print_path(&pr) && !pr.full)) {
-		pr.n = 0;
-		pr.full = false;
-		put(&pr, name, len < 200 ? len : 200);
-		if (len > 200)
-			pr.full = true;
+	w.max_steps = max_steps(w.len);
+	if (check_symbol(&w) || (walk(&w, KIND_PATH) && !w.full)) {
+		/* not printable as a path: the raw name, cut at 200 bytes */
+		w.n = 0;
+		w.full = false;
+		w.ctx = 0;
+		put(&w, name, raw);
+		if (len > raw)
+			w.full = true;
 	}
-	if (pr.full) {
-		while (pr.n && pr.n + 4 > size)
-			pr.n--;
-		if (pr.n + 4 <= size) {
-			out[pr.n++] = '.';
-			out[pr.n++] = '.';
-			out[pr.n++] = '.';
+	if (w.full) {
+		while (w.n && w.n + 4 > size)
+			w.n--;
+		if (w.n + 4 <= size) {
+			out[w.n++] = '.';
+			out[w.n++] = '.';
+			out[w.n++] = '.';
 		}
 	}
-	out[pr.n] = '\0';
-	return pr.n;
+	out[w.n] = '\0';
+	return w.n;
 }
 RV_EXPORT(rv_v0_short_path);

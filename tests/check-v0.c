@@ -131,6 +131,15 @@ static void base62(char *out, u64 x)
 		digits62(out, x - 1);
 }
 
+static const char *short_path(const char *sym, char *out, size_t size)
+{
+	size_t n = rv_v0_short_path(sym, strlen(sym), out, size);
+
+	ck_assert_msg(size == 0 || (out[n] == '\0' && n < size && strlen(out) == n),
+		      "%.100s: returned %zu for size %zu", sym, n, size);
+	return out;
+}
+
 /* ----------------------------------------------------------- real symbols */
 
 /* Calls @fn for each line of symbols.txt. */
@@ -701,8 +710,8 @@ START_TEST(backref_doubling_stays_linear)
 	/*
 	 * 24 tuples in the impl path's generic arguments, each holding the
 	 * previous one twice, then the impl's self type holding the last one
-	 * twice: 2^25 nodes if backrefs were expanded naively. (Following a
-	 * backref takes no level of its own: 24 levels fit RV_V0_MAX_DEPTH.)
+	 * twice: 2^25 nodes if backrefs were expanded naively. (A followed
+	 * backref and its tuple take two frames: 50 fit RV_V0_MAX_DEPTH.)
 	 */
 	struct gen g = { 0 };
 	char num[16], buf[128];
@@ -752,12 +761,18 @@ START_TEST(deep_nesting_literal_refs)
 	gen_add(&g, "uE");
 	assert_error(g.s, -RV_ELIMIT);
 	free(g.s);
-	/* RV_V0_MAX_DEPTH - 3 deep is fine (I, N and C take the other levels) */
+	/* I holds one frame while its arguments are walked: MAX - 1 R's fit */
 	memset(&g, 0, sizeof(g));
 	gen_add(&g, "_RINvC3foo3bar");
-	gen_rep(&g, "R", RV_V0_MAX_DEPTH - 3);
+	gen_rep(&g, "R", RV_V0_MAX_DEPTH - 1);
 	gen_add(&g, "uE");
 	assert_crates(g.s, "foo[0]:P");
+	free(g.s);
+	memset(&g, 0, sizeof(g));
+	gen_add(&g, "_RINvC3foo3bar");
+	gen_rep(&g, "R", RV_V0_MAX_DEPTH);
+	gen_add(&g, "uE");
+	assert_error(g.s, -RV_ELIMIT);
 	free(g.s);
 }
 END_TEST
@@ -778,10 +793,11 @@ START_TEST(deep_nesting_n_chain_limit)
 {
 	char *s;
 
-	s = nested_n(RV_V0_MAX_DEPTH - 1); /* exactly RV_V0_MAX_DEPTH deep */
+	/* RV_V0_MAX_DEPTH open N productions (the C inside opens none) */
+	s = nested_n(RV_V0_MAX_DEPTH);
 	assert_crates(s, "foo[0]:P");
 	free(s);
-	s = nested_n(RV_V0_MAX_DEPTH);
+	s = nested_n(RV_V0_MAX_DEPTH + 1);
 	assert_error(s, -RV_ELIMIT);
 	free(s);
 	s = nested_n(1000);
@@ -876,8 +892,9 @@ END_TEST
 
 START_TEST(overlong_decimal)
 {
-	assert_error("_RNvC3foo99999999999999999999a", -RV_ELIMIT);
-	assert_error("_RNvC99999999999999999999999999999999foo3bar", -RV_ELIMIT);
+	/* a length longer than the name is a bad symbol, not a limit */
+	assert_error("_RNvC3foo99999999999999999999a", -RV_ESYNTAX);
+	assert_error("_RNvC99999999999999999999999999999999foo3bar", -RV_ESYNTAX);
 	/* fits in 64 bits but runs past the end */
 	assert_error("_RNvC3foo9223372036854775808a", -RV_ESYNTAX);
 	assert_error("_RNvC3foo4294967296a", -RV_ESYNTAX);
@@ -1059,15 +1076,6 @@ END_TEST
 
 /* ---------------------------------------------------------- short path */
 
-static const char *short_path(const char *sym, char *out, size_t size)
-{
-	size_t n = rv_v0_short_path(sym, strlen(sym), out, size);
-
-	ck_assert_msg(size == 0 || (out[n] == '\0' && n < size && strlen(out) == n),
-		      "%s: returned %zu for size %zu", sym, n, size);
-	return out;
-}
-
 START_TEST(short_path_real_symbols)
 {
 	char b[RV_SYMBOL_MAX], out[256];
@@ -1167,6 +1175,195 @@ START_TEST(short_path_garbage_falls_back_to_raw)
 }
 END_TEST
 
+
+/* ------------------------------------------------------- backref chains */
+
+/*
+ * "_RYFD" + "C3foo" + @n links, each a backref to the previous one (the
+ * first to C3foo), as the trait objects of a fn pointer's argument, then
+ * the Y path's trait: a backref to the last link. The 4-link form is
+ * _RYFDC3fooB2_B7_Ba_Bd_EL_EuBg_. In collect mode the trait path is on
+ * the way to the defining crate, so the whole chain is followed from it.
+ */
+static char *chain_in_one_place(int n)
+{
+	struct gen g = { 0 };
+	size_t prev;
+	char num[16];
+	int i;
+
+	gen_add(&g, "_RYFD");
+	prev = g.len;
+	gen_add(&g, "C3foo");
+	for (i = 0; i < n; i++) {
+		size_t here = g.len;
+
+		base62(num, prev - 2);
+		gen_add(&g, "B");
+		gen_add(&g, num);
+		prev = here;
+	}
+	gen_add(&g, "EL_Eu");
+	base62(num, prev - 2);
+	gen_add(&g, "B");
+	gen_add(&g, num);
+	return g.s;
+}
+
+/*
+ * The chain's links as generic arguments of the impl path (impl origin),
+ * then the self type, printed, a backref to the last link: the chain is
+ * followed from the printed path and, for the crates, in another origin.
+ */
+static char *chain_spread(int n)
+{
+	struct gen g = { 0 };
+	size_t prev;
+	char num[16];
+	int i;
+
+	gen_add(&g, "_RNvMI");
+	prev = g.len;
+	gen_add(&g, "NtC3foo1S");
+	for (i = 0; i < n; i++) {
+		size_t here = g.len;
+
+		base62(num, prev - 2);
+		gen_add(&g, "B");
+		gen_add(&g, num);
+		prev = here;
+	}
+	gen_add(&g, "E");
+	base62(num, prev - 2);
+	gen_add(&g, "B");
+	gen_add(&g, num);
+	gen_add(&g, "3bar");
+	return g.s;
+}
+
+START_TEST(backref_chains)
+{
+	char out[128], *s;
+
+	s = chain_in_one_place(4);
+	ck_assert_str_eq(s, "_RYFDC3fooB2_B7_Ba_Bd_EL_EuBg_");
+	assert_crates(s, "foo[0]:P");
+	ck_assert_str_eq(short_path(s, out, sizeof(out)), "<fn(..) as foo>");
+	free(s);
+
+	s = chain_in_one_place(10);
+	assert_crates(s, "foo[0]:P");
+	free(s);
+	s = chain_spread(10);
+	assert_crates(s, "foo[0]:PM");
+	ck_assert_str_eq(short_path(s, out, sizeof(out)), "<foo::S>::bar");
+	free(s);
+
+	/* 100 links: the 399-byte symbol that overflowed a 16 KiB stack */
+	s = chain_in_one_place(100);
+	ck_assert_uint_eq(strlen(s), 399);
+	assert_error(s, -RV_ELIMIT);
+	short_path(s, out, sizeof(out));
+	ck_assert_msg(!strncmp(out, "_RYFDC3foo", 10), "chain printed as %s", out);
+	free(s);
+	s = chain_spread(100);
+	assert_error(s, -RV_ELIMIT);
+	short_path(s, out, sizeof(out));
+	ck_assert_msg(!strncmp(out, "_RNvMI", 6), "chain printed as %s", out);
+	free(s);
+
+	s = chain_in_one_place(1000);
+	assert_error(s, -RV_ELIMIT);
+	short_path(s, out, sizeof(out));
+	free(s);
+	s = chain_spread(1000);
+	assert_error(s, -RV_ELIMIT);
+	short_path(s, out, sizeof(out));
+	free(s);
+}
+END_TEST
+
+/* ---------------------------------------------- what a newer rustc writes */
+
+START_TEST(pattern_types)
+{
+	char out[128];
+
+	/* rustc 1.95: take::<pattern_type!(u32 is 1..=9)> */
+	assert_crates("_RINvCs7NKoKIKJuwV_4zoo24takeWmRm1_m9_EB2_", "zoo2[5ae119b9de6174eb]:PI");
+	ck_assert_str_eq(short_path("_RMC3fooWmRm1_m9_", out, sizeof(out)), "<u32 is ..>");
+	/* or-patterns, the non-null pattern, consts of other types */
+	assert_crates("_RINvC3foo4takeWmORm0_m1_Rm5_m9_EE", "foo[0]:P");
+	assert_crates("_RINvC3foo4takeWPuNE", "foo[0]:P");
+	assert_crates("_RINvC3foo4takeWlRln5_l5_E", "foo[0]:P");
+	/* an or-pattern needs an alternative; E alone is none */
+	assert_error("_RINvC3foo4takeWmOEE", -RV_ESYNTAX);
+	assert_error("_RINvC3foo4takeWmXE", -RV_ESYNTAX);
+	assert_error("_RINvC3foo4takeWmRm1_E", -RV_ESYNTAX);
+}
+END_TEST
+
+static void newer_parses(const char *sym, size_t len, void *arg)
+{
+	struct rv_v0_result r;
+	int err = rv_v0_parse(sym, len, &scr, &r);
+
+	(void)arg;
+	ck_assert_msg(err == 0, "%.*s: %s at %zu", (int)len, sym, r.why, r.err_pos);
+}
+
+START_TEST(real_newer_rustc_symbols)
+{
+	size_t size;
+	char *list = (char *)tu_load_fixture("newer_syms.txt", &size), *line, *save = NULL;
+	struct rv_v0_result r;
+	int n = 0, pattern = 0, pseudo = 0;
+
+	list = realloc(list, size + 1);
+	ck_assert_ptr_nonnull(list);
+	list[size] = '\0';
+
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		newer_parses(line, strlen(line), NULL);
+		ck_assert_int_eq(parse(line, &r), 0);
+		if (strstr(line, "takeW"))
+			pattern++;
+		if (r.crates[0].name_len == 7 && !memcmp(r.crates[0].name, "__rustc", 7))
+			pseudo++;
+		n++;
+	}
+	free(list);
+	if (!n) {
+		printf("real_newer_rustc_symbols: the fixtures' rustc is too old for newer.rs\n");
+		return;
+	}
+	ck_assert_msg(pattern == 1, "%d pattern-type symbols in newer_syms.txt", pattern);
+	ck_assert_msg(pseudo >= 1, "no __rustc symbol in newer_syms.txt");
+}
+END_TEST
+
+START_TEST(const_integers_exactly_as_valid)
+{
+	/* no digits, or a leading zero: rustc never writes them, LLVM refuses them */
+	assert_error("_RIC7integerKi_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKi00_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKi01_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKin_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKb_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKb01_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKc0061_E", -RV_ESYNTAX);
+	assert_crates("_RIC7integerKi0_E", "integer[0]:P");
+	assert_crates("_RIC7integerKi10_E", "integer[0]:P");
+	assert_crates("_RIC7integerKin1_E", "integer[0]:P");
+	assert_crates("_RIC7integerKb1_Kc66_E", "integer[0]:P");
+	/* str consts are bytes: zero-padded pairs, empty, but UTF-8 */
+	assert_crates("_RIC7integerKRe_KRe00_KRec3a9_E", "integer[0]:P");
+	assert_error("_RIC7integerKRec3_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKRe80_E", -RV_ESYNTAX);
+	assert_error("_RIC7integerKRef8808080_E", -RV_ESYNTAX);
+}
+END_TEST
+
 static Suite *v0_suite(void)
 {
 	Suite *s = suite_create("v0");
@@ -1225,6 +1422,10 @@ static Suite *v0_suite(void)
 
 	tc = tcase_create("short_path");
 	tcase_add_test(tc, short_path_real_symbols);
+	tcase_add_test(tc, backref_chains);
+	tcase_add_test(tc, pattern_types);
+	tcase_add_test(tc, real_newer_rustc_symbols);
+	tcase_add_test(tc, const_integers_exactly_as_valid);
 	tcase_add_test(tc, short_path_hand_written);
 	tcase_add_test(tc, short_path_truncates_with_dots);
 	tcase_add_test(tc, short_path_tiny_buffers);

@@ -56,6 +56,30 @@ for t in "$BUILD"/san/check-*; do
 	fi
 done
 
+section "engine unit tests on a 12 KiB stack (-O2, high-water limit 4 KiB)"
+for t in "$BUILD"/stack/check-*; do
+	[ -x "$t" ] || continue
+	name=stack-$(basename "$t")
+	FIXTURES=$fixtures CK_VERBOSITY=normal "$t" > "$logs/$name.log" 2>&1
+	rc=$?
+	grep -v -E ':P:|^Running suite' "$logs/$name.log"
+	line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$logs/$name.log" | tail -n 1)
+	hw=$(grep -E '^engine stack high-water: ' "$logs/$name.log")
+	if [ -z "$line" ] || [ -z "$hw" ]; then
+		fail "$name: no Check summary or no stack high-water line (exit $rc)"
+		continue
+	fi
+	f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+	e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+	# one case per program: every engine call of every test ran on the
+	# small stack and within the limit
+	if [ $((f + e)) -gt 0 ] || [ $rc -ne 0 ]; then
+		fail "$name: $f failures, $e errors, exit $rc (see $logs/$name.log)"
+	else
+		passed=$((passed + 1))
+	fi
+done
+
 section "command-line tests (rustver under ASan + UBSan)"
 for t in tests/cli/*.sh; do
 	name=$(basename "$t" .sh)

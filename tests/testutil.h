@@ -350,14 +350,24 @@ TU_FN u64 tu_elf_extent(const u8 *elf)
 /* ---- running a suite ---- */
 
 /* Runs @s, prints Check's summary; the process exit status. */
+#ifdef TU_SMALL_STACK
+#include "smallstack.h"
+#endif
+
 TU_FN int tu_run_suite(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
 	int failed;
 
+#ifdef TU_SMALL_STACK
+	tu_stack_init();
+#endif
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+#ifdef TU_SMALL_STACK
+	failed += tu_stack_report();
+#endif
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 

@@ -49,10 +49,11 @@ enum rv_error {
 #define RV_CRATE_NAME_MAX	64	/* bytes, including the NUL */
 #define RV_SYMBOL_MAX		4096	/* longest symbol name parsed */
 /*
- * Nesting of paths, types and consts: real kernel symbols need 11; each level
- * costs at most ~170 bytes of kernel stack.
+ * Open productions (paths, types, consts, patterns and followed backrefs)
+ * in one v0 symbol: real kernel symbols need at most 13. Each costs an
+ * 8-byte frame in the walker, which lives on the caller's stack.
  */
-#define RV_V0_MAX_DEPTH		32
+#define RV_V0_MAX_DEPTH		64
 #define RV_V0_MAX_CRATES	32	/* distinct crates in one symbol */
 #define RV_MODULE_MAX_CRATES	128	/* distinct crates in one module */
 #define RV_TABLE_MAX_CRATES	256	/* crates in a table or a stamp */
