@@ -298,7 +298,6 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 	struct kmod_list *list = NULL, *it;
 	char *dir = module_dir(basedir, release);
 	struct kmod_ctx *ctx;
-	size_t builtin = 0;
 	int err = -1;
 
 	ctx = kmod_open(dir);
@@ -324,10 +323,8 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 		struct kmod_module *mod = kmod_module_get_module(it);
 		const char *p = kmod_module_get_path(mod);
 
-		if (p)
+		if (p) /* no path: built into the kernel */
 			add_path(l, p);
-		else
-			builtin++;
 		kmod_module_unref(mod);
 	}
 	if (!l->n)
