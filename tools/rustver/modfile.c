@@ -366,7 +366,8 @@ int module_resolve(struct modlist *l, const char *arg, const char *basedir, cons
 	struct stat st;
 
 	memset(l, 0, sizeof(*l));
-	if (strchr(arg, '/') || (stat(arg, &st) == 0 && S_ISREG(st.st_mode) && is_module_name(arg))) {
+	if (strchr(arg, '/') ||
+	    (stat(arg, &st) == 0 && S_ISREG(st.st_mode) && is_module_name(arg))) {
 		add_path(l, arg);
 		return 0;
 	}
