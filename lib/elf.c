@@ -12,7 +12,6 @@
 #define ELFCLASS64	2
 #define ELFDATA2LSB	1
 #define ET_REL		1
-#define EM_X86_64	62
 
 static int fail(struct rv_elf *elf, int err, const char *why)
 {
@@ -62,8 +61,10 @@ static int check_header(struct rv_elf *elf)
 	if (rv_le16(h + 16) != ET_REL)
 		return fail(elf, RV_EFORMAT,
 			    "not a relocatable object (a kernel module is ET_REL)");
-	if (rv_le16(h + 18) != EM_X86_64)
-		return fail(elf, RV_EFORMAT, "not an x86-64 object");
+	if (!rv_elf_machine_known(rv_le16(h + 18)))
+		return fail(elf, RV_EFORMAT,
+			    "not an object of an architecture with kernel Rust support "
+			    "(x86_64, arm64, riscv64, loongarch64)");
 
 	elf->shoff = rv_le64(h + 40);
 	shentsize = rv_le16(h + 58);
@@ -173,6 +174,19 @@ static int check_symtab(struct rv_elf *elf)
 		return fail(elf, RV_ERANGE, "symbol or string table overlaps another table");
 	return 0;
 }
+
+bool rv_elf_machine_known(u16 machine)
+{
+	switch (machine) {
+	case RV_EM_X86_64:
+	case RV_EM_AARCH64:
+	case RV_EM_RISCV:
+	case RV_EM_LOONGARCH:
+		return true;
+	}
+	return false;
+}
+RV_EXPORT(rv_elf_machine_known);
 
 int rv_elf_open(struct rv_elf *elf, const void *data, u64 size)
 {
@@ -287,7 +301,7 @@ int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
 	if (name >= elf->str_size)
 		return fail(elf, RV_ESTRING, "symbol name offset beyond the string table");
 	sym->name = (const char *)elf->data + elf->str_off + name;
-	sym->name_len = rv_strnlen(sym->name, elf->str_size - name);
+	sym->name_max = elf->str_size - name;
 	sym->info = p[4];
 	sym->shndx = rv_le16(p + 6);
 	sym->value = rv_le64(p + 8);

@@ -4,6 +4,16 @@
  */
 #include <rustver/verdict.h>
 
+#ifdef __KERNEL__
+#include <linux/sched.h>
+/* Symbols judged between two chances for the scheduler to run others. */
+#define RESCHED_EVERY	2048
+#define resched()	cond_resched()
+#else
+#define RESCHED_EVERY	2048
+#define resched()	do { } while (0)
+#endif
+
 static int error(struct rv_verdict *v, int err, const char *where,
 		 const char *why)
 {
@@ -79,30 +89,54 @@ static struct rv_crate_verdict *module_crate(struct rv_verdict *v,
 	return m;
 }
 
-/* Collects the crates of every undefined v0 symbol. */
+/*
+ * Crate roots that name no crate of the kernel: rustc's `__rustc`, under
+ * which it mangles its own internal symbols (__rust_alloc & co., rustc
+ * 1.90+). Their ABI is rustc's, not a crate's (there is no .rmeta to
+ * CRC); the rustc version is in the disambiguator, as for every crate.
+ */
+static bool pseudo_crate(const struct rv_crate_ref *c)
+{
+	return c->name_len == 7 && rv_memeq(c->name, "__rustc", 7);
+}
+
+/*
+ * Collects the crates of every undefined v0 symbol. Linear in the symbol
+ * table: a name is tested for "_R" before it is measured, and measured no
+ * further than RV_SYMBOL_MAX + 1 bytes (a longer v0 name is an error).
+ */
 static int collect(struct rv_elf *elf, struct rv_verdict_scratch *scr,
 		   struct rv_verdict *v)
 {
 	struct rv_crate_verdict *m;
 	struct rv_elf_sym sym;
+	size_t len;
 	u32 i, j;
 	int err;
 
 	for (i = 1; i < elf->nsyms; i++) {
+		if (!(i % RESCHED_EVERY))
+			resched();
 		err = rv_elf_sym(elf, i, &sym);
 		if (err)
 			return error(v, err, "ELF", elf->why);
-		if (!rv_elf_sym_undefined(&sym) ||
-		    !rv_v0_is_v0(sym.name, sym.name_len))
+		/* "_R" and a third byte: the name ends with a NUL in its table */
+		if (!rv_elf_sym_undefined(&sym) || sym.name[0] != '_' ||
+		    sym.name[1] != 'R' || !sym.name[2])
+			continue;
+		len = rv_elf_sym_name_len(&sym, RV_SYMBOL_MAX + 1);
+		if (!rv_v0_is_v0(sym.name, len))
 			continue;
 		v->rust_imports++;
-		err = rv_v0_parse(sym.name, sym.name_len, &scr->v0, &scr->sym);
+		err = rv_v0_parse(sym.name, len, &scr->v0, &scr->sym);
 		if (err) {
 			v->bad_symbol = sym.name;
 			v->bad_symbol_pos = (u32)scr->sym.err_pos;
 			return error(v, err, "symbol", scr->sym.why);
 		}
 		for (j = 0; j < scr->sym.ncrates; j++) {
+			if (pseudo_crate(&scr->sym.crates[j]))
+				continue;
 			m = module_crate(v, &scr->sym.crates[j]);
 			if (!m)
 				return error(v, -RV_ELIMIT, "module",

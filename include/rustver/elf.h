@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rustver engine: a reader for ELF64 x86-64 relocatable objects (kernel
- * modules) over a byte buffer. rv_elf_open() validates the header, the
+ * rustver engine: a reader for ELF64 little-endian relocatable objects
+ * (kernel modules) of the architectures with kernel Rust support (x86_64,
+ * arm64, riscv64, loongarch64) over a byte buffer. rv_elf_open() validates the header, the
  * section header table, the section name table and the symbol table once;
  * the accessors below then never read outside the buffer.
  */
@@ -49,13 +50,27 @@ struct rv_elf_shdr {
 
 struct rv_elf_sym {
 	const char *name;	/* NUL-terminated, inside the buffer */
-	size_t name_len;
+	size_t name_max;	/* bytes from name to the end of its string table */
 	u8 info;
 	u16 shndx;
 	u64 value;
 };
 
-/* Validates @data as an ELF64 x86-64 relocatable object with a symbol table. */
+/* e_machine values of the architectures with kernel Rust support. */
+#define RV_EM_X86_64	62
+#define RV_EM_AARCH64	183
+#define RV_EM_RISCV	243
+#define RV_EM_LOONGARCH	258
+
+/* True when the reader knows objects of @machine (an ELF e_machine value). */
+bool rv_elf_machine_known(u16 machine);
+
+/*
+ * Validates @data (@size bytes) as an ELF64 little-endian relocatable object
+ * of a known machine, with a symbol table. Returns 0 or a negative RV_E*
+ * code with elf->why set. Reads only the headers and the tables' bounds:
+ * O(number of sections).
+ */
 int rv_elf_open(struct rv_elf *elf, const void *data, u64 size);
 
 /* Section header @ndx (bounds already checked by rv_elf_open). */
@@ -76,12 +91,25 @@ const u8 *rv_elf_section_data(const struct rv_elf *elf,
 /* -RV_ERANGE when @sh overlaps the headers or a table the reader uses. */
 int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh);
 
-/* Symbol @i of the symbol table, 0 <= i < elf->nsyms. */
+/*
+ * Symbol @i of the symbol table, 0 <= i < elf->nsyms. Constant time: the
+ * name is not measured (a name may be as long as its string table, and
+ * many symbols may share it); use rv_elf_sym_name_len() with a bound.
+ */
 int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym);
+
+/*
+ * Length of @sym's name, looking at no more than @max bytes: returns @max
+ * when the name is at least that long.
+ */
+static inline size_t rv_elf_sym_name_len(const struct rv_elf_sym *sym, size_t max)
+{
+	return rv_strnlen(sym->name, sym->name_max < max ? sym->name_max : max);
+}
 
 static inline bool rv_elf_sym_undefined(const struct rv_elf_sym *sym)
 {
-	return sym->shndx == RV_SHN_UNDEF && sym->name_len != 0;
+	return sym->shndx == RV_SHN_UNDEF && sym->name[0] != '\0';
 }
 
 #endif /* RUSTVER_ELF_H */
