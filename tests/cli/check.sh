@@ -59,7 +59,7 @@ else
 fi
 
 # compressed and signed modules are checked on the ELF image they carry
-cp "$WORK/m/good.ko" "$WORK/c1.ko" && xz -k "$WORK/c1.ko"
+cp "$WORK/m/good.ko" "$WORK/c1.ko" && xz --check=crc32 -k "$WORK/c1.ko"
 cp "$WORK/m/bad.ko" "$WORK/c2.ko" && zstd -q "$WORK/c2.ko"
 cp "$WORK/m/good.ko" "$WORK/c3.ko" && gzip -k "$WORK/c3.ko"
 run check --table "$WORK/A.txt" "$WORK/c1.ko.xz"
@@ -68,7 +68,7 @@ run check --table "$WORK/A.txt" "$WORK/c2.ko.zst"
 expect 1 "a .ko.zst is decompressed and checked" 'c2.ko.zst: FAIL'
 run check --table "$WORK/A.txt" "$WORK/c3.ko.gz"
 expect 0 "a .ko.gz is decompressed and checked" 'c3.ko.gz: pass'
-cp "$WORK/m/good.ko" "$WORK/s.ko" && sign_module "$WORK/s.ko" && xz -k "$WORK/s.ko"
+cp "$WORK/m/good.ko" "$WORK/s.ko" && sign_module "$WORK/s.ko" && xz --check=crc32 -k "$WORK/s.ko"
 run check --table "$WORK/A.txt" "$WORK/s.ko" "$WORK/s.ko.xz"
 expect 0 "a signed module (plain and xz) is read past its signature" 's.ko: pass' 's.ko.xz: pass'
 
@@ -77,7 +77,7 @@ rel=7.3.0-rustver-test
 mod=$WORK/root/lib/modules/$rel
 mkdir -p "$mod/extra" "$mod/kernel/drivers"
 cp "$WORK/m/good.ko" "$mod/extra/rv_good.ko"
-xz -c "$WORK/m/bad.ko" > "$mod/extra/rv_bad.ko.xz"
+xz --check=crc32 -c "$WORK/m/bad.ko" > "$mod/extra/rv_bad.ko.xz"
 cp "$WORK/m/plain.ko" "$mod/kernel/drivers/rv_plain.ko"
 for f in "$mod"/extra/rv_good.ko "$mod"/kernel/drivers/rv_plain.ko; do
 	n=$(basename "$f" .ko)

@@ -36,7 +36,6 @@ no_crash() {
 c=$WORK/c
 mkdir -p "$c"
 gzip -9 -c "$WORK/qt2025.ko" > "$c/qt2025.ko.gz"
-xz -c "$WORK/qt2025.ko" > "$c/qt2025-crc64.ko.xz"
 xz --check=crc32 --lzma2=dict=1MiB -c "$WORK/qt2025.ko" > "$c/qt2025-kbuild.ko.xz"
 zstd -q -19 -c "$WORK/qt2025.ko" > "$c/qt2025.ko.zst"
 zstd -q --no-check -c "$WORK/qt2025.ko" > "$c/qt2025-nocheck.ko.zst"
@@ -49,8 +48,8 @@ for f in "$c"/*; do
 		'^  kernel\[8135fdc6fc107636\] +[0-9]+ imports' 'pass \(in-tree, not stamped'
 done
 run check --table "$WORK/debian.txt" "$c"/*
-expect 0 "check reads gzip, xz (CRC32 and CRC64) and zstd modules" \
-	'qt2025.ko.gz: pass' 'qt2025-crc64.ko.xz: pass' 'qt2025-kbuild.ko.xz: pass' \
+expect 0 "check reads gzip, xz (CRC32, as Kbuild writes it) and zstd modules" \
+	'qt2025.ko.gz: pass' 'qt2025-kbuild.ko.xz: pass' 'qt2025-debian.ko.xz: pass' \
 	'qt2025.ko.zst: pass' 'qt2025-nocheck.ko.zst: pass'
 
 pzstd -q -c "$WORK/qt2025.ko" > "$WORK/qt2025-pzstd.ko.zst"
@@ -59,13 +58,24 @@ head -c 4 "$WORK/qt2025-pzstd.ko.zst" | od -An -tx1 | grep -q '50 2a 4d 18' &&
 	t_fail "pzstd starts its output with a skippable frame"
 run show "$WORK/qt2025-pzstd.ko.zst"
 expect 2 "show reads a pzstd module and says kmod and the kernel refuse it" \
-	'^name: +qt2025$' '^file: +zstd, signed, refused by kmod and the kernel' \
+	'^name: +qt2025$' '^file: +zstd, signed, refused on loading' \
 	'qt2025-pzstd.ko.zst: error: zstd data that starts with a skippable frame .*kernel would refuse'
 run check --table "$WORK/debian.txt" "$WORK/qt2025-pzstd.ko.zst"
 expect 2 "check reports a pzstd module as the kernel would refuse it, not as a pass" \
 	'qt2025-pzstd.ko.zst: error: zstd data that starts with a skippable frame'
 grep -q 'bad magic\|pass' "$OUT" && t_fail "a pzstd module is neither 'bad magic' nor a pass" ||
 	t_ok "a pzstd module is neither 'bad magic' nor a pass"
+
+# xz's default CRC64 check (and SHA-256): the kernel's xz decoder knows only CRC32
+xz -c "$WORK/qt2025.ko" > "$WORK/qt2025-crc64.ko.xz"
+xz --check=sha256 -c "$WORK/qt2025.ko" > "$WORK/qt2025-sha256.ko.xz"
+run check --table "$WORK/debian.txt" "$WORK/qt2025-crc64.ko.xz" "$WORK/qt2025-sha256.ko.xz"
+expect 2 "xz data with a CRC64 or SHA-256 check is reported as the kernel's decoder refuses it" \
+	"qt2025-crc64.ko.xz: error: xz data with a CRC64 integrity check .*--check=crc32" \
+	"qt2025-sha256.ko.xz: error: xz data with a SHA-256 integrity check"
+run show "$WORK/qt2025-crc64.ko.xz"
+expect 2 "show reads a CRC64 .ko.xz and says it is refused on loading" \
+	'^name: +qt2025$' '^file: +xz, signed, refused on loading' 'error: xz data with a CRC64'
 
 # corrupt compressed data: an explained refusal each
 head -c 2000 "$c/qt2025.ko.gz" > "$WORK/trunc.ko.gz"

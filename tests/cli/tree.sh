@@ -78,7 +78,7 @@ mod=$root/lib/modules/$rel
 alias=mdio:00000000001110011000100000100001
 module "$WORK/good.ko" "$mod/kernel/drivers/net/phy/rv_phy_a.ko" rv_phy_a "$alias"
 module "$WORK/bad.ko" "$mod/updates/rv_phy_b.ko" rv_phy_b "$alias"
-xz "$mod/updates/rv_phy_b.ko"
+xz --check=crc32 "$mod/updates/rv_phy_b.ko"
 touch "$mod/modules.order" "$mod/modules.builtin"
 depmod -b "$root" "$rel" 2>/dev/null
 [ "$(grep -c "^alias $alias " "$mod/modules.alias")" = 2 ] &&

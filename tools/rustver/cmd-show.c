@@ -99,7 +99,7 @@ int show_module(FILE *f, const char *shown, const struct modfile *m, const struc
 	show_modinfo(f, m, "vermagic", "(none)");
 	fprintf(f, "file:        %s%s%s\n", m->compression ? m->compression : "uncompressed",
 		m->is_signed ? ", signed" : ", not signed",
-		m->refusal ? ", refused by kmod and the kernel (see below)" : "");
+		m->refusal ? ", refused on loading (see below)" : "");
 	fputs("rustc:       ", f);
 	if (rustc)
 		print_untrusted(f, rustc, strlen(rustc));

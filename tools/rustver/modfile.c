@@ -170,6 +170,39 @@ static bool zstd_skippable(const uint8_t *p, size_t len)
 	return len >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
 }
 
+/*
+ * The kernel's xz decoder (XZ Embedded, Documentation/staging/xz.rst) knows
+ * only the CRC32 integrity check, or none: a kernel that decompresses
+ * modules itself (CONFIG_MODULE_DECOMPRESS with xz, as Debian's), to which
+ * kmod hands a .ko.xz through finit_module(), refuses CRC64 (xz's default)
+ * and SHA-256. Kbuild compresses with --check=crc32.
+ */
+static const char *xz_refusal(const uint8_t *p, size_t len)
+{
+	/* stream header: magic, then the stream flags 0x00 and the check type */
+	if (len < 12 || p[6] != 0 || (p[7] & 0x0f) <= 1)
+		return NULL;
+	switch (p[7] & 0x0f) {
+	case 4:
+		return "xz data with a CRC64 integrity check (xz's default): the kernel's xz "
+		       "decoder knows only CRC32, so a kernel that decompresses modules "
+		       "itself (CONFIG_MODULE_DECOMPRESS, as Debian's), to which modprobe "
+		       "hands the file, would refuse it; recompress with "
+		       "'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
+	case 10:
+		return "xz data with a SHA-256 integrity check: the kernel's xz decoder knows "
+		       "only CRC32, so a kernel that decompresses modules itself "
+		       "(CONFIG_MODULE_DECOMPRESS, as Debian's), to which modprobe hands the "
+		       "file, would refuse it; recompress with "
+		       "'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
+	default:
+		return "xz data with an integrity check other than CRC32: the kernel's xz "
+		       "decoder knows only CRC32, so a kernel that decompresses modules "
+		       "itself (CONFIG_MODULE_DECOMPRESS, as Debian's) would refuse it; "
+		       "recompress with 'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
+	}
+}
+
 int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len)
 {
 	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
@@ -183,6 +216,7 @@ int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t
 	/* the magics kmod's libkmod-file.c and the kernel's decompress.c know */
 	if (len >= sizeof(xz) && !memcmp(raw, xz, sizeof(xz))) {
 		m->compression = "xz";
+		m->refusal = xz_refusal(raw, len);
 		err = unxz(raw, len, &out, path);
 	} else if (len >= sizeof(zst) && !memcmp(raw, zst, sizeof(zst))) {
 		m->compression = "zstd";
