@@ -539,6 +539,14 @@ production:
 		return err;
 	if ((w->mode & MODE_COLLECT) && kind != KIND_PAT)
 		bit_set(w, seen_map(w->ctx), start);
+	if (tag == 'B' && kind != KIND_PAT) {
+		err = backref(w, start, kind);
+		if (err < 0)
+			return err;
+		if (err)
+			goto production;	/* its target */
+		goto done_leaf;
+	}
 
 	if (kind == KIND_TYPE) {
 		if (is_basic_type(tag)) {
@@ -607,13 +615,6 @@ wrap:
 		case 'W':
 			err = push(w, start, KIND_TYPE, R_PAT_TYPE, 0);
 			goto child_type;
-		case 'B':
-			err = backref(w, start, KIND_TYPE);
-			if (err < 0)
-				return err;
-			if (err)
-				goto production;
-			goto done_leaf;
 		}
 		/* any other tag starts a path */
 		kind = KIND_PATH;
@@ -661,13 +662,6 @@ wrap:
 		case 'I':
 			err = push(w, start, KIND_PATH, R_I_ARGS, 0);
 			goto child_path;
-		case 'B':
-			err = backref(w, start, KIND_PATH);
-			if (err < 0)
-				return err;
-			if (err)
-				goto production;
-			goto done_leaf;
 		}
 		return fail_at(w, start, RV_ESYNTAX,
 			       from_type ? "expected a type" : "expected a path");
@@ -721,13 +715,6 @@ str:
 		case 'V':
 			err = push(w, start, KIND_CONST, R_VARIANT, 0);
 			goto child_path;
-		case 'B':
-			err = backref(w, start, KIND_CONST);
-			if (err < 0)
-				return err;
-			if (err)
-				goto production;
-			goto done_leaf;
 		}
 		return fail_at(w, start, RV_ESYNTAX, "expected a const");
 	}
