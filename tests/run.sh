@@ -107,6 +107,17 @@ if [ "$mode" = all ]; then
 	fi
 	grep -E '^(ok|not ok|fuzz)' "$logs/fuzz.log" || tail -n 5 "$logs/fuzz.log"
 
+	section "the fuzzers' corpora through the engine on a 12 KiB stack"
+	dirs=$(find "$BUILD/fuzz" "$top/fuzz/regressions" -mindepth 1 -maxdepth 2 -type d \
+		\( -name 'corpus-*' -o -name 'seeds-*' -o -path '*/regressions/*' \) | sort | paste -sd:)
+	if RV_CORPUS_DIRS=$dirs FIXTURES=$fixtures "$BUILD/stack/check-corpus" \
+		> "$logs/stack-corpus-fuzz.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		fail "check-corpus on the fuzz corpora (see $logs/stack-corpus-fuzz.log)"
+	fi
+	grep -E '^(fuzz_corpora|engine stack|[0-9]+%:)|:F:|:E:' "$logs/stack-corpus-fuzz.log"
+
 	section "kselftests in QEMU"
 	RUSTVER_BIN=$top/tools/rustver/rustver selftests/run-qemu.sh 2>&1 | tee "$logs/selftest.log"
 	rc=${PIPESTATUS[0]}
