@@ -7,6 +7,8 @@
  *                                  (System.map / nm lines: last field)
  *   bench-engine verdict FILE...   rv_verdict_check on each module image
  *                                  (uncompressed ELF; decompress first)
+ *   bench-engine each FILE...      the same, one line per file (time and
+ *                                  verdict): the hostile fixtures
  *
  * Prints one "name value unit" line per measurement.
  */
@@ -108,7 +110,7 @@ static void *slurp(const char *path, size_t *size)
 	return buf;
 }
 
-static int bench_verdict(int argc, char **argv)
+static int bench_verdict(int argc, char **argv, bool each)
 {
 	static struct rv_verdict_scratch scr;
 	static struct rv_verdict v;
@@ -139,6 +141,13 @@ static int bench_verdict(int argc, char **argv)
 				best = dt;
 		}
 		t[n++] = best;
+		if (each) {
+			const char *base = strrchr(argv[i], '/');
+
+			printf("verdict_of_%s %llu ns (%s, %u Rust imports%s%s)\n",
+			       base ? base + 1 : argv[i], best, rv_result_name(v.result),
+			       v.rust_imports, v.why ? ": " : "", v.why ? v.why : "");
+		}
 		bytes += size;
 		rust += v.rust_imports > 0;
 		free(data);
@@ -158,7 +167,9 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "symbols"))
 		return bench_symbols(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "verdict"))
-		return bench_verdict(argc - 2, argv + 2);
-	fprintf(stderr, "usage: bench-engine symbols FILE | verdict MODULE.ko...\n");
+		return bench_verdict(argc - 2, argv + 2, false);
+	if (argc >= 3 && !strcmp(argv[1], "each"))
+		return bench_verdict(argc - 2, argv + 2, true);
+	fprintf(stderr, "usage: bench-engine symbols FILE | verdict MODULE.ko... | each MODULE.ko...\n");
 	return 2;
 }

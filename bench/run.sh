@@ -23,6 +23,10 @@ tree=$DEBIAN_MODDIR/lib/modules/$DEBIAN_RELEASE
 	echo "# input: Debian $DEBIAN_RELEASE ($DEBIAN_VERSION)"
 	echo "## v0 parser on every Rust symbol of System.map"
 	"$bin" symbols "$DEBIAN_SYSTEM_MAP"
+	echo "## hostile modules: 20,000 weak undefined symbols sharing one name (tests/fixtures/hostile.py)"
+	echo "## (the first engine took 42 s on hostile-cname.o: every name measured to its end)"
+	[ -f "$BUILD/fixtures/hostile-cname.o" ] || tests/fixtures/build.sh "$BUILD/fixtures" >/dev/null
+	"$bin" each "$BUILD"/fixtures/hostile-*.o
 	echo "## engine verdict on every module of the tree (decompressed beforehand)"
 	find "$tree" -name '*.ko.xz' | sort | while read -r m; do
 		xz -dc "$m" > "$BUILD/bench/modules/$(basename "$m" .xz)"
