@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rustver engine: a parser for Rust v0 mangled symbol names
+ * rustver engine: the Rust v0 mangled symbol names
  * (https://doc.rust-lang.org/rustc/symbol-mangling/v0.html).
  *
- * It walks the whole grammar (paths C/M/X/Y/N/I, backrefs, every type form,
- * const generics, punycode identifiers, the instantiating crate and vendor
- * suffixes) and yields every crate root the name mentions. Backrefs must
- * point strictly backwards to a production of the right kind that has
- * already been parsed completely, so loops cannot occur; each (position,
- * origin) pair is expanded at most once, so the work is linear in the
- * length of the name.
+ * One walker (lib/v0.c) reads the whole grammar (paths C/M/X/Y/N/I,
+ * backrefs, every type form including pattern types, const generics,
+ * punycode identifiers, the instantiating crate and vendor suffixes) and
+ * either collects every crate root the name mentions (rv_v0_parse) or
+ * prints a short path (rv_v0_short_path). Bounds, for any input:
+ *  - stack: constant, about 1 KiB (RV_V0_MAX_DEPTH frames of 8 bytes on the
+ *    caller's stack); deeper nesting, backref chains included, is RV_ELIMIT;
+ *  - time: linear in the name (at most RV_SYMBOL_MAX bytes). Backrefs must
+ *    point strictly backwards to a complete production of the right kind,
+ *    so loops cannot occur, and each (position, origin) is expanded once.
  */
 #ifndef RUSTVER_V0_H
 #define RUSTVER_V0_H
@@ -36,7 +39,7 @@ struct rv_v0_result {
 	const char *why;	/* reason of the failure */
 };
 
-/* Working memory, reused across calls; 6 bitmaps over the name. */
+/* Working memory, reused across calls: 6 bitmaps over the name, 3 KiB. */
 struct rv_v0_scratch {
 	u8 bits[6][RV_SYMBOL_MAX / 8];
 };
@@ -45,8 +48,10 @@ struct rv_v0_scratch {
 bool rv_v0_is_v0(const char *name, size_t len);
 
 /*
- * Parses the v0 symbol @name of @len bytes and fills @res. Returns 0 or a
- * negative RV_E* code (RV_ESYNTAX, RV_ELIMIT) with @res->why set.
+ * Parses the v0 symbol @name of @len bytes and fills @res: crates[0] is the
+ * defining crate. Returns 0, or -RV_ESYNTAX (malformed) or -RV_ELIMIT
+ * (longer than RV_SYMBOL_MAX, nesting beyond RV_V0_MAX_DEPTH, more than
+ * RV_V0_MAX_CRATES crates) with @res->why and @res->err_pos set.
  */
 int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
 		struct rv_v0_result *res);
