@@ -130,6 +130,7 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 	struct rv_elf_sym sym;
 	struct rv_elf elf;
 	const u8 *p;
+	size_t n;
 	u32 i;
 
 	if (rv_elf_open(&elf, data, size)) {
@@ -157,10 +158,11 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 			CHECK(elf.why != NULL);
 			continue;
 		}
-		CHECK(inside(data, size, sym.name, sym.name_len + 1));
-		CHECK(sym.name[sym.name_len] == '\0');
-		if (rv_v0_is_v0(sym.name, sym.name_len) &&
-		    rv_v0_parse(sym.name, sym.name_len, &v0, &res))
+		CHECK(inside(data, size, sym.name, sym.name_max));
+		n = rv_elf_sym_name_len(&sym, RV_SYMBOL_MAX + 1);
+		CHECK(n < sym.name_max || n == RV_SYMBOL_MAX + 1);
+		CHECK(n == RV_SYMBOL_MAX + 1 || sym.name[n] == '\0');
+		if (rv_v0_is_v0(sym.name, n) && rv_v0_parse(sym.name, n, &v0, &res))
 			CHECK(res.why != NULL);
 	}
 	CHECK(rv_elf_sym(&elf, elf.nsyms, &sym) == -RV_ERANGE);
