@@ -101,7 +101,7 @@ static void fuzz_verdict(const uint8_t *data, size_t size)
 		}
 	}
 	CHECK(failed == v.nfailed);
-	CHECK((v.result == RV_RESULT_PASS) == (v.ncrates > 0 && failed == 0));
+	CHECK((v.result == RV_RESULT_PASS) == (v.rust_imports > 0 && failed == 0));
 }
 
 static void fuzz_stamp(const void *p, u64 size)
