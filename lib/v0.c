@@ -169,53 +169,46 @@ static int next(struct walker *w, char *c)
 	return 0;
 }
 
-static int base62_digit(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (is_lower(c))
-		return 10 + c - 'a';
-	if (is_upper(c))
-		return 36 + c - 'A';
-	return -1;
-}
+/* 1 + the value of each base-62 digit [0-9a-zA-Z], 0 for other bytes. */
+static const u8 base62_val1[256] = {
+	['0'] = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+	['a'] = 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+	28, 29, 30, 31, 32, 33, 34, 35, 36,
+	['A'] = 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53,
+	54, 55, 56, 57, 58, 59, 60, 61, 62,
+};
 
 /*
  * base-62-number = {[0-9a-zA-Z]} "_": "_" is 0, "0_" is 1, ... Sets *@out
  * when @out is given; a value beyond 64 bits is an error either way (as in
- * rustc-demangle). Up to 10 digits cannot overflow and are only skipped
- * when the value is not wanted.
+ * rustc-demangle). Up to 10 digits cannot overflow (62^10 < 2^64).
  */
 static int base62(struct walker *w, u64 *out)
 {
-	u32 start = w->pos, ndig;
+	u32 start = w->pos;
 	u64 x = 0;
-	int d;
+	u8 d;
 
-	while (w->pos < w->len && base62_digit(w->s[w->pos]) >= 0)
+	while (w->pos < w->len && (d = base62_val1[(u8)w->s[w->pos]]) != 0) {
+		d--;
+		if (w->pos - start >= 10 && x > (~0ULL - d) / 62)
+			return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
+		x = x * 62 + d;
 		w->pos++;
+	}
 	if (w->pos >= w->len || w->s[w->pos] != '_')
 		return fail(w, RV_ESYNTAX, w->pos >= w->len ? "unexpected end of symbol" :
 			    "bad base-62 digit");
-	ndig = w->pos - start;
 	w->pos++;
-	if (!ndig) {
-		if (out)
-			*out = 0;
-		return 0;
+	if (w->pos - 1 == start) {
+		x = 0;
+	} else {
+		if (x == ~0ULL)
+			return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
+		x++;
 	}
-	if (!out && ndig <= 10)
-		return 0;
-	for (; start < w->pos - 1; start++) {
-		d = base62_digit(w->s[start]);
-		if (x > (~0ULL - (u64)d) / 62)
-			return fail_at(w, start, RV_ELIMIT, "base-62 number overflows 64 bits");
-		x = x * 62 + (u64)d;
-	}
-	if (x == ~0ULL)
-		return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
 	if (out)
-		*out = x + 1;
+		*out = x;
 	return 0;
 }
 
@@ -946,10 +939,7 @@ static int check_chars(struct walker *w)
 	u64 x;
 
 	for (; i + 8 <= w->len; i += 8) {
-		x = (u64)(u8)w->s[i] | (u64)(u8)w->s[i + 1] << 8 |
-		    (u64)(u8)w->s[i + 2] << 16 | (u64)(u8)w->s[i + 3] << 24 |
-		    (u64)(u8)w->s[i + 4] << 32 | (u64)(u8)w->s[i + 5] << 40 |
-		    (u64)(u8)w->s[i + 6] << 48 | (u64)(u8)w->s[i + 7] << 56;
+		__builtin_memcpy(&x, w->s + i, 8);	/* any byte order will do */
 		if (((x - ones * 0x21) | (x + ones) | x) & highs)
 			break;
 	}
