@@ -93,6 +93,33 @@ expect 2 "truncated zstd data is an error naming the file" 'trunc.ko.zst: (trunc
 run check --table "$WORK/debian.txt" "$WORK/flip.ko.xz"
 expect 2 "corrupt xz data is an error naming the file" 'flip.ko.xz: corrupt xz data'
 
+# --- the signature trailer, as the kernel's module_sig_check() reads it -------------
+python3 - "$WORK/qt2025.ko" "$WORK" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+m = b"~Module signature appended~\n"
+assert d.endswith(m)
+info = len(d) - len(m) - 12          # struct module_signature
+def put(name, i, b):
+    x = bytearray(d); x[info + i:info + i + len(b)] = b
+    open(sys.argv[2] + "/" + name, "wb").write(x)
+put("sig-algo.ko", 0, b"\x01")                         # algo must be 0
+put("sig-len.ko", 8, (len(d)).to_bytes(4, "big"))     # longer than the file
+put("sig-pgp.ko", 2, b"\x00")                          # id_type PGP, not PKCS#7
+open(sys.argv[2] + "/sig-short.ko", "wb").write(b"\0" * 5 + m)
+PY
+run check --table "$WORK/debian.txt" "$WORK/sig-algo.ko"
+expect 2 "a signature info with non-zero parameters is refused, as the kernel refuses it" \
+	'sig-algo.ko: malformed module signature .*refuses the module even when signatures are not enforced'
+run check --table "$WORK/debian.txt" "$WORK/sig-len.ko"
+expect 2 "a signature longer than the file is refused" 'sig-len.ko: module signature longer than the file'
+run check --table "$WORK/debian.txt" "$WORK/sig-short.ko"
+expect 2 "a bare signature marker is refused" 'sig-short.ko: truncated module signature'
+run check --table "$WORK/debian.txt" "$WORK/sig-pgp.ko"
+expect 0 "a non-PKCS#7 signature is a warning, and the module is still checked" \
+	'sig-pgp.ko: the signature is not PKCS#7 .*only when signatures are not enforced' \
+	'sig-pgp.ko: pass \(in-tree'
+
 # --- what made libkmod's ELF code abort -------------------------------------------
 python3 - "$WORK/qt2025.ko" "$WORK/shstrndx.ko" <<'PY'
 import sys

@@ -137,27 +137,51 @@ static int ungzip(const uint8_t *in, size_t len, struct growbuf *out, const char
 	return 0;
 }
 
-/* Finds the ELF length of a signed module; 0 if unsigned, -1 if corrupt. */
+/*
+ * Finds the ELF length of a signed module as the kernel's module_sig_check()
+ * and mod_check_sig() do: 0 when unsigned or signed, -1 when the trailer is
+ * one the kernel refuses even without signature enforcement (-EBADMSG).
+ * A signature that is not PKCS#7 (-ENOPKG) is only fatal under
+ * module.sig_enforce: the kernel then loads the image with the signature
+ * still attached, as rustver reads it.
+ */
 static int cut_signature(struct modfile *m)
 {
-	size_t mlen = sizeof(SIG_MARKER) - 1, sig;
+	size_t mlen = sizeof(SIG_MARKER) - 1, modlen, sig;
 	const uint8_t *info;
 
 	m->elf_size = m->size;
-	if (m->size < mlen || memcmp(m->data + m->size - mlen, SIG_MARKER, mlen))
+	if (m->size <= mlen || memcmp(m->data + m->size - mlen, SIG_MARKER, mlen))
 		return 0;
 	m->is_signed = true;
-	if (m->size < mlen + SIG_INFO_SIZE) {
-		rv_err("%s: truncated module signature", m->path);
+	modlen = m->size - mlen;
+	if (modlen <= SIG_INFO_SIZE) {
+		rv_err("%s: truncated module signature: the kernel refuses the module", m->path);
 		return -1;
 	}
-	info = m->data + m->size - mlen - SIG_INFO_SIZE;
+	/* struct module_signature: algo, hash, id_type, signer_len, key_id_len, pad[3], sig_len */
+	info = m->data + modlen - SIG_INFO_SIZE;
 	sig = (size_t)info[8] << 24 | (size_t)info[9] << 16 | (size_t)info[10] << 8 | info[11];
-	if (sig > m->size - mlen - SIG_INFO_SIZE) {
-		rv_err("%s: module signature longer than the file", m->path);
+	if (sig >= modlen - SIG_INFO_SIZE) {
+		rv_err("%s: module signature longer than the file: the kernel refuses the module",
+		       m->path);
 		return -1;
 	}
-	m->elf_size = m->size - mlen - SIG_INFO_SIZE - sig;
+	if (info[2] != 2 /* PKEY_ID_PKCS7 */) {
+		rv_warn("%s: the signature is not PKCS#7 (id type %u): the kernel loads it only "
+			"when signatures are not enforced, as unsigned",
+			m->path, info[2]);
+		m->elf_size = modlen;
+		return 0;
+	}
+	if (info[0] || info[1] || info[3] || info[4] || info[5] || info[6] || info[7]) {
+		rv_err("%s: malformed module signature (PKCS#7 signature info with non-zero "
+		       "parameters): the kernel refuses the module even when signatures are "
+		       "not enforced",
+		       m->path);
+		return -1;
+	}
+	m->elf_size = modlen - SIG_INFO_SIZE - sig;
 	return 0;
 }
 
