@@ -33,6 +33,7 @@ root=$WORK/root
 old=6.1.0-old
 new=6.1.0-new
 mkdir -p "$root/lib/modules/$old" "$root/lib/modules/$new/kernel"
+root=$(cd "$root" && pwd -P) # as realpath() names link targets
 # built for the old kernel (against another tree: it fails), installed there by DKMS
 module "$WORK/bad.ko" "$root/lib/modules/$old/extra/rv_weak.ko" rv_weak
 module "$FIXTURES/plain.o" "$root/lib/modules/$new/kernel/rv_plain.ko" rv_plain
@@ -92,6 +93,12 @@ expect 1 "an alias shared by two modules checks both, each line naming its file"
 	t_fail "exactly two verdict lines for the alias"
 run show --basedir "$root" --kernel "$rel" "$alias"
 expect 0 "show on a shared alias shows both modules" '^name: +rv_phy_a$' '^name: +rv_phy_b$'
+
+# a path given that is a symlink names its target too
+ln -s "$root/lib/modules/$old/extra/rv_weak.ko" "$WORK/link.ko"
+run check --table "$WORK/A.txt" "$WORK/link.ko"
+expect 1 "a symlink given as a path is followed, and the line names both" \
+	"^$WORK/link.ko -> $root/lib/modules/$old/extra/rv_weak.ko: FAIL"
 
 # arguments are files or names by kmod's rule
 cp "$WORK/good.ko" "$WORK/rv_phy_a.ko"

@@ -127,7 +127,7 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		char *file = shown_path(l.paths[i]);
-		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : xstrdup(arg);
+		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : shown_path(arg);
 		int r = check_one(c, l.paths[i], shown);
 
 		free(shown);

@@ -12,9 +12,11 @@
 static const char usage[] =
 	"Usage: rustver show [--kdir DIR | --table FILE] MODULE\n"
 	"\n"
-	"Shows MODULE (a .ko file, compressed or signed, or a module name): its\n"
+	"Shows MODULE (a .ko file, compressed or signed, or a module name or alias,\n"
+	"resolved as modprobe does; every module an alias matches is shown): its\n"
 	"Rust imports grouped by crate with their counts, its stamp, the rustc that\n"
-	"built it, and, when --kdir or --table is given, the verdict.\n"
+	"built it, and, when --kdir or --table is given, the verdict. Every field is\n"
+	"read from the bytes rustver decompressed itself.\n"
 	"\n"
 	"  --kdir DIR        verdict against the kernel build tree DIR\n"
 	"  --table FILE      verdict against a table file\n"
