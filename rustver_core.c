@@ -5,17 +5,22 @@
  * The table (name, disambiguator and CRC-32 of the .rmeta of each Rust
  * crate) is generated at build time from the kernel build tree this module
  * is built against, by 'rustver table --c-header'. It is published read-only
- * at /sys/kernel/rustver/crates in the 'rustver table' text format, and
+ * at /sys/kernel/rustver/crates (a binary attribute: never cut at a page) in
+ * the 'rustver table' text format, and
  * exported to kmod_rustver. The module refuses to load on any other kernel
  * build than the one the table came from.
  */
 #define pr_fmt(fmt) "rustver: " fmt
 
+#include <linux/elf.h>
+#include <linux/kernel_read_file.h>
 #include <linux/kobject.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/utsname.h>
+#include <linux/vmalloc.h>
 
 #include <rustver/core.h>
 
@@ -29,45 +34,152 @@ static const struct rv_table core_table = {
 
 static struct kobject *core_kobj;
 
+/**
+ * rustver_core_table() - the crate table of the running kernel
+ *
+ * The table rustver_core was generated with, checked at load to belong to
+ * this very kernel build.
+ *
+ * Return: the table; valid while rustver_core is loaded (importers hold it).
+ */
 const struct rv_table *rustver_core_table(void)
 {
 	return &core_table;
 }
 EXPORT_SYMBOL_GPL(rustver_core_table);
 
+/**
+ * rustver_core_kobj() - the /sys/kernel/rustver directory
+ *
+ * kmod_rustver adds its counters there, beside the crates file.
+ *
+ * Return: the kobject of /sys/kernel/rustver; valid while rustver_core is
+ * loaded.
+ */
 struct kobject *rustver_core_kobj(void)
 {
 	return core_kobj;
 }
 EXPORT_SYMBOL_GPL(rustver_core_kobj);
 
-static int emit_comment(char *buf, int at, const char *key, const char *value)
+/*
+ * The table as text, rendered once at load: a binary attribute of exactly
+ * its size, so a table of any length (up to RV_TABLE_MAX_CRATES) is read
+ * whole, never cut at a page.
+ */
+static char *crates_text;
+static size_t crates_len;
+
+static size_t emit_comment(char *buf, size_t size, size_t at, const char *key,
+			   const char *value)
 {
 	if (!value[0])
 		return at;
-	return at + sysfs_emit_at(buf, at, "# %s: %s\n", key, value);
+	return at + scnprintf(buf + at, size - at, "# %s: %s\n", key, value);
 }
 
-static ssize_t crates_show(struct kobject *kobj, struct kobj_attribute *attr,
-			   char *buf)
+static int render_table(void)
 {
-	char line[RV_CRATE_NAME_MAX + 40];
-	int at;
+	/* Each line: name, '[', 16 hex, "] 0x", 8 hex, '\n'. */
+	const size_t line_max = RV_CRATE_NAME_MAX + 32;
+	size_t size, at;
+	char *buf;
 	u32 i;
 
-	at = sysfs_emit(buf, "# rustver table, format 1\n");
-	at = emit_comment(buf, at, "release", RUSTVER_TABLE_RELEASE);
-	at = emit_comment(buf, at, "uts-version", RUSTVER_TABLE_UTS_VERSION);
-	at = emit_comment(buf, at, "build-id", RUSTVER_TABLE_BUILD_ID);
-	at = emit_comment(buf, at, "rustc", RUSTVER_TABLE_RUSTC);
+	size = 4096 + (size_t)core_table.count * line_max;
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	at = scnprintf(buf, size, "# rustver table, format 1\n");
+	at = emit_comment(buf, size, at, "release", RUSTVER_TABLE_RELEASE);
+	at = emit_comment(buf, size, at, "uts-version", RUSTVER_TABLE_UTS_VERSION);
+	at = emit_comment(buf, size, at, "build-id", RUSTVER_TABLE_BUILD_ID);
+	at = emit_comment(buf, size, at, "rustc", RUSTVER_TABLE_RUSTC);
 	for (i = 0; i < core_table.count; i++) {
-		if (rv_table_format_line(&core_table.crates[i], line, sizeof(line)))
-			at += sysfs_emit_at(buf, at, "%s", line);
+		size_t n = rv_table_format_line(&core_table.crates[i], buf + at,
+						size - at);
+
+		if (!n) {
+			kvfree(buf);
+			pr_err("crate table does not fit its %zu-byte buffer at crate %u\n",
+			       size, i);
+			return -EOVERFLOW;
+		}
+		at += n;
 	}
-	return at;
+	crates_text = buf;
+	crates_len = at;
+	return 0;
 }
 
-static struct kobj_attribute crates_attr = __ATTR_RO(crates);
+static ssize_t crates_read_common(char *buf, loff_t off, size_t count)
+{
+	return memory_read_from_buffer(buf, count, &off, crates_text, crates_len);
+}
+
+/* Newer kernels pass a const attribute to the read callback: either fits. */
+static ssize_t __maybe_unused crates_read_const(struct file *f, struct kobject *kobj,
+						const struct bin_attribute *attr,
+						char *buf, loff_t off, size_t count)
+{
+	return crates_read_common(buf, off, count);
+}
+
+static ssize_t __maybe_unused crates_read_mut(struct file *f, struct kobject *kobj,
+					      struct bin_attribute *attr,
+					      char *buf, loff_t off, size_t count)
+{
+	return crates_read_common(buf, off, count);
+}
+
+static struct bin_attribute crates_attr = {
+	.attr = { .name = "crates", .mode = 0444 },
+	.read = _Generic(((struct bin_attribute *)NULL)->read,
+			 typeof(&crates_read_const) : crates_read_const,
+			 typeof(&crates_read_mut) : crates_read_mut),
+};
+
+#define NOTES_MAX	SZ_64K
+#define BUILD_ID_MAX	64	/* bytes */
+#define NOTE_GNU_BUILD_ID 3	/* NT_GNU_BUILD_ID */
+
+/*
+ * The running kernel's GNU build ID, as lowercase hex in @hex, from its
+ * .notes section (/sys/kernel/notes: the kernel exports no other way to a
+ * module). Note headers have the same layout in both ELF classes. Return: 0, or a negative errno when it cannot be read.
+ */
+static int running_build_id(char *hex, size_t size)
+{
+	size_t len, at = 0;
+	void *buf = NULL;
+	ssize_t n;
+	int err = -ENOENT;
+
+	n = kernel_read_file_from_path("/sys/kernel/notes", 0, &buf, NOTES_MAX,
+				       NULL, READING_UNKNOWN);
+	if (n < 0)
+		return n;
+	len = n;
+	while (len - at >= sizeof(Elf64_Nhdr)) {
+		const Elf64_Nhdr *nh = buf + at;
+		size_t name = ALIGN(nh->n_namesz, 4), desc = ALIGN(nh->n_descsz, 4);
+		const char *p = (const char *)(nh + 1);
+
+		if (name > len || desc > len ||
+		    len - at - sizeof(*nh) < name + desc)
+			break;
+		if (nh->n_type == NOTE_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		    !memcmp(p, "GNU", 4) && nh->n_descsz &&
+		    nh->n_descsz <= BUILD_ID_MAX && size > 2 * nh->n_descsz) {
+			scnprintf(hex, size, "%*phN", (int)nh->n_descsz, p + name);
+			err = 0;
+			break;
+		}
+		at += sizeof(*nh) + name + desc;
+	}
+	vfree(buf);
+	return err;
+}
 
 /* The table must come from this very kernel build. */
 static int check_identity(void)
@@ -86,6 +198,25 @@ static int check_identity(void)
 		       uts->release, uts->version);
 		return -EINVAL;
 	}
+	/*
+	 * Reproducible builds (fixed KBUILD_BUILD_*) give two builds the same
+	 * UTS version: the vmlinux build ID tells them apart.
+	 */
+	if (RUSTVER_TABLE_BUILD_ID[0]) {
+		char id[2 * BUILD_ID_MAX + 1];
+		int err = running_build_id(id, sizeof(id));
+
+		if (err) {
+			pr_err("cannot read this kernel's build ID from /sys/kernel/notes (%d): cannot tell whether the crate table (build ID %s) belongs to it\n",
+			       err, RUSTVER_TABLE_BUILD_ID);
+			return -EINVAL;
+		}
+		if (strcmp(id, RUSTVER_TABLE_BUILD_ID)) {
+			pr_err("crate table was generated from another kernel build (build ID %s), this kernel is %s %s with build ID %s: rebuild rustver_core against this kernel's build tree\n",
+			       RUSTVER_TABLE_BUILD_ID, uts->release, uts->version, id);
+			return -EINVAL;
+		}
+	}
 	if (rv_table_check(&core_table, &why)) {
 		pr_err("crate table is invalid: %s\n", why);
 		return -EINVAL;
@@ -101,10 +232,17 @@ static int __init rustver_core_init(void)
 	if (err)
 		return err;
 
+	err = render_table();
+	if (err)
+		return err;
+	crates_attr.size = crates_len;
+
 	core_kobj = kobject_create_and_add("rustver", kernel_kobj);
-	if (!core_kobj)
-		return -ENOMEM;
-	err = sysfs_create_file(core_kobj, &crates_attr.attr);
+	if (!core_kobj) {
+		err = -ENOMEM;
+		goto free_text;
+	}
+	err = sysfs_create_bin_file(core_kobj, &crates_attr);
 	if (err)
 		goto put_kobj;
 
@@ -116,13 +254,16 @@ static int __init rustver_core_init(void)
 
 put_kobj:
 	kobject_put(core_kobj);
+free_text:
+	kvfree(crates_text);
 	return err;
 }
 
 static void __exit rustver_core_exit(void)
 {
-	sysfs_remove_file(core_kobj, &crates_attr.attr);
+	sysfs_remove_bin_file(core_kobj, &crates_attr);
 	kobject_put(core_kobj);
+	kvfree(crates_text);
 }
 
 module_init(rustver_core_init);

@@ -10,6 +10,14 @@
 #define _RUSTVER_TRACE_H
 
 #include <linux/tracepoint.h>
+#include <linux/version.h>
+
+/* __assign_str() lost its source argument in 6.10. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define rustver_assign_str(dst) __assign_str(dst, dst)
+#else
+#define rustver_assign_str(dst) __assign_str(dst)
+#endif
 
 TRACE_EVENT(rustver_verdict,
 
@@ -25,8 +33,8 @@ TRACE_EVENT(rustver_verdict,
 	),
 
 	TP_fast_assign(
-		__assign_str(module);
-		__assign_str(verdict);
+		rustver_assign_str(module);
+		rustver_assign_str(verdict);
 		__entry->crates = crates;
 		__entry->ns = ns;
 	),

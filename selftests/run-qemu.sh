@@ -7,7 +7,8 @@
 #  1. scripts/kernels.sh builds (or reuses) the trixie chroot, kernel A and tree B;
 #  2. scripts/build-selftest-modules.sh builds the test modules against A and B;
 #  3. qemu/mkinitramfs.sh packs busybox, kmod, rustver, modules and tests;
-#  4. QEMU boots kernel A (KVM when usable, else TCG) with panic_on_warn=1 oops=panic;
+#  4. QEMU boots kernel A (KVM when usable, else TCG) with panic_on_warn=1 oops=panic
+#     softlockup_panic=1;
 #     the serial console streams to stdout and to a log file;
 #  5. the console is read back: KTAP results, kernel problems, completion.
 # The last line is "N passed, N failed, N skipped"; the exit status is 1 on any
@@ -16,7 +17,10 @@
 # Environment:
 #   RUSTVER_BIN            rustver helper to test (without it, its tests SKIP)
 #   RUSTVER_CACHE          cache directory (default /var/cache/rustver)
-#   RUSTVER_QEMU_TIMEOUT   seconds for the whole boot (default 600)
+#   RUSTVER_QEMU_TIMEOUT   seconds for the whole boot (default 1500: the test
+#                          kernel has KASAN and lockdep)
+#   RUSTVER_SELFTEST_CHAIN 0 leaves out the 100-link backref chain case (default 1;
+#                          it needs the engine's constant-stack v0 walker)
 #   RUSTVER_ACCEL          kvm or tcg (default: kvm when /dev/kvm works)
 set -euo pipefail
 . "$(dirname "$0")/scripts/lib.sh"
@@ -53,13 +57,14 @@ mkdir -p "$work/logs"
 "$SELFTESTS_DIR/scripts/build-selftest-modules.sh" "$work/modules"
 CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE MODS_A=$work/modules/a MODS_B=$work/modules/b \
 	MODS_KMOD_A=${RUSTVER_BIN:+$work/modules/kmod-a} MODS_KMOD_B=${RUSTVER_BIN:+$work/modules/kmod-b} \
+	MODS_KMOD_A200=${RUSTVER_BIN:+$work/modules/kmod-a200} \
 	"$SELFTESTS_DIR/qemu/mkinitramfs.sh" "$work/initramfs.cpio.gz"
 
-qemu_setup "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
+qemu_setup "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init"
 
 console=$work/logs/console-$(date +%Y%m%d-%H%M%S).log
 ln -sfn "$(basename "$console")" "$work/logs/console-latest.log"
-qtimeout=${RUSTVER_QEMU_TIMEOUT:-600}
+qtimeout=${RUSTVER_QEMU_TIMEOUT:-1500}
 log "booting kernel A (${qemu_accel[*]}), timeout ${qtimeout}s; console log: $console"
 
 set +e
@@ -74,7 +79,10 @@ set -e
 
 # Read the console back. Nested lines ("# ok 3 ...") are the test cases of each
 # program; a program that fails without a failing case (crash, bad exit) counts once.
-pattern='Oops|BUG:|WARNING:|KASAN|general protection|Call Trace'
+# Lockdep ("Invalid wait context", "possible circular locking", ...), atomic-sleep
+# ("BUG: sleeping function called from invalid context"), KASAN and soft-lockup
+# reports all carry one of these.
+pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|general protection|Call Trace'
 read -r passed failed skipped < <(tr -d '\r' <"$console" | awk '
 	/^# (ok|not ok) [0-9]+ / {
 		if ($2 == "not") { failed++; prog_failed++ }

@@ -8,16 +8,57 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
-rv_begin_kmods 4
+rv_begin_kmods 5
+tmp=${TMPDIR:-/tmp}/rustver_lock.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# lock=1 written while rmmod kmod_rustver runs: either the lock wins (the write
+# succeeds, the module stays, pinned) or rmmod wins (the module goes, the write
+# fails). Never a successful write and the module gone. Repeated with rmmod
+# started 0 to 19 ms after the write, the module reloaded each time rmmod wins,
+# until the lock wins; if it never does, it is set afterwards (at policy=warn,
+# for the cases below).
+race() {
+	i=0 lock_won=0 rmmod_won=0
+	while [ $i -lt 20 ] && [ $lock_won -eq 0 ]; do
+		rv_verifier_up || return 1
+		echo warn >"$RV_PARAMS/policy" || return 1
+		dmesg -c >/dev/null
+		( (echo 1 >"$RV_PARAMS/lock") 2>/dev/null; echo $? >"$tmp/lock.rc") &
+		( [ $i -gt 0 ] && usleep $((i * 1000)); rmmod kmod_rustver 2>/dev/null; echo $? >"$tmp/rmmod.rc") &
+		wait
+		i=$((i + 1))
+		lrc=$(cat "$tmp/lock.rc") rrc=$(cat "$tmp/rmmod.rc")
+		if [ "$lrc" = 0 ]; then
+			if ! rv_loaded kmod_rustver || [ "$(cat "$RV_PARAMS/lock" 2>/dev/null)" != Y ]; then
+				ktap_print_msg "round $i: lock=1 succeeded (rmmod exit $rrc) but kmod_rustver is gone or not locked"
+				return 1
+			fi
+			lock_won=1
+			rv_rustver_lines >"$tmp/lock.log"
+		else
+			if rv_loaded kmod_rustver && [ "$rrc" = 0 ]; then
+				ktap_print_msg "round $i: rmmod succeeded but kmod_rustver is loaded"
+				return 1
+			fi
+			rmmod_won=$((rmmod_won + 1))
+		fi
+	done
+	ktap_print_msg "$i rounds: rmmod won $rmmod_won, the lock won $lock_won"
+	if [ $lock_won -eq 0 ]; then
+		rv_verifier_up && echo warn >"$RV_PARAMS/policy" || return 1
+		dmesg -c >/dev/null
+		echo 1 >"$RV_PARAMS/lock" || { ktap_print_msg "lock=1 failed without rmmod"; return 1; }
+		rv_rustver_lines >"$tmp/lock.log"
+	fi
+}
+ktap_test_result "lock=1 racing rmmod kmod_rustver: locked and loaded, or unlocked and gone" race
 
 lock_it() {
-	rv_verifier_up || return 1
-	echo warn >"$RV_PARAMS/policy" || return 1
-	dmesg -c >/dev/null
-	echo 1 >"$RV_PARAMS/lock" || return 1
-	rv_rustver_lines | sed 's/^/#   /'
-	[ "$(cat "$RV_PARAMS/lock")" = Y ] &&
-		rv_rustver_lines | grep -qxF "rustver: policy locked at warn until reboot"
+	sed 's/^/#   /' "$tmp/lock.log"
+	[ "$(cat "$RV_PARAMS/lock")" = Y ] && [ "$(cat "$RV_PARAMS/policy")" = warn ] &&
+		grep -qxF "rustver: policy locked at warn until reboot" "$tmp/lock.log"
 }
 ktap_test_result "lock=1 at policy=warn: locked, said in dmesg" lock_it
 

@@ -46,7 +46,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc}
 suite=$root/selftests/rustver
 data=$suite/data
-mkdir -p "$suite" "$data"/{a,b,kdir-a/rust,xz/a,xz/b,kmod-a,kmod-b}
+mkdir -p "$suite" "$data"/{a,b,kdir-a/rust,xz/a,xz/b,kmod-a,kmod-b,kmod-a200}
 
 # copy_bin SRC DEST: install the executable SRC (host path) as DEST and every shared
 # library that the chroot's ldd lists for it, from the chroot, at the same paths.
@@ -124,9 +124,15 @@ if [ -n "${MODS_KMOD_A:-}" ] && [ -f "$MODS_KMOD_A/kmod_rustver.ko" ]; then
 	done
 	[ -f "${MODS_KMOD_B:-}/rustver_core.ko" ] || die "MODS_KMOD_B has no rustver_core.ko"
 	cp "$MODS_KMOD_B/rustver_core.ko" "$data/kmod-b/"
+	if [ -n "${MODS_KMOD_A200:-}" ]; then
+		[ -f "$MODS_KMOD_A200/rustver_core.ko" ] || die "MODS_KMOD_A200 has no rustver_core.ko"
+		cp "$MODS_KMOD_A200"/{rustver_core.ko,table-200} "$data/kmod-a200/"
+	fi
 fi
 gcc -static -O2 -Wall -Wextra -Werror -o "$suite/finit" "$SELFTESTS_DIR/tools/finit.c" ||
 	die "cannot build selftests/tools/finit.c (gcc -static)"
+gcc -static -O2 -Wall -Wextra -Werror -o "$suite/capture_test" "$SELFTESTS_DIR/tools/capture_test.c" ||
+	die "cannot build selftests/tools/capture_test.c (gcc -static)"
 : >"$moddir/modules.order"
 for f in modules.builtin modules.builtin.modinfo; do
 	if [ -f "$KDIR_A/$f" ]; then cp "$KDIR_A/$f" "$moddir/"; else : >"$moddir/$f"; fi
@@ -134,8 +140,10 @@ done
 "$CH" run depmod -b "${root#"$CHROOT"}" "$KERNEL_RELEASE" ||
 	die "depmod -b $root $KERNEL_RELEASE failed"
 [ -s "$moddir/modules.dep" ] || die "depmod wrote no $moddir/modules.dep"
-printf 'RUST_MODULES="%s"\nC_MODULES="%s"\nSTORM_GOOD="%s"\nSTORM_BAD="%s"\nRUSTVER_KMODS=%s\n' \
-	"${rust_mods# }" "${c_mods# }" "${storm_good% }" "${storm_bad% }" "$kmods" >"$data/modules.env"
+sleepers=$(cd "$MODS_A" && ls rustver_sleep_*.ko 2>/dev/null | sed 's/\.ko$//' | tr '\n' ' ')
+printf 'RUST_MODULES="%s"\nC_MODULES="%s"\nSTORM_GOOD="%s"\nSTORM_BAD="%s"\nRUSTVER_KMODS=%s\nSLEEPERS="%s"\nCHAIN_CASE=%s\n' \
+	"${rust_mods# }" "${c_mods# }" "${storm_good% }" "${storm_bad% }" "$kmods" "${sleepers% }" \
+	"${RUSTVER_SELFTEST_CHAIN:-1}" >"$data/modules.env"
 
 # Kernel A's tree, as much of it as `rustver table --kdir` reads.
 for f in "$KDIR_A"/rust/lib*.rmeta; do cp "$f" "$data/kdir-a/rust/"; done

@@ -18,10 +18,18 @@
 #                                 entry count no longer matches the section size)
 #   {a,b}/rustver_storm_NN.ko     templates/rustver_storm.rs.in, NN = 00..31: even
 #                                 ones built against A, odd ones against B
+#   a/rustver_sleep_NNN.ko        templates/rustver_sleep.c.in, NNN = 000..099: init
+#                                 sleeps (ms=), for the fail-closed tests
+#   a/rustver_bad_*.ko            templates/rustver_bad.c.in via gen-bad.py: C modules
+#                                 with weak Rust imports rustver must refuse (a symbol
+#                                 with control bytes, 128 unknown crates, a 100-link
+#                                 backref chain); never stamped
 # and, with RUSTVER_BIN, rustver's own kernel modules (the top-level Kbuild, W=1,
 # any compiler warning fails the build):
 #   kmod-a/{rustver_engine,rustver_core,kmod_rustver}.ko   built against A
 #   kmod-b/rustver_core.ko                                 built against B
+#   kmod-a200/rustver_core.ko   built against A from table-200 (A's table and
+#                               fake crates up to 200: the crates file test)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,6 +50,8 @@ stamp_modules() {
 }
 
 STORM_N=32
+SLEEP_N=100
+BAD_KINDS="ctlsym crates128 chain"
 
 # Each output directory is reused while what went into it is unchanged: the tree
 # (its .rustver-key), the sources, this script and the helper.
@@ -82,6 +92,18 @@ damage_stamp() {
 	PY
 }
 
+# control_bytes FILE: turn the QQQQQQQQ of its one imported name into control bytes
+# (SOH, ESC [31m, DEL, STX: a terminal colour change among them).
+control_bytes() {
+	python3 - "$1" <<-'PY' || die "cannot put control bytes into $1"
+		import sys
+		d = open(sys.argv[1], "rb").read()
+		if d.count(b"QQQQQQQQ") < 1:
+		    sys.exit("no QQQQQQQQ in " + sys.argv[1])
+		open(sys.argv[1], "wb").write(d.replace(b"QQQQQQQQ", b"\x01\x1b[31m\x7f\x02"))
+	PY
+}
+
 for t in a b; do
 	key=$(build_key "$t" modules "$SELFTESTS_DIR"/modules/{Kbuild,Makefile,*.sh,*.rs,*.c,templates/*})
 	if is_done "$out/$t" "$key"; then
@@ -101,6 +123,19 @@ for t in a b; do
 		esac >"$w/$m.rs"
 		echo "obj-m += $m.o" >>"$w/Kbuild"
 	done
+	if [ "$t" = a ]; then
+		for ((i = 0; i < SLEEP_N; i++)); do
+			m=$(printf 'rustver_sleep_%03d' "$i")
+			sed "s/@NAME@/$m/" "$SELFTESTS_DIR/modules/templates/rustver_sleep.c.in" >"$w/$m.c"
+			echo "obj-m += $m.o" >>"$w/Kbuild"
+		done
+		for k in $BAD_KINDS; do
+			python3 "$SELFTESTS_DIR/modules/templates/gen-bad.py" \
+				"$SELFTESTS_DIR/modules/templates/rustver_bad.c.in" "$k" >"$w/rustver_bad_$k.c" ||
+				die "gen-bad.py $k failed"
+			echo "obj-m += rustver_bad_$k.o" >>"$w/Kbuild"
+		done
+	fi
 	log "building selftests/modules against tree ${t^^} (log: $w.log)"
 	"$SELFTESTS_DIR/scripts/build-module.sh" "$t" "$w" modules -j"$(nproc)" >"$w.log" 2>&1 ||
 		die "building selftests/modules against tree ${t^^} failed; last lines of $w.log:
@@ -108,11 +143,17 @@ $(tail -n 30 "$w.log")"
 	kdir_var=KDIR_${t^^}
 	mods=()
 	for f in "$w"/*.ko; do
-		[ "$(basename "$f")" = rustver_test_unstamped.ko ] || mods+=("$f")
+		case "$(basename "$f")" in
+		rustver_test_unstamped.ko | rustver_bad_*.ko) ;;
+		*) mods+=("$f") ;;
+		esac
 	done
 	stamp_modules "${!kdir_var}" "${mods[@]}"
 	if [ "$t" = a ] && [ -n "${RUSTVER_BIN:-}" ]; then
 		damage_stamp "$w/rustver_test_malformed.ko"
+	fi
+	if [ "$t" = a ]; then
+		control_bytes "$w/rustver_bad_ctlsym.ko"
 	fi
 	rm -rf "${out:?}/$t"
 	mkdir -p "$out/$t"
@@ -121,11 +162,32 @@ $(tail -n 30 "$w.log")"
 done
 log "modules in $out/a and $out/b"
 
+# build_core200 DIR: rustver_core built against A (in DIR, already built once) from
+# a table of 200 crates: A's own, then fake ones (rvfake_NNN). Into kmod-a200/, with
+# the table as kmod-a200/table-200.
+build_core200() {
+	local w=$1 table=$1/table-200 n
+	"$RUSTVER_BIN" table --kdir "$KDIR_A" -o "$table" || die "$RUSTVER_BIN table --kdir $KDIR_A failed"
+	n=$(grep -vc '^#' "$table")
+	for ((i = n; i < 200; i++)); do
+		printf 'rvfake_%03d[%x] 0x%08x\n' "$i" $((i + 1)) $((i * 2654435761 % 4294967296))
+	done >>"$table"
+	[ "$(grep -vc '^#' "$table")" = 200 ] || die "table-200 does not have 200 crates"
+	rm -f "$w/rustver_core.o" "$w/rustver_core.ko" "$w/rustver_table.h"
+	"$SELFTESTS_DIR/scripts/build-module.sh" a "$w" modules W=1 RUSTVER_TABLE="${table#"$CHROOT"}" \
+		-j"$(nproc)" >"$w-200.log" 2>&1 ||
+		die "building rustver_core with a 200-crate table failed; last lines of $w-200.log:
+$(tail -n 30 "$w-200.log")"
+	rm -rf "${out:?}/kmod-a200"
+	mkdir -p "$out/kmod-a200"
+	cp "$w/rustver_core.ko" "$table" "$out/kmod-a200/"
+}
+
 # rustver's own modules, from the checkout's Kbuild and sources, as a user builds them.
 [ -n "${RUSTVER_BIN:-}" ] || { log "RUSTVER_BIN not set: rustver's kernel modules are not built"; exit 0; }
 top=$(cd "$SELFTESTS_DIR/.." && pwd)
 for t in a b; do
-	key=$(build_key "$t" kmod "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h} \
+	key=$(build_key "$t" kmod "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,rustver_capture.h} \
 		"$top"/include/rustver/*.h "$top"/lib/*.c)
 	if is_done "$out/kmod-$t" "$key"; then
 		log "rustver's kernel modules built against tree ${t^^}: unchanged, reused ($out/kmod-$t)"
@@ -134,7 +196,7 @@ for t in a b; do
 	w=$CHROOT/build/rustver-kmod-$t
 	rm -rf "$w"
 	mkdir -p "$w/tools/rustver"
-	cp -r "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,include,lib} "$w/"
+	cp -r "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,rustver_capture.h,include,lib} "$w/"
 	cp "$RUSTVER_BIN" "$w/tools/rustver/rustver"
 	log "building rustver's kernel modules against tree ${t^^} (W=1; log: $w.log)"
 	"$SELFTESTS_DIR/scripts/build-module.sh" "$t" "$w" modules W=1 -j"$(nproc)" >"$w.log" 2>&1 ||
@@ -148,6 +210,7 @@ $(grep -E -A3 ': warning:|WARNING: modpost' "$w.log" | head -n 30)"
 	mkdir -p "$out/kmod-$t"
 	if [ "$t" = a ]; then
 		cp "$w"/{rustver_engine,rustver_core,kmod_rustver}.ko "$out/kmod-a/"
+		build_core200 "$w"
 	else
 		cp "$w/rustver_core.ko" "$out/kmod-b/"
 	fi

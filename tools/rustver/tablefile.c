@@ -36,6 +36,18 @@ static void parse_comment(struct table *t, const char *line)
 	}
 }
 
+/*
+ * A CRC is written with exactly 8 hex digits (`0x%08x`): a shorter one is a
+ * line cut short (a truncated sysfs read, a damaged file), not a CRC. Called
+ * on a line the engine's parser accepted: "name[hex] 0x" then hex digits.
+ */
+static int crc_has_8_digits(const char *line, size_t n)
+{
+	const char *x = memchr(line, ']', n);
+
+	return x && (size_t)(line + n - x) == 4 + 8;
+}
+
 static int parse_table(struct table *t, const char *path, FILE *f)
 {
 	char *line = NULL;
@@ -65,6 +77,12 @@ static int parse_table(struct table *t, const char *path, FILE *f)
 		}
 		if (rv_table_parse_line(line, (size_t)n, &c, &why)) {
 			rv_err("%s:%zu: %s: '%s'", path, lineno, why, line);
+			err = -1;
+			break;
+		}
+		if (!crc_has_8_digits(line, (size_t)n)) {
+			rv_err("%s:%zu: bad CRC: expected exactly 8 hex digits (0x%%08x): '%s'",
+			       path, lineno, line);
 			err = -1;
 			break;
 		}

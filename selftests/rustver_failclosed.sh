@@ -1,0 +1,197 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmod_rustver fails closed and holds under load (issue 9):
+#  - the check of the captured struct load_info refuses every malformed capture
+#    (unit test: a layout mismatch cannot be made on a real kernel);
+#  - 100 loads whose init sleeps are in flight at once (more than any fixed probe
+#    pool of 64), and a tree-B module loaded among them is still refused;
+#  - kprobes switched off in debugfs: enforce refuses, warn lets through and says so;
+#  - a bad symbol's control bytes are printed escaped;
+#  - a module failing 128 crates gets one bounded explanation;
+#  - /sys/kernel/rustver/crates holds a 200-crate table whole;
+#  - (RUSTVER_SELFTEST_CHAIN=1) a 100-link v0 backref chain is refused, explained.
+DIR=$(cd "$(dirname "$0")" && pwd)
+. "$DIR/ktap_helpers.sh"
+. "$DIR/rustver_lib.sh"
+
+rv_begin_kmods
+[ "${CHAIN_CASE:-0}" = 1 ] && ktap_set_plan 7 || ktap_set_plan 6
+tmp=${TMPDIR:-/tmp}/rustver_failclosed.$$
+mkdir -p "$tmp"
+KPROBES_ENABLED=/sys/kernel/debug/kprobes/enabled
+trap 'echo 1 >"$KPROBES_ENABLED" 2>/dev/null; rm -rf "$tmp"' EXIT
+A=$RUSTVER_DATA/a
+B=$RUSTVER_DATA/b
+# How long each sleeper's init sleeps: long enough for all 100 to be in flight at
+# once even under TCG with the debug kernel (about 60 ms per insmod).
+SLEEP_MS=${RV_SLEEP_MS:-15000}
+
+capture_unit() {
+	out=$("$DIR/capture_test" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/#   /'
+	[ "$rc" -eq 0 ] || { ktap_print_msg "capture_test exited $rc"; return 1; }
+	printf '%s\n' "$out" | grep -q '^ok 13 ' || { ktap_print_msg "capture_test did not run its 13 cases"; return 1; }
+}
+ktap_test_result "the load_info check refuses every malformed capture (unit test of rv_capture_check)" capture_unit
+
+# loading: how many sleepers /proc/modules shows in the Loading state.
+loading() { grep -c '^rustver_sleep_[0-9]* .* Loading ' /proc/modules; }
+
+in_flight() {
+	rv_verifier_fresh || return 1
+	dmesg -c >/dev/null
+	n=0
+	for m in $SLEEPERS; do
+		n=$((n + 1))
+		(
+			insmod "$A/$m.ko" ms="$SLEEP_MS" >"$tmp/$m.out" 2>&1
+			echo $? >"$tmp/$m.rc"
+		) &
+	done
+	[ "$n" -eq 100 ] || { ktap_print_msg "expected 100 sleeper modules, have $n"; return 1; }
+	i=0
+	while [ "$(loading)" -lt 100 ] && [ $i -lt 200 ]; do
+		i=$((i + 1))
+		usleep 50000
+	done
+	at_once=$(loading)
+	ktap_print_msg "$at_once sleepers in flight when the B-built module is loaded"
+	out=$(insmod "$B/rustver_storm_01.ko" 2>&1)
+	brc=$?
+	good_out=$(insmod "$A/rustver_storm_00.ko" 2>&1)
+	grc=$?
+	wait
+	bad=0
+	[ "$at_once" -ge 65 ] || { ktap_print_msg "only $at_once loads in flight at once (need more than 64): raise RV_SLEEP_MS"; bad=1; }
+	if [ "$brc" -eq 0 ] || ! printf '%s\n' "$out" | grep -qi "invalid module format"; then
+		ktap_print_msg "B-built rustver_storm_01 was not refused with ENOEXEC (exit $brc: $out)"
+		bad=1
+	fi
+	rv_loaded rustver_storm_01 && { ktap_print_msg "rustver_storm_01 is loaded"; bad=1; }
+	rv_rustver_lines | grep -qF "rustver_storm_01: refused (policy=enforce)" ||
+		{ ktap_print_msg "no 'rustver_storm_01: refused (policy=enforce)' line"; bad=1; }
+	[ "$grc" -eq 0 ] && rv_loaded rustver_storm_00 ||
+		{ ktap_print_msg "A-built rustver_storm_00 did not load (exit $grc: $good_out)"; bad=1; }
+	failed=0
+	for m in $SLEEPERS; do
+		[ "$(cat "$tmp/$m.rc" 2>/dev/null)" = 0 ] && rv_loaded "$m" && continue
+		failed=$((failed + 1))
+		[ $failed -le 3 ] && ktap_print_msg "$m: insmod exit $(cat "$tmp/$m.rc" 2>/dev/null): $(cat "$tmp/$m.out" 2>/dev/null)"
+	done
+	[ $failed -eq 0 ] || { ktap_print_msg "$failed of 100 sleepers did not load"; bad=1; }
+	ktap_print_msg "counters: $(rv_counters) no_image=$(cat $RV_SYSFS/no_image) probe_missed=$(cat $RV_SYSFS/probe_missed)"
+	[ "$(cat $RV_SYSFS/unverified)" = 0 ] || { ktap_print_msg "unverified is not 0"; bad=1; }
+	[ "$(cat $RV_SYSFS/no_image)" = 0 ] || { ktap_print_msg "no_image is not 0: a load went unseen"; bad=1; }
+	[ "$(cat $RV_SYSFS/probe_missed)" = 0 ] || { ktap_print_msg "probe_missed is not 0"; bad=1; }
+	[ "$(cat $RV_SYSFS/not_rust)" -ge 100 ] || { ktap_print_msg "fewer than 100 not_rust verdicts: not every sleeper was verified"; bad=1; }
+	for m in $SLEEPERS rustver_storm_00; do rv_loaded "$m" && rmmod "$m"; done
+	return $bad
+}
+ktap_test_result "100 loads in flight at once (init sleeps): a B-built one among them is refused, unverified 0" in_flight
+
+kprobes_off() {
+	rv_verifier_fresh || return 1
+	[ -w "$KPROBES_ENABLED" ] || { ktap_print_msg "$KPROBES_ENABLED is missing"; return 1; }
+	echo 0 >"$KPROBES_ENABLED" || return 1
+	bad=0
+	ktap_print_msg "kprobes disabled; policy=enforce: an A-built module must be refused"
+	rv_try_load "$A/rustver_storm_00.ko" rustver_storm_00 refuse \
+		"rustver: module images cannot be seen" \
+		"rustver_storm_00: refused (policy=enforce): not verified: no load_info was recorded" || bad=1
+	echo warn >"$RV_PARAMS/policy"
+	ktap_print_msg "policy=warn: it loads, said in dmesg, counted in unverified"
+	rv_try_load "$A/rustver_storm_00.ko" rustver_storm_00 accept \
+		"rustver_storm_00: loaded unverified (policy=warn): no load_info was recorded" || bad=1
+	[ "$(cat $RV_SYSFS/unverified)" = 1 ] || { ktap_print_msg "unverified is $(cat $RV_SYSFS/unverified), expected 1"; bad=1; }
+	[ "$(cat $RV_SYSFS/no_image)" -ge 2 ] || { ktap_print_msg "no_image is $(cat $RV_SYSFS/no_image), expected 2 or more"; bad=1; }
+	echo 1 >"$KPROBES_ENABLED"
+	echo enforce >"$RV_PARAMS/policy"
+	ktap_print_msg "kprobes enabled again: the B-built module is refused by its verdict"
+	rv_try_load "$B/rustver_storm_01.ko" rustver_storm_01 refuse \
+		"rustver: module images are seen again" \
+		"rustver_storm_01: crate kernel[" || bad=1
+	ktap_print_msg "counters: $(rv_counters)"
+	return $bad
+}
+ktap_test_result "kprobes disabled in debugfs: enforce refuses, warn loads and warns" kprobes_off
+
+escaped() {
+	rv_verifier_fresh || return 1
+	bad=0
+	# shellcheck disable=SC1003 # the backslashes are the kernel's escapes, literally
+	rv_try_load "$A/rustver_bad_ctlsym.ko" rustver_bad_ctlsym refuse \
+		'rustver_bad_ctlsym: in symbol _RNvC\x01\x1b[31m\x7f\x023foo' \
+		"rustver_bad_ctlsym: refused (policy=enforce)" || bad=1
+	esc=$(printf '\033')
+	if dmesg | grep -q "$esc"; then
+		ktap_print_msg "the kernel log holds a raw ESC byte"
+		bad=1
+	fi
+	return $bad
+}
+ktap_test_result "a bad symbol's control bytes are printed escaped" escaped
+
+bounded() {
+	rv_verifier_fresh || return 1
+	bad=0
+	rv_try_load "$A/rustver_bad_crates128.ko" rustver_bad_crates128 refuse \
+		"rustver_bad_crates128: crate rvc0000[0]: unknown to the running kernel" \
+		"rustver_bad_crates128: and 120 more failing crates" || bad=1
+	verdicts=$(printf '%s\n' "$rv_log" | grep -c "rustver_bad_crates128: refused (policy=enforce)")
+	lines=$(printf '%s\n' "$rv_log" | grep -c "rustver_bad_crates128: ")
+	ktap_print_msg "$verdicts verdicts (load attempts), $lines lines"
+	[ "$verdicts" -ge 1 ] || { ktap_print_msg "no verdict line"; bad=1; }
+	[ "$lines" -eq $((verdicts * 10)) ] ||
+		{ ktap_print_msg "expected 10 lines per verdict (8 crates, a count, the verdict)"; bad=1; }
+	return $bad
+}
+ktap_test_result "a module failing 128 crates gets one bounded verdict (10 lines)" bounded
+
+crates200() {
+	big=$RUSTVER_DATA/kmod-a200
+	[ -f "$big/rustver_core.ko" ] || { ktap_print_msg "no 200-crate rustver_core in the test data"; return 1; }
+	rv_loaded kmod_rustver && { rv_run rmmod kmod_rustver || return 1; }
+	rv_loaded rustver_core && { rv_run rmmod rustver_core || return 1; }
+	rv_loaded rustver_engine || rv_run modprobe rustver_engine || return 1
+	rv_run insmod "$big/rustver_core.ko" || return 1
+	bad=0
+	size=$(wc -c <"$RV_SYSFS/crates")
+	grep -v '^#' "$RV_SYSFS/crates" >"$tmp/sysfs"
+	grep -v '^#' "$big/table-200" >"$tmp/want"
+	ktap_print_msg "$RV_SYSFS/crates: $size bytes, $(wc -l <"$tmp/sysfs") crate lines"
+	cmp -s "$tmp/sysfs" "$tmp/want" || {
+		ktap_print_msg "the crate lines differ from table-200:"
+		diff "$tmp/want" "$tmp/sysfs" | head -n 5 | sed 's/^/#   /'
+		bad=1
+	}
+	[ "$size" -gt 4096 ] || { ktap_print_msg "the table is not larger than a page: the test proves nothing"; bad=1; }
+	rv_run "$RUSTVER" table --table "$RV_SYSFS/crates" -o "$tmp/parsed" ||
+		{ ktap_print_msg "rustver cannot read the 200-crate table"; bad=1; }
+	[ "$(grep -vc '^#' "$tmp/parsed")" = 200 ] || { ktap_print_msg "rustver read $(grep -vc '^#' "$tmp/parsed") crates, not 200"; bad=1; }
+	# The helper takes a CRC of exactly 8 hex digits: a line cut short is refused.
+	sed -n '/^#/p' "$RV_SYSFS/crates" >"$tmp/short"
+	grep -v '^#' "$RV_SYSFS/crates" | head -n 1 | sed 's/\(0x....\).*/\1/' >>"$tmp/short"
+	if "$RUSTVER" table --table "$tmp/short" >/dev/null 2>"$tmp/err"; then
+		ktap_print_msg "rustver accepted a 4-digit CRC: $(tail -n 1 "$tmp/short")"
+		bad=1
+	else
+		grep -q "exactly 8 hex digits" "$tmp/err" || { ktap_print_msg "unexpected error: $(cat "$tmp/err")"; bad=1; }
+	fi
+	rv_run rmmod rustver_core || bad=1
+	rv_verifier_up || bad=1
+	return $bad
+}
+ktap_test_result "/sys/kernel/rustver/crates holds a 200-crate table whole" crates200
+
+if [ "${CHAIN_CASE:-0}" = 1 ]; then
+	chain() {
+		rv_verifier_fresh || return 1
+		rv_try_load "$A/rustver_bad_chain.ko" rustver_bad_chain refuse \
+			"nests too deeply" "rustver_bad_chain: refused (policy=enforce)"
+	}
+	ktap_test_result "a weak import with a 100-link v0 backref chain is refused, explained" chain
+fi
+
+ktap_finished
