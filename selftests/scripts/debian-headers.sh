@@ -17,6 +17,15 @@
 #   RELEASE_612=6.12.N+deb13-amd64
 #   HEADERS_612=/usr/src/linux-headers-6.12.N+deb13-amd64    HEADERS_612_HOST=...
 #   VMLINUZ_612=/boot/vmlinuz-6.12.N+deb13-amd64              VMLINUZ_612_HOST=...
+#   RELEASE_61=6.1.0-N-amd64
+#   HEADERS_61=/usr/src/linux-headers-6.1.0-N-amd64          HEADERS_61_HOST=...
+#
+#   debian-headers.sh run61 [--bind DIR]... CMD...
+#                              the same in the bookworm chroot with 6.1's headers
+#
+# 6.1 (bookworm, the oldest LTS Debian still ships; no Rust there) is the newest
+# linux-headers-6.1.0-N-amd64 of bookworm, in a bookworm chroot of its own (its
+# headers want bookworm's gcc-12 and linux-kbuild-6.1), made the same way.
 #
 # 7.3 (trixie-backports: CONFIG_RUST=y, no MODVERSIONS) is the newest
 # linux-headers-7.3.N+deb13-amd64, 6.12 (trixie: no Rust) the newest
@@ -70,6 +79,20 @@ key() {
 }
 ROOT=$top/chroot-$(key)
 
+SUITE61=bookworm
+PACKAGES61="build-essential kmod libelf1 zlib1g liblzma5 libzstd1"
+HEADERS_61_RE='^linux-headers-6\.1\.0-[0-9]+-amd64$'
+key61() {
+	{
+		echo "scripts=$RUSTVER_SCRIPTS_VERSION"
+		echo "suite=$SUITE61"
+		echo "packages=$PACKAGES61"
+		echo "headers=$HEADERS_61_RE"
+		echo "recipe=$HEADERS_RECIPE_VERSION"
+	} | hash_stdin
+}
+ROOT61=$top/bookworm-$(key61)
+
 # As in chroot.sh: a private mount namespace with /proc, /dev, /sys and /tmp, and
 # the directories of CHROOT_BINDS (one a line) bind-mounted at the same path.
 
@@ -122,6 +145,45 @@ $(tail -n 15 "$logf")"
 	mv "$tmp" "$ROOT"
 }
 
+# The bookworm chroot with 6.1's headers (see the top).
+build_chroot61() {
+	local tmp=$ROOT61.tmp mirror logf=$top/bookworm.log p61 d
+	mirror=$(debian_mirror)
+	need_cmd debootstrap unshare chroot
+	mkdir -p "$top"
+	rm -rf --one-file-system "$tmp"
+	mkdir -p "$tmp"
+	log "debootstrap $SUITE61 from $mirror into $tmp (log: $logf)"
+	debootstrap --variant=minbase "$SUITE61" "$tmp" "$mirror" >"$logf" 2>&1 ||
+		die "debootstrap $SUITE61 failed (no network?); last lines of $logf:
+$(tail -n 10 "$logf")"
+	echo "deb $mirror $SUITE61 main" >"$tmp/etc/apt/sources.list"
+	cat >"$tmp/etc/apt/apt.conf.d/90rustver" <<-EOS
+		APT::Install-Recommends "false";
+		APT::Install-Suggests "false";
+	EOS
+	{
+		in_root "$tmp" apt-get -q update &&
+			in_root "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get -q -y install $PACKAGES61
+	} >>"$logf" 2>&1 || die "apt-get in the $SUITE61 headers chroot failed (no network?); see $logf"
+	p61=$(newest "$tmp" "$HEADERS_61_RE")
+	[ -n "$p61" ] || die "no package matching $HEADERS_61_RE in $SUITE61"
+	log "installing $p61 in $tmp"
+	{
+		in_root "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get -q -y install "$p61" &&
+			in_root "$tmp" apt-get clean
+	} >>"$logf" 2>&1 || die "apt-get install $p61 failed (no network?); last lines of $logf:
+$(tail -n 15 "$logf")"
+	mkdir -p "$tmp/rustver"
+	echo "$p61" >"$tmp/rustver/packages"
+	mark_done "$tmp" "$(key61)"
+	for d in "$top"/bookworm-*; do
+		[ "$d" = "$tmp" ] && continue
+		[ -d "$d" ] && { log "removing outdated $d"; rm -rf --one-file-system "$d"; }
+	done
+	mv "$tmp" "$ROOT61"
+}
+
 ensure_chroot() {
 	if ! is_done "$ROOT" "$(key)" ||
 		{ [ -n "${RUSTVER_REFRESH_AFTER:-}" ] &&
@@ -142,7 +204,17 @@ run)
 	in_root "$ROOT" "$@"
 	exit
 	;;
-*) die "usage: debian-headers.sh | debian-headers.sh run [--bind DIR]... CMD..." ;;
+run61)
+	shift
+	need_root
+	take_binds "$@"
+	set -- "${RUN_ARGS[@]}"
+	[ $# -gt 0 ] || die "usage: debian-headers.sh run61 [--bind DIR]... CMD..."
+	is_done "$ROOT61" "$(key61)" || die "no $SUITE61 headers chroot at $ROOT61; run debian-headers.sh first"
+	in_root "$ROOT61" "$@"
+	exit
+	;;
+*) die "usage: debian-headers.sh | debian-headers.sh run|run61 [--bind DIR]... CMD..." ;;
 esac
 
 need_root
@@ -150,6 +222,7 @@ rustver=${RUSTVER_BIN:-$SELFTESTS_DIR/../tools/rustver/rustver}
 [ -x "$rustver" ] || die "rustver helper '$rustver' not found: run 'make' at the top level (or set RUSTVER_BIN)"
 cache_lock debian-headers
 ensure_chroot
+is_done "$ROOT61" "$(key61)" || build_chroot61
 
 read -r p73 p612 <"$ROOT/rustver/packages"
 rel73=${p73#linux-headers-}
@@ -161,6 +234,11 @@ for d in "$h73" "$h612"; do
 		die "$ROOT$d is not a kernel headers tree (Module.symvers, include/config/kernel.release)"
 done
 [ -f "$ROOT/boot/vmlinuz-$rel612" ] || die "$ROOT/boot/vmlinuz-$rel612 missing (linux-image-$rel612)"
+read -r p61 <"$ROOT61/rustver/packages"
+rel61=${p61#linux-headers-}
+h61=/usr/src/linux-headers-$rel61
+[ -f "$ROOT61$h61/include/config/kernel.release" ] && [ -e "$ROOT61$h61/Makefile" ] ||
+	die "$ROOT61$h61 is not a kernel headers tree (Makefile, include/config/kernel.release)"
 
 # The table file for 7.3; see the top of this script. Rewritten on every run (it
 # depends on the helper's parser), kept when the same.
@@ -210,3 +288,7 @@ echo "HEADERS_612=$h612"
 echo "HEADERS_612_HOST=$ROOT$h612"
 echo "VMLINUZ_612=/boot/vmlinuz-$rel612"
 echo "VMLINUZ_612_HOST=$ROOT/boot/vmlinuz-$rel612"
+echo "HEADERS61_CHROOT=$ROOT61"
+echo "RELEASE_61=$rel61"
+echo "HEADERS_61=$h61"
+echo "HEADERS_61_HOST=$ROOT61$h61"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The kernel modules (rustver_engine, rustver_core, kmod_rustver) build with
 # W=1 and no warning against kernel A's build tree and against Debian's stock
-# linux-headers for 7.3 (Rust, a table file: the headers ship no .rmeta) and
-# 6.12 (no Rust); checkpatch.pl finds no error in the kernel-side sources; and
+# linux-headers for 7.3 (Rust, a table file: the headers ship no .rmeta),
+# 6.12 (no Rust) and 6.1 (bookworm, no Rust); checkpatch.pl finds no error in the kernel-side sources; and
 # on Debian's own 6.12 kernel, booted in QEMU, the three 6.12-built modules
 # load, kmod_rustver says there is nothing to verify, and they unload.
 #
@@ -16,8 +16,8 @@ top=$(cd "$here/../.." && pwd)
 scripts=$top/selftests/scripts
 RUSTVER=$(realpath "$RUSTVER")
 
-KSRC=(Kbuild kmod_rustver.c rustver_core.c rustver_trace.h include lib)
-CHECKPATCH_FILES=(kmod_rustver.c rustver_core.c rustver_trace.h)
+KSRC=(Kbuild kmod_rustver.c rustver_core.c rustver_trace.h rustver_capture.h include lib)
+CHECKPATCH_FILES=(kmod_rustver.c rustver_core.c rustver_trace.h rustver_capture.h)
 for f in "$top"/lib/*.c "$top"/include/rustver/*.h; do CHECKPATCH_FILES+=("${f#"$top"/}"); done
 
 # stop WHY: a precondition failed; the remaining cases cannot run.
@@ -108,7 +108,7 @@ fi
 # ---- Debian's stock headers ----
 
 vars=$(RUSTVER_BIN=$RUSTVER "$scripts/debian-headers.sh" 2>"$OUT") ||
-	stop "Debian's linux-headers 7.3 and 6.12 in the chroot (selftests/scripts/debian-headers.sh)"
+	stop "Debian's linux-headers 7.3, 6.12 and 6.1 in their chroots (selftests/scripts/debian-headers.sh)"
 eval "$vars"
 
 # table_h NAME DEFINE: the value of a #define string of NAME's rustver_table.h
@@ -156,6 +156,16 @@ else
 	echo "the 6.12 build made no kmod_rustver.ko or rustver_table.h (see above)" >"$OUT"
 	t_fail "6.12 build: empty table with 6.12's identity; kmod_rustver.ko has the 'nothing to verify' path"
 fi
+
+# ---- 6.1 (bookworm): the oldest LTS Debian ships; no Rust ----
+
+# headers61 run ARGS...: debian-headers.sh's bookworm chroot, for build().
+headers61() {
+	shift
+	"$scripts/debian-headers.sh" run61 "$@"
+}
+build headers61 d61 "$HEADERS_61" "$HEADERS_61_HOST"
+built_clean d61 "W=1 build against Debian's linux-headers-$RELEASE_61 (bookworm, no Rust): 3 modules, no warnings" || true
 
 # ---- Debian's 6.12 kernel in QEMU: the 6.12-built modules load and unload ----
 
