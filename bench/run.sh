@@ -1,44 +1,190 @@
 #!/bin/bash
-# Benchmarks of rustver on real inputs (never part of `make check`): the
-# engine's v0 parser on every Rust symbol of Debian's 7.3 kernel, the verdict
-# on every module of Debian's tree, and `rustver check --all` over that tree.
-# Results go to bench/results/<date>.txt (and standard output).
+# Benchmarks of rustver on real inputs, never part of `make check`. Rewrites
+# bench/RESULTS.md (machine, date, each command, medians, ratios) and keeps the
+# raw output in bench/results/<date>.txt. No figure in RESULTS.md is typed by
+# hand: this script writes every one.
 #
 #   bench/run.sh            (make bench)
-# Environment: BUILD (default build), RUSTVER_CACHE (as the selftests).
+#
+# Sections:
+#   1. instructions per imported Rust symbol (callgrind): `rustver check` of a
+#      gcc-built object importing every Rust export of Debian's 7.3.4 kernel, minus
+#      the same check of an object importing none; c++filt on the same names for
+#      reference (binutils' v0 demangler, which also prints);
+#   2. hostile modules (tests/fixtures/hostile.py): verdict times;
+#   3. the engine's verdict on every module of Debian's tree (decompressed);
+#   4. the whole tree: `rustver check --all`, `depmod -b` and the decompression
+#      floor (`xz -dc` of every module on every core), interleaved, ROUNDS rounds,
+#      medians of wall time, CPU time and peak RSS, and the ratios.
+# Environment: BUILD (default build), ROUNDS (default 3), RUSTVER_CACHE.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 BUILD=${BUILD:-build}
+ROUNDS=${ROUNDS:-3}
 bin=$BUILD/bench/bench-engine
-out=bench/results/$(date +%Y%m%d-%H%M%S).txt
-mkdir -p bench/results "$BUILD/bench/modules"
+rustver=$top/tools/rustver/rustver
+work=$BUILD/bench
+stamp=$(date -u +%Y%m%d-%H%M%S)
+raw=bench/results/$stamp.txt
+md=bench/RESULTS.md
+mkdir -p bench/results "$work/modules"
 
+command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install valgrind)" >&2; exit 2; }
 eval "$(selftests/scripts/debian-kernel.sh)"
 tree=$DEBIAN_MODDIR/lib/modules/$DEBIAN_RELEASE
+[ -f "$BUILD/fixtures/hostile-cname.o" ] || tests/fixtures/build.sh "$BUILD/fixtures" >/dev/null
 
+exec > >(tee "$raw")
+echo "# rustver benchmarks $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo), $(uname -r)"
+echo "# input: Debian $DEBIAN_RELEASE ($DEBIAN_VERSION)"
+
+# ---- 1. instructions per imported Rust symbol
+awk '$3 ~ /^__ksymtab__R/ { sub(/^__ksymtab_/, "", $3); print $3 }' "$DEBIAN_SYSTEM_MAP" |
+	sort -u >"$work/rust-exports.txt"
+nsyms=$(wc -l <"$work/rust-exports.txt")
 {
-	echo "# rustver benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "# machine: $(nproc) cores, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo), $(uname -r)"
-	echo "# input: Debian $DEBIAN_RELEASE ($DEBIAN_VERSION)"
-	echo "## v0 parser on every Rust symbol of System.map"
-	"$bin" symbols "$DEBIAN_SYSTEM_MAP"
-	echo "## hostile modules: 20,000 weak undefined symbols sharing one name (tests/fixtures/hostile.py)"
-	echo "## (the first engine took 42 s on hostile-cname.o: every name measured to its end)"
-	[ -f "$BUILD/fixtures/hostile-cname.o" ] || tests/fixtures/build.sh "$BUILD/fixtures" >/dev/null
-	"$bin" each "$BUILD"/fixtures/hostile-*.o
-	echo "## engine verdict on every module of the tree (decompressed beforehand)"
-	find "$tree" -name '*.ko.xz' | sort | while read -r m; do
-		xz -dc "$m" > "$BUILD/bench/modules/$(basename "$m" .xz)"
-	done
-	"$bin" verdict "$BUILD"/bench/modules/*.ko
-	echo "## rustver check --all over the tree (xz decompression included)"
-	printf 'core[1b6169c1cdb4b588] 0x00000001\nkernel[8135fdc6fc107636] 0x00000002\n' > "$BUILD/bench/table.txt"
-	start=$(date +%s%N)
-	tools/rustver/rustver check --table "$BUILD/bench/table.txt" --all \
-		--basedir "$DEBIAN_MODDIR" --kernel "$DEBIAN_RELEASE" > "$BUILD/bench/check-all.txt" || true
-	end=$(date +%s%N)
-	echo "check_all_modules $(tail -n 1 "$BUILD/bench/check-all.txt" | sed -E 's/.*: ([0-9]+) modules.*/\1/')"
-	echo "check_all_wall $(((end - start) / 1000000)) ms"
-} | tee "$out"
-echo "results written to $out"
+	awk '{ printf "extern char %s[];\n", $1 }' "$work/rust-exports.txt"
+	echo 'void *rust_imports[] = {'
+	awk '{ printf "\t%s,\n", $1 }' "$work/rust-exports.txt"
+	echo '};'
+} >"$work/imports.c"
+echo 'int no_imports;' >"$work/none.c"
+gcc -O2 -c -o "$work/imports.ko" "$work/imports.c"
+gcc -O2 -c -o "$work/none.ko" "$work/none.c"
+printf 'core[1b6169c1cdb4b588] 0x00000001\n' >"$work/table.txt"
+# callgrind's total for a command (instructions)
+instr() {
+	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" >/dev/null 2>&1 || true
+	callgrind_annotate "$work/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !n++ { gsub(",", "", $1); print $1 }'
+}
+i_imp=$(instr "$rustver" check --table "$work/table.txt" "$work/imports.ko")
+i_none=$(instr "$rustver" check --table "$work/table.txt" "$work/none.ko")
+per_sym=$(((i_imp - i_none) / nsyms))
+i_cxx=$(instr c++filt <"$work/rust-exports.txt")
+i_cxx0=$(instr c++filt </dev/null)
+per_cxx=$(((i_cxx - i_cxx0) / nsyms))
+echo "## 1. instructions per imported Rust symbol ($nsyms symbols)"
+echo "verdict_instructions_per_symbol $per_sym (check: $i_imp, no imports: $i_none)"
+echo "cxxfilt_instructions_per_symbol $per_cxx"
+
+# ---- 2. hostile modules
+echo "## 2. hostile modules"
+hostile=$("$bin" each "$BUILD"/fixtures/hostile-*.o | grep '^verdict_of_')
+echo "$hostile"
+
+# ---- 3. the engine's verdict on every module
+echo "## 3. engine verdict on every module of the tree (decompressed beforehand)"
+if [ ! -f "$work/modules/.done" ] || [ "$(cat "$work/modules/.done")" != "$DEBIAN_VERSION" ]; then
+	rm -rf "$work/modules" && mkdir -p "$work/modules"
+	find "$tree" -name '*.ko.xz' -print0 | xargs -0 -P"$(nproc)" -n 64 sh -c \
+		'for f; do xz -dc "$f" > "$0/$(basename "$f" .xz)"; done' "$work/modules"
+	echo "$DEBIAN_VERSION" >"$work/modules/.done"
+fi
+verdicts=$("$bin" verdict "$work"/modules/*.ko)
+echo "$verdicts"
+
+# ---- 4. whole tree, interleaved
+echo "## 4. whole tree: rustver check --all, depmod -b, xz -dc floor; $ROUNDS rounds interleaved"
+base=$work/tree
+if [ ! -d "$base/lib/modules/$DEBIAN_RELEASE" ]; then
+	mkdir -p "$base/lib/modules"
+	cp -al "$tree" "$base/lib/modules/$DEBIAN_RELEASE"
+fi
+nmods=$(find "$tree" -name '*.ko.xz' | wc -l)
+# measure NAME CMD...: one line "NAME wall_s cpu_s rss_kib"
+measure() {
+	local name=$1
+	shift
+	/usr/bin/time -f "$name %e %U %S %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+	# the last line: a failing command adds "Command exited with ..." first
+	tail -n 1 "$work/time.out" | awk '{ printf "%s %.2f %.2f %d\n", $1, $2, $3 + $4, $5 }'
+}
+floor() {
+	find "$tree" -name '*.ko.xz' -print0 |
+		xargs -0 -P"$(nproc)" -n 64 sh -c 'for f; do xz -dc "$f"; done >/dev/null'
+}
+: >"$work/rounds.txt"
+for r in $(seq "$ROUNDS"); do
+	rm -f "$base/lib/modules/$DEBIAN_RELEASE"/modules.*
+	measure check "$rustver" check --table "$work/table.txt" --all --basedir "$base" \
+		--kernel "$DEBIAN_RELEASE" >>"$work/rounds.txt"
+	rm -f "$base/lib/modules/$DEBIAN_RELEASE"/modules.*
+	measure depmod depmod -b "$base" "$DEBIAN_RELEASE" >>"$work/rounds.txt"
+	export -f floor
+	export tree
+	measure floor bash -c floor >>"$work/rounds.txt"
+done
+cat "$work/rounds.txt"
+# median NAME FIELD (2 wall, 3 cpu, 4 rss)
+median() {
+	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/rounds.txt" | sort -g |
+		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+for t in check depmod floor; do
+	eval "${t}_wall=$(median $t 2) ${t}_cpu=$(median $t 3) ${t}_rss=$(median $t 4)"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+echo "median check_all ${check_wall}s wall ${check_cpu}s cpu ${check_rss} KiB"
+echo "median depmod ${depmod_wall}s wall ${depmod_cpu}s cpu ${depmod_rss} KiB"
+echo "median floor ${floor_wall}s wall ${floor_cpu}s cpu ${floor_rss} KiB"
+
+# ---- RESULTS.md
+target() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "NOT met" }'; }
+r_floor=$(ratio "$check_wall" "$floor_wall")
+r_depmod=$(ratio "$check_wall" "$depmod_wall")
+rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
+{
+	echo "# rustver benchmark results"
+	echo
+	echo "Written by \`bench/run.sh\` (\`make bench\`); do not edit by hand."
+	echo
+	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+	echo "- input: Debian's $DEBIAN_RELEASE kernel ($DEBIAN_VERSION): $nsyms exported Rust symbols, $nmods modules"
+	echo "- raw output: bench/results/$stamp.txt"
+	echo
+	echo "## Instructions per imported Rust symbol"
+	echo
+	echo "\`valgrind --tool=callgrind tools/rustver/rustver check --table T imports.ko\`, imports.ko"
+	echo "importing all $nsyms Rust exports, minus the same for an object with no import."
+	echo
+	echo "| what | instructions per symbol | target |"
+	echo "| --- | ---: | --- |"
+	echo "| rustver verdict | $per_sym | ≤ 500: $(target "$per_sym" 500) |"
+	echo "| c++filt (binutils, parses and prints) | $per_cxx | reference |"
+	echo
+	echo "## Hostile modules"
+	echo
+	echo "\`$bin each $BUILD/fixtures/hostile-*.o\` (20,000 weak undefined symbols sharing one name; best of 5):"
+	echo
+	echo "$hostile" | awk '{ printf "- %s: %.3f ms, %s\n", substr($1, 12), $2 / 1e6, substr($0, index($0, "("))) }'
+	echo
+	echo "## Engine verdict per module"
+	echo
+	echo "\`$bin verdict\` on every module of the tree, decompressed (best of 5 per module):"
+	echo
+	echo "$verdicts" | awk '/_p50|_p99|_max|peak_rss|verdict_modules|verdict_rust/ { printf "- %s\n", $0 }'
+	echo
+	echo "## Whole tree"
+	echo
+	echo "$ROUNDS rounds, interleaved, medians (\`/usr/bin/time\`):"
+	echo
+	echo "- check: \`rustver check --table T --all --basedir B --kernel $DEBIAN_RELEASE\`"
+	echo "- depmod: \`depmod -b B $DEBIAN_RELEASE\`"
+	echo "- floor: \`xz -dc\` of every module, $(nproc) processes"
+	echo
+	echo "| what | wall s | CPU s | peak RSS KiB |"
+	echo "| --- | ---: | ---: | ---: |"
+	echo "| rustver check --all | $check_wall | $check_cpu | $check_rss |"
+	echo "| depmod -b | $depmod_wall | $depmod_cpu | $depmod_rss |"
+	echo "| xz -dc floor | $floor_wall | $floor_cpu | $floor_rss |"
+	echo
+	echo "| ratio | value | target |"
+	echo "| --- | ---: | --- |"
+	echo "| check / floor (wall) | $r_floor | ≤ 1.15: $(target "$r_floor" 1.15) |"
+	echo "| check / depmod (wall) | $r_depmod | ≤ 0.6: $(target "$r_depmod" 0.6) |"
+	echo "| check peak RSS | $rss_mib MiB | ≤ 40 MiB: $(target "$rss_mib" 40) |"
+} >"$md"
+echo "results: $md, raw output: $raw"
