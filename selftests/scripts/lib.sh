@@ -127,6 +127,13 @@ kvm_usable() {
 		vm = fcntl.ioctl(fd, 0xAE01, 0)      # KVM_CREATE_VM
 		fcntl.ioctl(vm, 0xAE41, 0)           # KVM_CREATE_VCPU
 	PY
+	[ $? -eq 0 ] || return 1
+	# Nested KVM can create a vCPU and still fail to start it ("failed to set MSR
+	# 0x10a": QEMU aborts at once): a 3-second firmware-only run must survive.
+	local rc
+	rc=$( (timeout 3 qemu-system-x86_64 -machine accel=kvm -cpu host -m 64 -nodefaults \
+		-display none -no-reboot </dev/null >/dev/null 2>&1; echo $?) 2>/dev/null)
+	[ "$rc" = 0 ] || [ "$rc" = 124 ]
 }
 
 # qemu_setup CMDLINE: set qemu_accel (array; RUSTVER_ACCEL=kvm|tcg, default kvm when
