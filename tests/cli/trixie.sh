@@ -86,7 +86,7 @@ grep -q '^rustver [0-9]' "$WORK/trixie.log" && grep -q '^deps: installing .*libc
 sed -n '/^== unit tests/,/^== command-line tests/p' "$WORK/trixie.log" |
 	grep -E ':[EF]:|^[0-9]+%|FAILED' | tail -n 20 > "$OUT"
 units=$(grep -cE '^100%: Checks: [0-9]+, Failures: 0, Errors: 0' "$WORK/trixie.log" || true)
-nunits=$(ls "$top"/tests/check-*.c | wc -l)
+nunits=$(ls "$src"/tests/check-*.c | wc -l)
 [ "$units" = "$nunits" ] && ! grep -q '^UNIT FAILED' "$WORK/trixie.log" &&
 	t_ok "the $nunits engine unit test programs pass on Debian 13" ||
 	t_fail "the engine unit tests pass on Debian 13 ($units of $nunits programs passed)"
