@@ -71,11 +71,12 @@ static int check_header(struct rv_elf *elf)
 	elf->shnum = rv_le16(h + 60);
 	elf->shstrndx = rv_le16(h + 62);
 
-	if (elf->shnum == 0)
+	/* kernel/module/main.c reads e_shnum and e_shstrndx as they are */
+	if (elf->shnum == 0 || elf->shnum >= RV_SHN_LORESERVE ||
+	    elf->shstrndx >= RV_SHN_LORESERVE)
 		return fail(elf, RV_ERANGE,
-			    "no section headers (or extended numbering, unsupported)");
-	if (elf->shnum >= RV_SHN_LORESERVE || elf->shstrndx >= RV_SHN_LORESERVE)
-		return fail(elf, RV_ERANGE, "extended section numbering is unsupported");
+			    elf->shnum == 0 && elf->shoff == 0 ? "no section headers" :
+			    "extended section numbering: the kernel's module loader does not support it");
 	if (shentsize != RV_ELF_SHDR_SIZE)
 		return fail(elf, RV_EFORMAT, "unexpected section header entry size");
 	if (!rv_in_bounds(elf->shoff, (u64)elf->shnum * RV_ELF_SHDR_SIZE, elf->size))
