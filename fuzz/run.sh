@@ -46,7 +46,7 @@ seed_elf() {
 	done
 	if [ -x "$here/tools/rustver/rustver" ]; then
 		cp "$FIXTURES/user.o" "$2/user-stamped.o"
-		"$here/tools/rustver/rustver" stamp --kdir "$FIXTURES/kdirA" \
+		"$here/tools/rustver/rustver" stamp --unverified --kdir "$FIXTURES/kdirA" \
 			"$2/user-stamped.o" >/dev/null 2>&1 || rm -f "$2/user-stamped.o"
 	fi
 }

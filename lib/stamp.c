@@ -82,7 +82,8 @@ int rv_stamp_parse(struct rv_stamp *st, const void *data, u64 size)
 		return fail(st, RV_ETRUNC, "stamp shorter than its fixed header");
 	if (!rv_memeq(p, RV_STAMP_MAGIC, 8))
 		return fail(st, RV_EFORMAT, "not a rustver stamp (bad magic)");
-	if (rv_le16(p + OFF_VERSION) != RV_STAMP_VERSION)
+	st->version = rv_le16(p + OFF_VERSION);
+	if (st->version != 1 && st->version != RV_STAMP_VERSION)
 		return fail(st, RV_EFORMAT, "unsupported stamp version");
 	st->hdr_size = rv_le16(p + OFF_HDR_SIZE);
 	st->entry_size = rv_le32(p + OFF_ENTRY_SIZE);
@@ -93,8 +94,13 @@ int rv_stamp_parse(struct rv_stamp *st, const void *data, u64 size)
 		return fail(st, RV_EFORMAT, "stamp entry size out of range");
 	if (size < st->hdr_size)
 		return fail(st, RV_ETRUNC, "stamp shorter than its header");
-	if (rv_le32(p + OFF_FLAGS) != 0)
+	st->flags = rv_le32(p + OFF_FLAGS);
+	if (st->version == 1 && st->flags)
 		return fail(st, RV_EFORMAT, "unknown stamp flags");
+	if (st->version == 1)
+		st->flags = RV_STAMP_F_UNVERIFIED;
+	else if (st->flags != RV_STAMP_F_EVIDENCE && st->flags != RV_STAMP_F_UNVERIFIED)
+		return fail(st, RV_EFORMAT, "stamp flags are not exactly one of evidence, unverified");
 	if (st->count > RV_TABLE_MAX_CRATES)
 		return fail(st, RV_ELIMIT, "too many crates in the stamp");
 	if (size != st->hdr_size + (u64)st->count * st->entry_size)
@@ -145,7 +151,7 @@ bool rv_stamp_find(const struct rv_stamp *st, const char *name, size_t len,
 }
 RV_EXPORT(rv_stamp_find);
 
-int rv_stamp_build(void *buf, u64 size, const char *rustc,
+int rv_stamp_build(void *buf, u64 size, const char *rustc, u32 flags,
 		   const struct rv_crate *crates, u32 count)
 {
 	size_t rustc_len = rustc ? rv_strnlen(rustc, RV_RUSTC_MAX) : 0;
@@ -154,6 +160,8 @@ int rv_stamp_build(void *buf, u64 size, const char *rustc,
 
 	if (count > RV_TABLE_MAX_CRATES)
 		return -RV_ELIMIT;
+	if (flags != RV_STAMP_F_EVIDENCE && flags != RV_STAMP_F_UNVERIFIED)
+		return -RV_EFORMAT;
 	if (size != rv_stamp_size(count))
 		return -RV_ERANGE;
 	if (rustc_len == RV_RUSTC_MAX || !printable(rustc ? rustc : "", rustc_len))
@@ -164,6 +172,7 @@ int rv_stamp_build(void *buf, u64 size, const char *rustc,
 	rv_put_le16(p + OFF_HDR_SIZE, RV_STAMP_HDR_SIZE);
 	rv_put_le32(p + OFF_ENTRY_SIZE, RV_STAMP_ENTRY_SIZE);
 	rv_put_le32(p + OFF_COUNT, count);
+	rv_put_le32(p + OFF_FLAGS, flags);
 	if (rustc_len)
 		__builtin_memcpy(p + OFF_RUSTC, rustc, rustc_len);
 	for (i = 0; i < count; i++) {

@@ -64,6 +64,7 @@ static int read_stamp(struct rv_elf *elf, struct rv_stamp *st,
 	if (err)
 		return error(v, err, "stamp", st->why);
 	v->stamped = true;
+	v->stamp_flags = st->flags;
 	v->stamp_rustc = st->rustc[0] ? st->rustc : NULL;
 	return 0;
 }

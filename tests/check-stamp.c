@@ -24,7 +24,7 @@ static u8 *build(const struct rv_crate *c, u32 n, const char *rustc, u64 *size)
 	*size = rv_stamp_size(n);
 	buf = malloc(*size);
 	ck_assert_ptr_nonnull(buf);
-	err = rv_stamp_build(buf, *size, rustc, c, n);
+	err = rv_stamp_build(buf, *size, rustc, RV_STAMP_F_EVIDENCE, c, n);
 	ck_assert_msg(err == 0, "rv_stamp_build of %u crates: %d", n, err);
 	return buf;
 }
@@ -85,11 +85,11 @@ START_TEST(layout_matches_header_comment)
 	u8 *buf = build_two(&size);
 
 	ck_assert_msg(!memcmp(buf, "RVSTAMP\0", 8), "magic");
-	ck_assert_uint_eq(tu_get(buf + 8, 2), RV_STAMP_VERSION);
+	ck_assert_uint_eq(tu_get(buf + 8, 2), 2);
 	ck_assert_uint_eq(tu_get(buf + 10, 2), 112);
 	ck_assert_uint_eq(tu_get(buf + 12, 4), 80);
 	ck_assert_uint_eq(tu_get(buf + 16, 4), 2);
-	ck_assert_uint_eq(tu_get(buf + 20, 4), 0);
+	ck_assert_uint_eq(tu_get(buf + 20, 4), RV_STAMP_F_EVIDENCE);
 	ck_assert_str_eq((const char *)buf + 24, RUSTC);
 	ck_assert_str_eq((const char *)buf + 112, "kcrate");
 	ck_assert_uint_eq(tu_get(buf + 112 + 64, 8), two[0].dis);
@@ -206,17 +206,18 @@ START_TEST(build_refuses_bad_input)
 	char rustc[RV_RUSTC_MAX + 8];
 	u8 buf[112 + 80];
 
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), RUSTC, two, RV_TABLE_MAX_CRATES + 1),
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), RUSTC, RV_STAMP_F_EVIDENCE, two, RV_TABLE_MAX_CRATES + 1),
 			 -RV_ELIMIT);
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf) - 1, RUSTC, two, 1), -RV_ERANGE);
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf) + 0, RUSTC, two, 2), -RV_ERANGE);
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), RUSTC, &bad, 1), -RV_ESTRING);
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), RUSTC, &empty, 1), -RV_ESTRING);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf) - 1, RUSTC, RV_STAMP_F_EVIDENCE, two, 1), -RV_ERANGE);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf) + 0, RUSTC, RV_STAMP_F_EVIDENCE, two, 2), -RV_ERANGE);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), RUSTC, RV_STAMP_F_EVIDENCE, &bad, 1), -RV_ESTRING);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), RUSTC, RV_STAMP_F_EVIDENCE, &empty, 1), -RV_ESTRING);
+	ck_assert_int_eq(rv_stamp_build(buf, rv_stamp_size(1), RUSTC, 0, two, 1), -RV_EFORMAT);
 	memset(rustc, 'r', sizeof(rustc) - 1);
 	rustc[sizeof(rustc) - 1] = '\0';
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), rustc, two, 1), -RV_ESTRING);
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), "rustc\n1.85", two, 1), -RV_ESTRING);
-	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), "rustc \xc3\xa9", two, 1), -RV_ESTRING);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), rustc, RV_STAMP_F_EVIDENCE, two, 1), -RV_ESTRING);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), "rustc\n1.85", RV_STAMP_F_EVIDENCE, two, 1), -RV_ESTRING);
+	ck_assert_int_eq(rv_stamp_build(buf, sizeof(buf), "rustc \xc3\xa9", RV_STAMP_F_EVIDENCE, two, 1), -RV_ESTRING);
 }
 END_TEST
 
@@ -261,8 +262,45 @@ END_TEST
 START_TEST(bad_version)
 {
 	assert_field(8, 2, 0, -RV_EFORMAT);
-	assert_field(8, 2, 2, -RV_EFORMAT);
+	assert_field(8, 2, 3, -RV_EFORMAT);
 	assert_field(8, 2, 0x101, -RV_EFORMAT);
+}
+END_TEST
+
+/* Version 1 (flags 0) is still read, as a stamp made from a named table. */
+START_TEST(version_1_is_read_as_unverified)
+{
+	struct rv_stamp st;
+	u64 size;
+	u8 *buf = build_two(&size);
+
+	tu_put(buf + 8, 2, 1);
+	tu_put(buf + 20, 4, 0);
+	tu_assert_err(rv_stamp_parse(&st, buf, size), 0, st.why);
+	ck_assert_uint_eq(st.version, 1);
+	ck_assert_uint_eq(st.flags, RV_STAMP_F_UNVERIFIED);
+	tu_put(buf + 20, 4, RV_STAMP_F_EVIDENCE);
+	tu_assert_err(rv_stamp_parse(&st, buf, size), -RV_EFORMAT, st.why);
+	free(buf);
+}
+END_TEST
+
+/* Version 2 records how the CRCs were found: exactly one way. */
+START_TEST(version_2_records_how)
+{
+	struct rv_stamp st;
+	u64 size;
+	u8 *buf = build_two(&size);
+
+	tu_assert_err(rv_stamp_parse(&st, buf, size), 0, st.why);
+	ck_assert_uint_eq(st.version, 2);
+	ck_assert_uint_eq(st.flags, RV_STAMP_F_EVIDENCE);
+	tu_put(buf + 20, 4, RV_STAMP_F_UNVERIFIED);
+	tu_assert_err(rv_stamp_parse(&st, buf, size), 0, st.why);
+	ck_assert_uint_eq(st.flags, RV_STAMP_F_UNVERIFIED);
+	free(buf);
+	assert_field(20, 4, 0, -RV_EFORMAT);
+	assert_field(20, 4, RV_STAMP_F_EVIDENCE | RV_STAMP_F_UNVERIFIED, -RV_EFORMAT);
 }
 END_TEST
 
@@ -316,7 +354,7 @@ END_TEST
 
 START_TEST(unknown_flags)
 {
-	assert_field(20, 4, 1, -RV_EFORMAT);
+	assert_field(20, 4, 4, -RV_EFORMAT);
 	assert_field(20, 4, 0x80000000u, -RV_EFORMAT);
 }
 END_TEST
@@ -389,11 +427,11 @@ START_TEST(duplicate_crates)
 	u64 size = rv_stamp_size(3);
 	u8 *buf = malloc(size);
 
-	ck_assert_int_eq(rv_stamp_build(buf, size, RUSTC, dup, 3), 0);
+	ck_assert_int_eq(rv_stamp_build(buf, size, RUSTC, RV_STAMP_F_EVIDENCE, dup, 3), 0);
 	assert_parse(buf, size, -RV_EDUP);
 	/* the same name with another disambiguator is another crate */
 	dup[2].dis ^= 1;
-	ck_assert_int_eq(rv_stamp_build(buf, size, RUSTC, dup, 3), 0);
+	ck_assert_int_eq(rv_stamp_build(buf, size, RUSTC, RV_STAMP_F_EVIDENCE, dup, 3), 0);
 	assert_parse(buf, size, 0);
 	free(buf);
 }
@@ -472,6 +510,8 @@ static Suite *stamp_suite(void)
 	tcase_add_test(tc, null_or_short);
 	tcase_add_test(tc, bad_magic);
 	tcase_add_test(tc, bad_version);
+	tcase_add_test(tc, version_1_is_read_as_unverified);
+	tcase_add_test(tc, version_2_records_how);
 	tcase_add_test(tc, header_size_too_small_or_past_end);
 	tcase_add_test(tc, entry_size_out_of_range);
 	tcase_add_test(tc, count_does_not_match_size);

@@ -108,7 +108,7 @@ static u8 *make_stamp(u32 kcrate_crc, const char *rustc, u64 *size)
 	*size = rv_stamp_size(ncrates);
 	buf = malloc(*size);
 	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(rv_stamp_build(buf, *size, rustc, c, ncrates), 0);
+	ck_assert_int_eq(rv_stamp_build(buf, *size, rustc, RV_STAMP_F_EVIDENCE, c, ncrates), 0);
 	return buf;
 }
 

@@ -10,11 +10,12 @@
  *
  *   header, RV_STAMP_HDR_SIZE bytes
  *	0   8  magic "RVSTAMP\0"
- *	8   2  version, RV_STAMP_VERSION
+ *	8   2  version, RV_STAMP_VERSION (2; version 1 is still read)
  *	10  2  header size (>= RV_STAMP_HDR_SIZE; readers skip the rest)
  *	12  4  entry size (>= RV_STAMP_ENTRY_SIZE; readers skip the rest)
  *	16  4  number of entries, at most RV_TABLE_MAX_CRATES
- *	20  4  flags, 0
+ *	20  4  flags: version 2, exactly one of RV_STAMP_F_*; version 1, 0
+ *	       (made from a table the user named, as RV_STAMP_F_UNVERIFIED)
  *	24  88 rustc version of the module (its .comment), NUL-padded
  *   entries, one per crate, entry size bytes each
  *	0   64 crate name, NUL-padded, [A-Za-z0-9_]+
@@ -31,12 +32,23 @@
 
 #define RV_STAMP_SECTION	".rustver_stamp"
 #define RV_STAMP_MAGIC		"RVSTAMP"	/* 8 bytes with its NUL */
-#define RV_STAMP_VERSION	1
+#define RV_STAMP_VERSION	2
+/*
+ * How the CRCs were found. EVIDENCE: they are the CRC-32s of the .rmeta
+ * files the compiler read for this module, as Kbuild recorded them
+ * (-Zbinary_dep_depinfo=y in each object's .<obj>.o.cmd), checked unchanged
+ * since. UNVERIFIED: taken from a table the user named (`rustver stamp
+ * --unverified`), which nothing ties to the build.
+ */
+#define RV_STAMP_F_EVIDENCE	0x1
+#define RV_STAMP_F_UNVERIFIED	0x2
 #define RV_STAMP_HDR_SIZE	112
 #define RV_STAMP_ENTRY_SIZE	80
 
 struct rv_stamp {
 	const u8 *data;
+	u16 version;
+	u32 flags;		/* RV_STAMP_F_*; version 1 reads as UNVERIFIED */
 	u32 hdr_size;
 	u32 entry_size;
 	u32 count;
@@ -60,7 +72,7 @@ static inline u64 rv_stamp_size(u32 count)
 }
 
 /* Writes a stamp of @count crates into @buf of rv_stamp_size(@count) bytes. */
-int rv_stamp_build(void *buf, u64 size, const char *rustc,
+int rv_stamp_build(void *buf, u64 size, const char *rustc, u32 flags,
 		   const struct rv_crate *crates, u32 count);
 
 #endif /* RUSTVER_STAMP_H */

@@ -50,6 +50,7 @@ struct rv_verdict {
 	u32 nfailed;			/* crates whose status is not PASS */
 	bool intree;			/* .modinfo has intree=Y */
 	bool stamped;
+	u32 stamp_flags;		/* RV_STAMP_F_* of the stamp, when stamped */
 	bool rustc_differs;		/* stamp's and table's rustc differ */
 	const char *stamp_rustc;	/* inside the image, or NULL */
 	u32 ncrates;

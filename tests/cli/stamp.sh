@@ -8,9 +8,9 @@ B=$FIXTURES/kdirB
 "$RUSTVER" table --kdir "$B" -o "$WORK/B.txt"
 cp "$FIXTURES/user.o" "$WORK/m.ko"
 
-run stamp --kdir "$A" "$WORK/m.ko"
+run stamp --unverified --kdir "$A" "$WORK/m.ko"
 expect 0 "stamp writes one entry per crate the imports depend on" \
-	'stamped 1 crate: kcrate\[[0-9a-f]+\]=0x[0-9a-f]{8}'
+	'stamped 1 crate UNVERIFIED, from .*: kcrate\[[0-9a-f]+\]=0x[0-9a-f]{8}'
 run check --table "$WORK/A.txt" "$WORK/m.ko"
 expect 0 "stamp then check against the same tree passes" 'm.ko: pass'
 
@@ -22,7 +22,7 @@ expect 1 "stamped against A, checked against B: fails naming the crate and both 
 	'imported symbols, e.g. kcrate::'
 
 size=$(stat -c %s "$WORK/m.ko")
-run stamp --table "$WORK/B.txt" "$WORK/m.ko"
+run stamp --unverified --table "$WORK/B.txt" "$WORK/m.ko"
 expect 0 "re-stamping says so" 're-stamped 1 crate'
 if [ "$(count_sections .rustver_stamp "$WORK/m.ko")" = 1 ] &&
    [ "$(stat -c %s "$WORK/m.ko")" = "$size" ]; then
@@ -45,54 +45,64 @@ ld -r -o "$WORK/relinked.o" "$WORK/m.ko" "$WORK/main.o" 2>"$OUT" &&
 	t_fail "a stamped object is still a valid relocatable object for ld"
 
 cp "$FIXTURES/plain.o" "$WORK/plain.ko"
-run stamp --kdir "$A" "$WORK/plain.ko"
+run stamp --unverified --kdir "$A" "$WORK/plain.ko"
 expect 0 "a module without Rust imports needs no stamp" 'no Rust imports, nothing to stamp'
 cmp -s "$FIXTURES/plain.o" "$WORK/plain.ko" && t_ok "... and is left untouched" ||
 	t_fail "... and is left untouched"
 
 cp "$FIXTURES/mixed.o" "$WORK/mixed.ko"
-run stamp --kdir "$A" "$WORK/mixed.ko"
-expect 0 "a C module importing Rust symbols is stamped" 'stamped 1 crate: kcrate'
+run stamp --unverified --kdir "$A" "$WORK/mixed.ko"
+expect 0 "a C module importing Rust symbols is stamped" 'stamped 1 crate UNVERIFIED, from .*: kcrate'
 
 # refusals: each is exit 2, names the file and leaves it as it was
 cp "$FIXTURES/user.o" "$WORK/signed.ko"
 sign_module "$WORK/signed.ko"
 cp "$WORK/signed.ko" "$WORK/signed.orig"
-run stamp --kdir "$A" "$WORK/signed.ko"
+run stamp --unverified --kdir "$A" "$WORK/signed.ko"
 expect 2 "a signed module is refused: stamping would break the signature" \
 	'signed.ko: signed module: stamping would break its signature'
 cmp -s "$WORK/signed.ko" "$WORK/signed.orig" && t_ok "... and is left untouched" ||
 	t_fail "... and is left untouched"
 
 cp "$FIXTURES/user.o" "$WORK/c.ko" && xz -k "$WORK/c.ko"
-run stamp --kdir "$A" "$WORK/c.ko.xz"
+run stamp --unverified --kdir "$A" "$WORK/c.ko.xz"
 expect 2 "a compressed module is refused" 'c.ko.xz: compressed module'
 
 echo "not an elf file" > "$WORK/text.ko"
-run stamp --kdir "$A" "$WORK/text.ko"
+run stamp --unverified --kdir "$A" "$WORK/text.ko"
 expect 2 "a non-ELF file is refused" 'text.ko: ELF: not an ELF file'
 
 clang --target=mips64el-linux-gnu -c -o "$WORK/mips.ko" "$(dirname "$0")/../fixtures/plain.c"
-run stamp --kdir "$A" "$WORK/mips.ko"
+run stamp --unverified --kdir "$A" "$WORK/mips.ko"
 expect 2 "an architecture without kernel Rust is refused" \
 	"mips.ko: ELF: not an object of an architecture with kernel Rust support"
 
 head -c 1000 "$FIXTURES/user.o" > "$WORK/trunc.ko"
-run stamp --kdir "$A" "$WORK/trunc.ko"
+run stamp --unverified --kdir "$A" "$WORK/trunc.ko"
 expect 2 "a truncated module is refused" 'trunc.ko: ELF: .*beyond the end of the file'
 
 cp "$FIXTURES/userB.o" "$WORK/other.ko"
 grep -v '^kcrate' "$WORK/A.txt" > "$WORK/nokcrate.txt"
 cp "$WORK/other.ko" "$WORK/other.orig"
-run stamp --table "$WORK/nokcrate.txt" "$WORK/other.ko"
+run stamp --unverified --table "$WORK/nokcrate.txt" "$WORK/other.ko"
 expect 2 "a module whose crate is not in the table is refused" \
 	'other.ko: crate kcrate\[[0-9a-f]+\] is not in the table of .*nokcrate.txt'
 cmp -s "$WORK/other.ko" "$WORK/other.orig" && t_ok "... and is left untouched" ||
 	t_fail "... and is left untouched"
 
-run stamp "$WORK/m.ko"
-expect 2 "stamp without a table is a usage error" '--kdir DIR or --table FILE is required'
-run stamp --kdir "$A" "$WORK/missing.ko"
+cp "$FIXTURES/user.o" "$WORK/norecords.ko"
+run stamp "$WORK/norecords.ko"
+expect 2 "without build records, stamp refuses and says how to go on" \
+	'norecords.ko: no build records beside it .*norecords.mod.*--unverified'
+run stamp --unverified "$WORK/norecords.ko"
+expect 2 "--unverified needs the table to take the CRCs from" '--unverified needs --kdir DIR or --table FILE'
+run stamp --unverified --kdir "$A" "$WORK/norecords.ko"
+expect 0 "--unverified stamps from the table and says so" 'stamped 1 crate UNVERIFIED, from'
+run show --table "$WORK/A.txt" "$WORK/norecords.ko"
+expect 0 "show tells how the stamp was made" 'stamp: .*unverified'
+run stamp --prefix-map build=/x --unverified --kdir "$A" "$WORK/norecords.ko"
+expect 2 "--prefix-map takes two absolute paths" "--prefix-map 'build=/x': expected RECORDED=HERE"
+run stamp --unverified --kdir "$A" "$WORK/missing.ko"
 expect 2 "a missing file is an error naming it" 'missing.ko: cannot open: No such file'
 run stamp --help
 expect 0 "stamp --help" '^Usage: rustver stamp'

@@ -39,7 +39,10 @@ static void show_stamp(FILE *f, const struct modfile *m)
 		fprintf(f, "stamp:       malformed: %s\n", st.why);
 		return;
 	}
-	fprintf(f, "stamp:       %u crate%s, stamped by ", st.count, st.count == 1 ? "" : "s");
+	fprintf(f, "stamp:       %u crate%s, version %u, %s, module built by ", st.count,
+		st.count == 1 ? "" : "s", st.version,
+		st.flags == RV_STAMP_F_EVIDENCE ? "from the build records (evidence)"
+						: "unverified (from a table named by hand)");
 	if (st.rustc[0])
 		print_untrusted(f, st.rustc, strlen(st.rustc));
 	else

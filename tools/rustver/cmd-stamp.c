@@ -3,24 +3,42 @@
  * rustver stamp: record in a module the CRCs of the crates it was built
  * against, after linking and before signing.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rustver.h"
 
 static const char usage[] =
-	"Usage: rustver stamp (--kdir DIR | --table FILE) MODULE.ko...\n"
+	"Usage: rustver stamp [--prefix-map RECORDED=HERE]... [--kdir DIR | --table FILE]\n"
+	"                     MODULE.ko...\n"
+	"       rustver stamp --tree KDIR [--prefix-map RECORDED=HERE]...\n"
+	"       rustver stamp --unverified (--kdir DIR | --table FILE) MODULE.ko...\n"
 	"\n"
 	"Writes (or replaces) the " RV_STAMP_SECTION " section of each MODULE.ko: for\n"
-	"every Rust crate its imports depend on, the crate's CRC in the table of the\n"
-	"kernel build tree the module was built against, plus the rustc version\n"
-	"from the module's .comment. Run it after the module is linked and before\n"
-	"it is signed or compressed; signed and compressed modules are refused.\n"
-	"The file is rewritten atomically (temporary file, then rename).\n"
+	"every Rust crate its imports depend on, the CRC-32 of the crate's .rmeta\n"
+	"the module was compiled against, plus the rustc version from the module's\n"
+	".comment. The CRCs are taken from the evidence Kbuild leaves beside the\n"
+	"module: M.mod lists its objects, and each object's .OBJ.o.cmd lists the\n"
+	".rmeta files rustc read (-Zbinary_dep_depinfo). They must all be in one\n"
+	"tree's rust/ directory, still exist and be no newer than the objects.\n"
+	"Run it after the module is linked and before it is signed or compressed;\n"
+	"signed and compressed modules are refused. Files are rewritten atomically.\n"
 	"\n"
-	"  --kdir DIR     the kernel build tree the module was built against\n"
-	"  --table FILE   a table file written by 'rustver table' for that tree\n";
+	"  --kdir DIR, --table FILE\n"
+	"                 the tree you expect: refused, naming both trees, when the\n"
+	"                 evidence says the module was built against another\n"
+	"  --tree KDIR    every Rust module of the built kernel tree KDIR (its\n"
+	"                 modules.order): run between 'make modules' and\n"
+	"                 'make modules_install'\n"
+	"  --prefix-map RECORDED=HERE\n"
+	"                 the records name paths as the compiler saw them: when the\n"
+	"                 build ran in a chroot or a container, map that prefix\n"
+	"  --unverified   no build records: take the CRCs from --kdir or --table as\n"
+	"                 given; the stamp says it was made so (nothing ties it to\n"
+	"                 the build)\n";
 
 #define SIG_MARKER "~Module signature appended~\n"
 
@@ -44,6 +62,16 @@ static int refuse_input(const char *path, const uint8_t *d, size_t n)
 	}
 	return 0;
 }
+
+struct stamp_opts {
+	const struct table *given;	/* --kdir or --table, or NULL */
+	bool unverified;
+	bool tree;			/* --tree: modules without Rust are skipped */
+	const char *tree_kdir;
+	struct prefix_map pm;
+	struct table built;		/* the evidence's tree, loaded once */
+	bool built_loaded;
+};
 
 /* Every crate must be known to the table: else it was not built against it. */
 static int collect_crates(const char *path, const struct rv_verdict *v, const struct table *t,
@@ -74,14 +102,80 @@ static int collect_crates(const char *path, const struct rv_verdict *v, const st
 	return err;
 }
 
-static int stamp_one(const char *path, const struct table *t, struct rv_verdict_scratch *scr,
+static const char *rmeta_of(const struct table *t, const struct rv_crate *c)
+{
+	for (uint32_t i = 0; i < t->count; i++)
+		if (t->crates[i].dis == c->dis && !strcmp(t->crates[i].name, c->name))
+			return t->rmeta ? t->rmeta[i] : NULL;
+	return NULL;
+}
+
+/*
+ * The evidence's tree must hold every crate's .rmeta as the file rustc
+ * read, and the tree the user gave (if any) must agree on every CRC.
+ */
+static int check_evidence(const char *path, const struct evidence *e, const struct table *built,
+			  const struct table *given, const struct rv_crate *crates, uint32_t n)
+{
+	struct rv_table gv;
+	int err = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!evidence_has(e, rmeta_of(built, &crates[i]))) {
+			rv_err("%s: crate %s[%llx]: its .rmeta in %s is not one the compiler read "
+			       "for this module",
+			       path, crates[i].name, (unsigned long long)crates[i].dis, e->kdir);
+			err = -1;
+		}
+	}
+	if (err || !given)
+		return err;
+	gv = table_view(given);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rv_crate *k = rv_table_find(&gv, crates[i].name,
+							 strlen(crates[i].name), crates[i].dis);
+
+		if (k && k->crc == crates[i].crc)
+			continue;
+		if (k)
+			rv_err("%s: built against %s (its build records), not %s: crate %s[%llx] "
+			       "is 0x%08x in the first, 0x%08x in the second",
+			       path, e->kdir, given->source, crates[i].name,
+			       (unsigned long long)crates[i].dis, crates[i].crc, k->crc);
+		else
+			rv_err("%s: built against %s (its build records), not %s: crate %s[%llx] "
+			       "is not in the second",
+			       path, e->kdir, given->source, crates[i].name,
+			       (unsigned long long)crates[i].dis);
+		err = -1;
+	}
+	return err;
+}
+
+/* The table of the tree the evidence names (loaded once for many modules). */
+static const struct table *built_table(struct stamp_opts *o, const struct evidence *e)
+{
+	if (o->built_loaded && !strcmp(o->built.kdir, e->kdir))
+		return &o->built;
+	if (o->built_loaded)
+		table_free(&o->built);
+	o->built_loaded = false;
+	if (table_from_kdir(&o->built, e->kdir, false))
+		return NULL;
+	o->built_loaded = true;
+	return &o->built;
+}
+
+static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_scratch *scr,
 		     struct rv_verdict *v)
 {
-	struct rv_table view = table_view(t);
 	struct rv_crate crates[RV_MODULE_MAX_CRATES];
-	const char *rustc;
+	const struct table *t = o->given;
+	struct evidence e = { 0 };
 	char rustc_buf[RV_RUSTC_MAX];
 	uint8_t *data, *stamp = NULL;
+	struct rv_table view;
+	const char *rustc;
 	size_t size;
 	int ret = EXIT_TROUBLE;
 
@@ -89,37 +183,96 @@ static int stamp_one(const char *path, const struct table *t, struct rv_verdict_
 		return EXIT_TROUBLE;
 	if (refuse_input(path, data, size))
 		goto out;
+	if (!o->unverified) {
+		if (evidence_load(&e, path, &o->pm))
+			goto out;
+		if (o->tree_kdir && strcmp(e.kdir, o->tree_kdir)) {
+			rv_err("%s: built against %s (its build records), not the tree %s", path,
+			       e.kdir, o->tree_kdir);
+			goto out;
+		}
+		t = built_table(o, &e);
+		if (!t)
+			goto out;
+	}
+	view = table_view(t);
 	rv_verdict_check(data, size, &view, scr, v);
 	if (v->result == RV_RESULT_ERROR) {
 		rv_err("%s: %s: %s", path, v->where, v->why);
 		goto out;
 	}
-	if (v->result == RV_RESULT_NOT_RUST) {
-		printf("%s: no Rust imports, nothing to stamp\n", path);
+	if (v->result == RV_RESULT_NOT_RUST || !v->ncrates) {
+		if (!o->tree)
+			printf("%s: no Rust imports, nothing to stamp\n", path);
 		ret = EXIT_PASS;
 		goto out;
 	}
 	if (v->ncrates > RV_TABLE_MAX_CRATES || collect_crates(path, v, t, crates))
 		goto out;
+	if (!o->unverified && check_evidence(path, &e, t, o->given, crates, v->ncrates))
+		goto out;
 	rustc = rustc_from_comment(data, size);
 	snprintf(rustc_buf, sizeof(rustc_buf), "%s", rustc ? rustc : "");
 	stamp = xmalloc(rv_stamp_size(v->ncrates));
-	if (rv_stamp_build(stamp, rv_stamp_size(v->ncrates), rustc_buf, crates, v->ncrates)) {
+	if (rv_stamp_build(stamp, rv_stamp_size(v->ncrates), rustc_buf,
+			   o->unverified ? RV_STAMP_F_UNVERIFIED : RV_STAMP_F_EVIDENCE, crates,
+			   v->ncrates)) {
 		rv_err("%s: cannot build the stamp", path);
 		goto out;
 	}
 	if (stamp_write(path, data, size, stamp, rv_stamp_size(v->ncrates)))
 		goto out;
-	printf("%s: %s %u crate%s:", path, v->stamped ? "re-stamped" : "stamped", v->ncrates,
-	       v->ncrates == 1 ? "" : "s");
+	printf("%s: %s %u crate%s %s %s:", path, v->stamped ? "re-stamped" : "stamped",
+	       v->ncrates, v->ncrates == 1 ? "" : "s",
+	       o->unverified ? "UNVERIFIED, from" : "from its build records against", t->source);
 	for (uint32_t i = 0; i < v->ncrates; i++)
 		printf(" %s[%llx]=0x%08x", crates[i].name, (unsigned long long)crates[i].dis,
 		       crates[i].crc);
 	putchar('\n');
 	ret = EXIT_PASS;
 out:
+	evidence_free(&e);
 	free(stamp);
 	free(data);
+	return ret;
+}
+
+/* --tree KDIR: the modules KDIR/modules.order lists, as KDIR/DIR/NAME.ko. */
+static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_scratch *scr,
+		      struct rv_verdict *v)
+{
+	char *order = xasprintf("%s/modules.order", kdir), line[4096];
+	unsigned int n = 0, failed = 0;
+	int ret = EXIT_PASS;
+	FILE *f = fopen(order, "r");
+
+	if (!f) {
+		rv_err("--tree %s: cannot read %s (%s): run 'make modules' first", kdir, order,
+		       strerror(errno));
+		free(order);
+		return EXIT_TROUBLE;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, "\n");
+		char *ko;
+		int r;
+
+		line[len] = '\0';
+		if (len < 3 || strcmp(line + len - 2, ".o"))
+			continue;
+		line[len - 2] = '\0';
+		ko = xasprintf("%s/%s.ko", kdir, line);
+		r = stamp_one(ko, o, scr, v);
+		n++;
+		if (r != EXIT_PASS)
+			failed++;
+		if (r > ret)
+			ret = r;
+		free(ko);
+	}
+	fclose(f);
+	printf("--tree %s: %u module%s, %u refused\n", kdir, n, n == 1 ? "" : "s", failed);
+	free(order);
 	return ret;
 }
 
@@ -128,13 +281,18 @@ int cmd_stamp(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kdir", required_argument, NULL, 'k' },
 		{ "table", required_argument, NULL, 't' },
+		{ "tree", required_argument, NULL, 'T' },
+		{ "prefix-map", required_argument, NULL, 'p' },
+		{ "unverified", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kdir = NULL, *file = NULL;
+	const char *kdir = NULL, *file = NULL, *tree = NULL;
+	struct stamp_opts o = { 0 };
 	struct rv_verdict_scratch *scr;
 	struct rv_verdict *v;
 	struct table t;
+	char real[PATH_MAX];
 	int opt, ret = EXIT_PASS;
 
 	if (wants_help(argc, argv, usage))
@@ -143,30 +301,58 @@ int cmd_stamp(int argc, char **argv)
 		switch (opt) {
 		case 'k': kdir = optarg; break;
 		case 't': file = optarg; break;
-		default: fputs(usage, stderr); return EXIT_TROUBLE;
+		case 'T': tree = optarg; break;
+		case 'u': o.unverified = true; break;
+		case 'p':
+			if (prefix_map_add(&o.pm, optarg)) {
+				prefix_map_free(&o.pm);
+				return EXIT_TROUBLE;
+			}
+			break;
+		default: fputs(usage, stderr); prefix_map_free(&o.pm); return EXIT_TROUBLE;
 		}
 	}
-	if ((!kdir && !file) || optind == argc) {
+	if ((tree && (optind != argc || o.unverified || kdir || file)) ||
+	    (!tree && optind == argc) || (o.unverified && !kdir && !file) || (kdir && file)) {
 		rv_err("stamp: %s",
-		       optind == argc
-			       ? "no MODULE given"
-			       : "--kdir DIR or --table FILE is required (the tree the module "
-				 "was built against)");
+		       tree ? "--tree KDIR takes no MODULE, --kdir, --table or --unverified"
+		       : optind == argc ? "no MODULE given"
+		       : kdir && file	? "--kdir and --table together"
+					: "--unverified needs --kdir DIR or --table FILE");
 		fputs(usage, stderr);
+		prefix_map_free(&o.pm);
 		return EXIT_TROUBLE;
 	}
-	if (table_load(&t, kdir, file))
+	if ((kdir || file) && table_load(&t, kdir, file)) {
+		prefix_map_free(&o.pm);
 		return EXIT_TROUBLE;
+	}
+	if (kdir || file)
+		o.given = &t;
 	scr = xcalloc(1, sizeof(*scr));
 	v = xcalloc(1, sizeof(*v));
-	for (int i = optind; i < argc; i++) {
-		int r = stamp_one(argv[i], &t, scr, v);
+	if (tree) {
+		if (!realpath(tree, real)) {
+			rv_err("--tree %s: %s", tree, strerror(errno));
+			ret = EXIT_TROUBLE;
+		} else {
+			o.tree = true;
+			o.tree_kdir = real;
+			ret = stamp_tree(real, &o, scr, v);
+		}
+	}
+	for (int i = optind; !tree && i < argc; i++) {
+		int r = stamp_one(argv[i], &o, scr, v);
 
 		if (r > ret)
 			ret = r;
 	}
 	free(scr);
 	free(v);
-	table_free(&t);
+	if (o.given)
+		table_free(&t);
+	if (o.built_loaded)
+		table_free(&o.built);
+	prefix_map_free(&o.pm);
 	return ret;
 }

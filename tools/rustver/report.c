@@ -77,7 +77,8 @@ static void explain_fix(FILE *f, const struct rv_verdict *v)
 		      f);
 	else if (!v->stamped)
 		fputs("    fix: out-of-tree Rust modules need a stamp: run "
-		      "'rustver stamp --kdir KDIR' on it after building\n",
+		      "'rustver stamp MODULE.ko' where it was built, after linking and "
+		      "before signing\n",
 		      f);
 	else
 		fputs("    fix: rebuild against this kernel's build tree and run "

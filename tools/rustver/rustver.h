@@ -112,6 +112,26 @@ int table_from_kdir(struct table *t, const char *kdir, bool no_rust);
 void table_free(struct table *t);
 struct rv_table table_view(const struct table *t);
 
+/* evidence.c: what a module was built against, from Kbuild's records */
+struct prefix_map {
+	char **from, **to; /* RECORDED and HERE of each --prefix-map */
+	size_t n;
+};
+int prefix_map_add(struct prefix_map *pm, const char *arg);
+void prefix_map_free(struct prefix_map *pm);
+struct evidence {
+	char **rmeta; /* the .rmeta files rustc read, as paths here */
+	size_t nrmeta;
+	char *kdir; /* the kernel tree they belong to */
+	bool none;  /* no build records at all */
+	unsigned int nmissing; /* recorded .rmeta files that are not here */
+};
+/* Reads the build records beside @module; messages name the problem. */
+int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm);
+/* True when @rmeta is one of the files rustc read (same file). */
+bool evidence_has(const struct evidence *e, const char *rmeta);
+void evidence_free(struct evidence *e);
+
 /* tablefile.c: table files and /sys/kernel/rustver/crates */
 int table_from_file(struct table *t, const char *path);
 /* --kdir, --table or the running kernel's sysfs table */

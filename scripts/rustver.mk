@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rustver.mk: stamp an out-of-tree Rust module where it is built. One line in
+# the module's Makefile, after its obj-m lines:
+#
+#	include /usr/local/share/rustver/rustver.mk
+#
+# Then `make` (or `make modules`) builds the modules against KDIR and stamps
+# every .ko of this directory from Kbuild's own records ('rustver stamp'), and
+# `make modules_install` installs (and, with CONFIG_MODULE_SIG_ALL, signs)
+# them after the stamp: the stamp is in the signed bytes.
+#
+# Variables (make VAR=...): KDIR (default /lib/modules/$(uname -r)/build),
+# RUSTVER (default rustver), RUSTVER_STAMP_FLAGS (e.g. --prefix-map A=B), and
+# whatever Kbuild takes (LLVM=1, W=1, ...). In Kbuild's own pass over this
+# Makefile (KERNELRELEASE set) the fragment defines nothing.
+ifeq ($(KERNELRELEASE),)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+RUSTVER ?= rustver
+RUSTVER_M := $(CURDIR)
+
+.PHONY: all modules modules_install rustver-stamp clean
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(RUSTVER_M) modules
+	$(MAKE) rustver-stamp
+
+# Every module of this directory; a module without Rust imports is left as it is.
+rustver-stamp:
+	@set -- $(RUSTVER_M)/*.ko; [ -e "$$1" ] || { echo "rustver.mk: no .ko in $(RUSTVER_M)" >&2; exit 1; }; \
+	echo "  STAMP   $$*"; $(RUSTVER) stamp $(RUSTVER_STAMP_FLAGS) "$$@"
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(RUSTVER_M) modules_install
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(RUSTVER_M) clean
+
+endif

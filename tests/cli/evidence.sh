@@ -1,0 +1,87 @@
+#!/bin/bash
+# rustver stamp takes its CRCs from Kbuild's records of the .rmeta files rustc
+# read, not from the tree a user names: real Rust modules built by Kbuild against
+# kernel A and tree B (the selftests' trees, built in their trixie chroot, whose
+# paths the records name: /build/... inside, mapped with --prefix-map), the make
+# fragment scripts/rustver.mk, and --tree on kernel A's in-tree Rust sample.
+# Needs root (the chroot); cold, the trees are built first (selftests/scripts).
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+RUSTVER=$(realpath "$RUSTVER")
+if [ "$(id -u)" -ne 0 ]; then
+	t_fail "needs root: the modules are built in the selftests' trixie chroot"
+	t_done
+	exit 1
+fi
+. "$top/selftests/scripts/lib.sh"
+cache_lock build
+eval "$("$top/selftests/scripts/kernels.sh")"
+MAP=(--prefix-map "/build=$CHROOT/build")
+
+# mod NAME TREE: a copy of rustver_test_hello built against tree TREE (a|b)
+mod() {
+	local d=$WORK/$1
+	mkdir -p "$d"
+	cp "$top/selftests/modules/rustver_test_hello.rs" "$d/"
+	echo 'obj-m := rustver_test_hello.o' >"$d/Kbuild"
+	"$top/selftests/scripts/build-module.sh" "$2" "$d" >"$d.log" 2>&1 ||
+		{ cp "$d.log" "$OUT"; t_fail "building $1 against tree $2"; return 1; }
+}
+mod a a && mod b b || { t_done; exit 1; }
+A=$WORK/a/rustver_test_hello.ko
+B=$WORK/b/rustver_test_hello.ko
+
+run stamp "$A"
+expect 2 "records name chroot paths: refused, pointing at --prefix-map" \
+	'/build/linux-a/rust/lib.*\.rmeta, which rustc read for .* is not here' '--prefix-map RECORDED=HERE'
+run stamp "${MAP[@]}" "$A"
+expect 0 "stamped from its build records, no --kdir needed" \
+	"stamped 2 crates from its build records against $KDIR_A: core\[[0-9a-f]+\]=0x[0-9a-f]{8} kernel\["
+run show --kdir "$KDIR_A" "$A"
+expect 0 "show says the stamp is evidence" 'stamp: .*from the build records \(evidence\)'
+run check --kdir "$KDIR_A" "$A"
+expect 0 "... and it passes against kernel A" 'pass'
+
+run stamp "${MAP[@]}" --kdir "$KDIR_A" "$B"
+expect 2 "built against B, stamped with --kdir A: refused naming both trees" \
+	"built against $KDIR_B \(its build records\), not $KDIR_A: crate kernel\[[0-9a-f]+\] is 0x[0-9a-f]{8} in the first, 0x[0-9a-f]{8} in the second"
+run stamp "${MAP[@]}" "$B"
+expect 0 "stamped from its records: tree B's CRCs" "against $KDIR_B"
+run check --kdir "$KDIR_A" "$B"
+expect 1 "... so checking it against kernel A fails" 'FAIL' 'crate kernel\[[0-9a-f]+\]: built against 0x'
+
+touch -d '2000-01-01' "$WORK/a/rustver_test_hello.o"
+run stamp "${MAP[@]}" "$A"
+expect 2 "an .rmeta newer than the object that read it: refused" \
+	'rust/lib[a-z_]+\.rmeta changed after .*rustver_test_hello.o was compiled against it'
+touch "$WORK/a/rustver_test_hello.o"
+rm "$WORK/a/rustver_test_hello.mod"
+run stamp "${MAP[@]}" "$A"
+expect 2 "without M.mod there is no evidence: refused, --unverified named" 'no build records beside it' '--unverified'
+
+# the make fragment: `include rustver.mk` is the one line a module Makefile needs
+d=$WORK/mk
+mkdir -p "$d"
+cp "$top/selftests/modules/rustver_test_hello.rs" "$d/"
+printf 'obj-m := rustver_test_hello.o\ninclude %s/scripts/rustver.mk\n' "$top" >"$d/Makefile"
+cp "$RUSTVER" "$d/rustver"
+if "$top/selftests/scripts/chroot.sh" run --bind "$d" --bind "$top/scripts" \
+	make -C "$d" KDIR=/build/linux-a LLVM=1 RUSTVER="$d/rustver" >"$OUT" 2>&1; then
+	# the chroot sees /build as it is: no prefix map needed inside it
+	run show --kdir "$KDIR_A" "$d/rustver_test_hello.ko"
+	expect 0 "make with rustver.mk builds and stamps the module from its records" \
+		'stamp: +2 crates, version 2, from the build records'
+else
+	t_fail "make with rustver.mk in the chroot"
+fi
+
+# --tree: every Rust module of kernel A's build tree (its in-tree sample)
+run stamp --tree "$KDIR_A" "${MAP[@]}"
+expect 0 "--tree stamps the tree's in-tree Rust modules" \
+	'samples/rust/rust_minimal.ko: (re-)?stamped [0-9]+ crates? from its build records' \
+	"--tree $KDIR_A: [0-9]+ modules?, 0 refused"
+run show --kdir "$KDIR_A" "$KDIR_A/samples/rust/rust_minimal.ko"
+expect 0 "... and the in-tree module carries the stamp" 'stamp: .* from the build records'
+run stamp --tree "$KDIR_B" "${MAP[@]}" --kdir "$KDIR_A"
+expect 2 "--tree takes no --kdir" '--tree KDIR takes no MODULE, --kdir'
+t_done
