@@ -7,7 +7,8 @@
 #
 # Usage: build-selftest-modules.sh OUTDIR
 # Environment: RUSTVER_BIN, the rustver helper. When set, the modules are stamped
-# (`rustver stamp --kdir <the tree they were built against>`) right after linking:
+# from their build records (`rustver stamp --prefix-map /build=CHROOT/build --kdir
+# <the tree they were built against>`) right after linking:
 # `rustver check` fails an unstamped out-of-tree Rust module, so the check tests need
 # stamped ones. The stamp step is the one stamp_modules line in the loop below.
 #
@@ -44,8 +45,9 @@ stamp_modules() {
 	local kdir=$1
 	shift
 	[ -n "${RUSTVER_BIN:-}" ] || return 0
-	log "stamping ${*##*/} with the crate table of $kdir"
-	"$RUSTVER_BIN" stamp --kdir "$kdir" "$@" >&2 ||
+	log "stamping ${*##*/} from their build records (expected tree: $kdir)"
+	# The records name the paths rustc saw in the chroot (/build/...).
+	"$RUSTVER_BIN" stamp --prefix-map "/build=$CHROOT/build" --kdir "$kdir" "$@" >&2 ||
 		die "$RUSTVER_BIN stamp --kdir $kdir failed"
 }
 
