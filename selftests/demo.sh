@@ -48,13 +48,13 @@ bzimage=$(sed -n 's/^BZIMAGE_A=//p' "$build_log" | tail -n1)
 
 # loglevel=3: the console carries the demo, not the kernel's chatter (the demo shows
 # dmesg itself); a warning still panics the guest.
-qemu_setup "console=ttyS0 loglevel=3 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
+qemu_setup "console=ttyS0 loglevel=3 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init"
 console=$work/logs/demo-$(date +%Y%m%d-%H%M%S).log
 step "booting kernel A in QEMU (${qemu_accel[*]:1:1}); console log: $console"
 echo
 set +e
 timeout -k 10 "${RUSTVER_QEMU_TIMEOUT:-300}" qemu-system-x86_64 "${qemu_accel[@]}" \
-	-m 512M -smp 1 -nodefaults -display none -no-reboot \
+	-m 1G -smp 1 -nodefaults -display none -no-reboot \
 	-chardev stdio,id=console,signal=off -serial chardev:console \
 	-kernel "$bzimage" -initrd "$work/demo-initramfs.cpio.gz" -append "$qemu_append" \
 	</dev/null >"$console" 2>&1
@@ -65,7 +65,7 @@ tr -d '\r' <"$console" | sed -n '/^rustver-demo: begin$/,/^rustver-demo: end/p' 
 	sed '1d; /^rustver-demo: end/d'
 echo
 result=$(tr -d '\r' <"$console" | grep '^rustver-demo: end' || true)
-problem=$(tr -d '\r' <"$console" | grep -E 'Oops|BUG:|WARNING:|KASAN|general protection|Call Trace' | head -n1 || true)
+problem=$(tr -d '\r' <"$console" | grep -E 'Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace' | head -n1 || true)
 if [ "$result" = "rustver-demo: end ok" ] && [ -z "$problem" ] && [ "$qemu_rc" -eq 0 ]; then
 	step "ok: the matching module was accepted, the one built against tree B refused, as rustver check predicted"
 	exit 0

@@ -82,7 +82,7 @@ set -e
 # Lockdep ("Invalid wait context", "possible circular locking", ...), atomic-sleep
 # ("BUG: sleeping function called from invalid context"), KASAN and soft-lockup
 # reports all carry one of these.
-pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|general protection|Call Trace'
+pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace'
 read -r passed failed skipped < <(tr -d '\r' <"$console" | awk '
 	/^# (ok|not ok) [0-9]+ / {
 		if ($2 == "not") { failed++; prog_failed++ }
