@@ -82,6 +82,30 @@ expect 0 "--tree stamps the tree's in-tree Rust modules" \
 	"--tree $KDIR_A: [0-9]+ modules?, 0 refused"
 run show --kdir "$KDIR_A" "$KDIR_A/samples/rust/rust_minimal.ko"
 expect 0 "... and the in-tree module carries the stamp" 'stamp: .* from the build records'
+# Without a table, check uses the running kernel's (/sys/kernel/rustver/crates)
+# only when its build ID is the one in /sys/kernel/notes: A and B are built with
+# the same KBUILD_BUILD_* values, so release and UTS version cannot tell them apart.
+uts() { sed -n 's/^#define UTS_VERSION "\(.*\)"$/\1/p' "$1/include/generated/utsversion.h"; }
+if [ -n "$(uts "$KDIR_A")" ] && [ "$(uts "$KDIR_A")" = "$(uts "$KDIR_B")" ] &&
+	cmp -s "$KDIR_A/include/config/kernel.release" "$KDIR_B/include/config/kernel.release"; then
+	t_ok "kernel A and tree B have the same release and UTS version ($(uts "$KDIR_A"))"
+else
+	echo "A: $(uts "$KDIR_A"), B: $(uts "$KDIR_B")" >"$OUT"
+	t_fail "kernel A and tree B have the same release and UTS version"
+fi
+fs=$WORK/fs
+mkdir -p "$fs/sys/kernel/rustver"
+objcopy -O binary --only-section=.notes "$KDIR_A/vmlinux" "$fs/sys/kernel/notes"
+"$RUSTVER" table --kdir "$KDIR_A" -o "$fs/sys/kernel/rustver/crates" 2>/dev/null
+export RUSTVER_SYSFS_ROOT=$fs
+run check "$A"
+expect 0 "check without a table: kernel A's table with kernel A's build ID is used" 'pass'
+"$RUSTVER" table --kdir "$KDIR_B" -o "$fs/sys/kernel/rustver/crates" 2>/dev/null
+run check "$A"
+expect 2 "tree B's table on kernel A (same uname -rv): refused, both build IDs named" \
+	"crates is not the running kernel's table: it was made for the build with ID [0-9a-f]{40}, and this kernel's build ID is [0-9a-f]{40}"
+unset RUSTVER_SYSFS_ROOT
+
 run stamp --tree "$KDIR_B" "${MAP[@]}" --kdir "$KDIR_A"
 expect 2 "--tree takes no --kdir" '--tree KDIR takes no MODULE, --kdir'
 t_done

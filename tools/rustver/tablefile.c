@@ -113,7 +113,7 @@ int table_from_file(struct table *t, const char *path)
 	t->source = xstrdup(path);
 	f = fopen(path, "r");
 	if (!f) {
-		if (errno == ENOENT && !strcmp(path, RUSTVER_SYSFS_TABLE))
+		if (errno == ENOENT && strstr(path, RUSTVER_SYSFS_TABLE))
 			rv_err("%s: not found: rustver_core is not loaded on this kernel; "
 			       "load it or pass --kdir DIR or --table FILE",
 			       path);
@@ -138,15 +138,104 @@ int table_from_file(struct table *t, const char *path)
 	return err;
 }
 
+/* $RUSTVER_SYSFS_ROOT (tests, containers) before a /sys path; caller frees. */
+static char *sysfs_path(const char *path)
+{
+	const char *root = getenv("RUSTVER_SYSFS_ROOT");
+
+	return xasprintf("%s%s", root ? root : "", path);
+}
+
+/*
+ * The running kernel's build ID, in hex, from the GNU build-id note in
+ * /sys/kernel/notes (the kernel's .notes section: Elf_Nhdr records, name
+ * and descriptor each padded to 4 bytes); NULL when there is none.
+ */
+static char *running_build_id(const char *notes)
+{
+	uint8_t d[65536];
+	size_t n, at = 0;
+	char *hex = NULL;
+	FILE *f = fopen(notes, "rb");
+
+	if (!f)
+		return NULL;
+	n = fread(d, 1, sizeof(d), f); /* sysfs: read to the end, whatever st_size says */
+	fclose(f);
+	while (n - at >= 12) {
+		uint32_t namesz, descsz, type;
+		size_t name_at = at + 12, desc_at;
+
+		memcpy(&namesz, d + at, 4);
+		memcpy(&descsz, d + at + 4, 4);
+		memcpy(&type, d + at + 8, 4);
+		if (namesz > n - name_at)
+			break;
+		desc_at = name_at + ((namesz + 3u) & ~3u);
+		if (desc_at > n || descsz > n - desc_at)
+			break;
+		if (type == 3 && namesz == 4 && !memcmp(d + name_at, "GNU", 4) && descsz &&
+		    descsz <= 64) {
+			hex = xmalloc(2 * descsz + 1);
+			for (uint32_t i = 0; i < descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", d[desc_at + i]);
+			break;
+		}
+		at = desc_at + ((descsz + 3u) & ~3u);
+	}
+	return hex;
+}
+
+/*
+ * The running kernel's table is only used when it is this kernel's: its
+ * build ID must be the one in /sys/kernel/notes (release and UTS version
+ * strings are the same across reproducible builds of other trees).
+ */
+static int check_running_table(const struct table *t, const char *path)
+{
+	char *notes = sysfs_path("/sys/kernel/notes"), *id = running_build_id(notes);
+	int err = 0;
+
+	if (!t->build_id) {
+		rv_warn("%s names no build ID: cannot tell whether it belongs to the running "
+			"kernel",
+			path);
+	} else if (!id) {
+		rv_warn("%s: no build ID note: cannot tell whether %s belongs to the running "
+			"kernel",
+			notes, path);
+	} else if (strcmp(id, t->build_id)) {
+		rv_err("%s is not the running kernel's table: it was made for the build with ID "
+		       "%s, and this kernel's build ID is %s (%s)",
+		       path, t->build_id, id, notes);
+		err = -1;
+	}
+	free(id);
+	free(notes);
+	return err;
+}
+
 int table_load(struct table *t, const char *kdir, const char *file)
 {
+	char *sys;
+	int err;
+
 	if (kdir && file) {
 		rv_err("give either --kdir or --table, not both");
 		return -1;
 	}
 	if (kdir)
 		return table_from_kdir(t, kdir, false);
-	return table_from_file(t, file ? file : RUSTVER_SYSFS_TABLE);
+	if (file)
+		return table_from_file(t, file);
+	sys = sysfs_path(RUSTVER_SYSFS_TABLE);
+	err = table_from_file(t, sys);
+	if (!err && check_running_table(t, sys)) {
+		table_free(t);
+		err = -1;
+	}
+	free(sys);
+	return err;
 }
 
 void table_write_text(const struct table *t, FILE *f)
