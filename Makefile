@@ -123,6 +123,7 @@ demo: tools/rustver/rustver
 install: tools/rustver/rustver
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver
 	install -D -m 0644 scripts/rustver.mk $(DESTDIR)$(PREFIX)/share/rustver/rustver.mk
+	install -D -m 0755 scripts/dkms-make $(DESTDIR)$(PREFIX)/share/rustver/dkms-make
 
 clean:
 	rm -rf $(BUILD) tools/rustver/rustver
