@@ -64,6 +64,8 @@ cp -r $pkg /usr/src/rvhello-1.0
 dkms add -m rvhello -v 1.0
 dkms build -m rvhello -v 1.0 -k $KERNEL_RELEASE --config=/tmp/kconfig --verbose || { cat /var/lib/dkms/rvhello/1.0/build/make.log; exit 1; }
 cp -a /var/lib/dkms/rvhello/1.0/$KERNEL_RELEASE/*/module/. $WORK/out/
+echo "== DKMS make.log"
+cat /var/lib/dkms/rvhello/1.0/$KERNEL_RELEASE/*/log/make.log
 EOS
 
 set +e
