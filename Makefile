@@ -32,7 +32,7 @@ ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
-.PHONY: all deps install check check-unit fuzz fuzz-short selftest demo clean modules bench FORCE
+.PHONY: all deps install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench FORCE
 all: $(BUILD)/deps.ok tools/rustver/rustver $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
@@ -119,6 +119,16 @@ selftest: tools/rustver/rustver
 # (builds the selftest kernels first when the cache is cold).
 demo: tools/rustver/rustver
 	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/demo.sh
+
+# The kernel modules' sources for DKMS (dkms.conf): /usr/src/rustver-VERSION.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC     := $(DESTDIR)/usr/src/rustver-$(DKMS_VERSION)
+install-dkms:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -r dkms.conf Kbuild kmod_rustver.c rustver_core.c rustver_trace.h rustver_capture.h \
+		include lib $(DKMS_SRC)/
+	rm -f $(DKMS_SRC)/lib/*.o $(DKMS_SRC)/lib/.*.cmd
 
 install: tools/rustver/rustver
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver

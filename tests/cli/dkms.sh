@@ -11,7 +11,8 @@
 # scripts/sign-file built from its source as DKMS's signing tool. The module
 # DKMS keeps is then read on the host: stamped from its build records, signed
 # after the stamp (the signature covers it), xz-compressed as the kernel wants.
-# Needs root.
+# Then rustver's own dkms.conf (make install-dkms) builds its three modules for
+# kernel A, rustver_core with A's crate table. Needs root.
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 RUSTVER=$(realpath "$RUSTVER")
@@ -40,6 +41,8 @@ AUTOINSTALL="no"
 CONF
 cp "$RUSTVER" "$WORK/rustver"
 cp "$top/scripts/dkms-make" "$WORK/dkms-make"
+make -s -C "$top" install-dkms DESTDIR="$WORK/rvsrc" >/dev/null
+rv_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 
 cat >"$WORK/in-chroot.sh" <<EOS
 set -e
@@ -66,6 +69,13 @@ dkms build -m rvhello -v 1.0 -k $KERNEL_RELEASE --config=/tmp/kconfig --verbose 
 cp -a /var/lib/dkms/rvhello/1.0/$KERNEL_RELEASE/*/module/. $WORK/out/
 echo "== DKMS make.log"
 cat /var/lib/dkms/rvhello/1.0/$KERNEL_RELEASE/*/log/make.log
+echo "== rustver's own dkms.conf"
+cp -r $WORK/rvsrc/usr/src/rustver-* /usr/src/
+dkms add -m rustver -v $rv_version
+dkms build -m rustver -v $rv_version -k $KERNEL_RELEASE --config=/tmp/kconfig ||
+	{ cat /var/lib/dkms/rustver/$rv_version/build/make.log; exit 1; }
+mkdir -p $WORK/rvout
+cp -a /var/lib/dkms/rustver/$rv_version/$KERNEL_RELEASE/*/module/. $WORK/rvout/
 EOS
 
 set +e
@@ -103,4 +113,18 @@ expect 0 "the module DKMS keeps is signed and compressed, and carries the eviden
 	'file: +xz, signed' 'stamp: +2 crates, version 2, from the build records'
 run check --kdir "$KDIR_A" "$ko"
 expect 0 "... and passes against kernel A (the signature did not cut the stamp)" 'pass'
+
+# rustver's own modules through its dkms.conf, with kernel A's table
+id=$(readelf -n "$KDIR_A/vmlinux" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p' | head -n 1)
+n=0
+for m in rustver_engine rustver_core kmod_rustver; do
+	[ -f "$WORK/rvout/$m.ko.xz" ] && n=$((n + 1))
+done
+[ "$n" = 3 ] && t_ok "dkms builds rustver's three modules from its dkms.conf (signed, xz)" ||
+	t_fail "dkms builds rustver's three modules from its dkms.conf (found $n)"
+if [ -n "$id" ] && xz -dc "$WORK/rvout/rustver_core.ko.xz" 2>/dev/null | grep -qa "$id"; then
+	t_ok "... rustver_core carries kernel A's table (build ID $id)"
+else
+	t_fail "... rustver_core carries kernel A's table (build ID ${id:-?})"
+fi
 t_done
