@@ -25,7 +25,7 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 PKGS     := libkmod libelf zlib liblzma libzstd
 RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -Iinclude $(CFLAGS)
-RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd)
+RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd) -pthread
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))

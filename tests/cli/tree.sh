@@ -73,6 +73,22 @@ expect 1 "dangling links and loops are skipped with a reason, the rest is checke
 grep -q not-installed "$OUT" && t_fail "build/ and source/ are not walked, as depmod does" ||
 	t_ok "build/ and source/ are not walked, as depmod does"
 
+# the same output, messages and exit status whatever the number of workers
+for j in 1 3 8; do
+	"$RUSTVER" check --table "$WORK/A.txt" --all --basedir "$root" --kernel "$new" --jobs $j \
+		>"$WORK/jobs$j.out" 2>"$WORK/jobs$j.err"
+	echo "exit $?" >>"$WORK/jobs$j.out"
+done
+if cmp -s "$WORK/jobs1.out" "$WORK/jobs3.out" && cmp -s "$WORK/jobs1.out" "$WORK/jobs8.out" &&
+	cmp -s "$WORK/jobs1.err" "$WORK/jobs3.err" && cmp -s "$WORK/jobs1.err" "$WORK/jobs8.err"; then
+	t_ok "check --all --jobs 1, 3 and 8 print the same, in the same order"
+else
+	diff "$WORK/jobs1.out" "$WORK/jobs8.out" >"$OUT" 2>&1
+	t_fail "check --all --jobs 1, 3 and 8 print the same, in the same order"
+fi
+run check --table "$WORK/A.txt" --all --basedir "$root" --kernel "$new" --jobs 0
+expect 2 "--jobs 0 is refused" '--jobs 0: expected a number from 1 to 256'
+
 # one alias, two modules (two PHY drivers claiming the same mdio: id); one fails
 rel=6.1.0-alias
 mod=$root/lib/modules/$rel

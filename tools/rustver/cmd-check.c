@@ -4,15 +4,17 @@
  * from the same engine kmod_rustver runs.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rustver.h"
 
 static const char usage[] =
 	"Usage: rustver check [--kdir DIR | --table FILE] [--json] MODULE...\n"
 	"       rustver check [--kdir DIR | --table FILE] [--json] --all\n"
-	"                     [--kernel RELEASE] [--basedir DIR]\n"
+	"                     [--kernel RELEASE] [--basedir DIR] [--jobs N]\n"
 	"\n"
 	"Checks each MODULE (a .ko file, compressed or not, or a module name or alias\n"
 	"that is resolved as modprobe does: an alias matching several modules checks\n"
@@ -27,6 +29,8 @@ static const char usage[] =
 	"  --all             every module of BASEDIR/lib/modules/RELEASE, symlinks\n"
 	"                    followed as depmod does; prints the modules with Rust\n"
 	"                    imports, then a summary with what was skipped and why\n"
+	"  --jobs N          --all: N modules at a time (default: one per online CPU);\n"
+	"                    the output is the same whatever N\n"
 	"  --kernel RELEASE  kernel release for names and --all (default: uname -r)\n"
 	"  --basedir DIR     root of the module tree (default: /)\n"
 	"\n"
@@ -37,6 +41,7 @@ struct check {
 	struct rv_table view;
 	struct rv_verdict_scratch scr;
 	struct rv_verdict v;
+	FILE *out;	/* stdout, or a job's buffer */
 	bool json, all;
 	unsigned int n, pass, fail, trouble, not_rust;
 };
@@ -65,13 +70,13 @@ static int check_file(struct check *c, struct modfile *m, const char *shown)
 		r = EXIT_TROUBLE;
 		count(c, r);
 		if (c->json) {
-			fputs("{\"module\": ", stdout);
-			print_json_string(stdout, shown);
+			fputs("{\"module\": ", c->out);
+			print_json_string(c->out, shown);
 			fputs(", \"result\": \"error\", \"error\": {\"where\": \"file\", "
 			      "\"why\": ",
-			      stdout);
-			print_json_string(stdout, m->refusal);
-			fputs("}}\n", stdout);
+			      c->out);
+			print_json_string(c->out, m->refusal);
+			fputs("}}\n", c->out);
 		} else {
 			printf("%s: error: %s\n", shown, m->refusal);
 		}
@@ -81,9 +86,9 @@ static int check_file(struct check *c, struct modfile *m, const char *shown)
 	if (c->all && c->v.result == RV_RESULT_NOT_RUST)
 		return r;
 	if (c->json)
-		report_verdict_json(stdout, shown, &c->v);
+		report_verdict_json(c->out, shown, &c->v);
 	else
-		report_verdict(stdout, shown, &c->v, &c->view, false);
+		report_verdict(c->out, shown, &c->v, &c->view, false);
 	return r;
 }
 
@@ -104,13 +109,137 @@ static int check_one(struct check *c, const char *path, const char *shown)
 	return r;
 }
 
-static int check_path(const char *path, void *arg)
-{
-	char *shown = shown_path(path);
-	int r = check_one(arg, path, shown);
+/* --all: the module files are found first (paths only), then checked by
+ * workers, one module each at a time; each module's output and messages are
+ * kept until every module before it is printed, so the output is the same
+ * whatever the number of workers. */
+struct job {
+	char *path;
+	char *out, *err;	/* what the module printed, and its messages */
+	size_t out_len, err_len;
+	int result;
+	bool done;
+};
 
-	free(shown);
-	return r;
+struct jobs {
+	struct job *j;
+	size_t n, cap, next;
+	const struct check *proto;
+	struct check total;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static int collect_path(const char *path, void *arg)
+{
+	struct jobs *js = arg;
+
+	if (js->n == js->cap) {
+		js->cap = js->cap ? 2 * js->cap : 256;
+		js->j = xrealloc(js->j, js->cap * sizeof(*js->j));
+	}
+	js->j[js->n++] = (struct job){ .path = xstrdup(path) };
+	return EXIT_PASS;
+}
+
+static void *worker(void *arg)
+{
+	struct jobs *js = arg;
+	struct check *c = xmalloc(sizeof(*c));
+
+	*c = *js->proto;
+	for (;;) {
+		struct job *jb;
+		FILE *out, *err;
+		char *shown;
+		size_t i;
+
+		pthread_mutex_lock(&js->lock);
+		i = js->next < js->n ? js->next++ : js->n;
+		pthread_mutex_unlock(&js->lock);
+		if (i == js->n)
+			break;
+		jb = &js->j[i];
+		out = open_memstream(&jb->out, &jb->out_len);
+		err = open_memstream(&jb->err, &jb->err_len);
+		if (!out || !err) {
+			fprintf(stderr, "%s: out of memory\n", progname);
+			exit(EXIT_TROUBLE);
+		}
+		c->out = out;
+		rv_msg_file = err;
+		shown = shown_path(jb->path);
+		jb->result = check_one(c, jb->path, shown);
+		free(shown);
+		rv_msg_file = NULL;
+		fclose(out);
+		fclose(err);
+		pthread_mutex_lock(&js->lock);
+		jb->done = true;
+		pthread_cond_broadcast(&js->cond);
+		pthread_mutex_unlock(&js->lock);
+	}
+	pthread_mutex_lock(&js->lock);
+	js->total.n += c->n;
+	js->total.pass += c->pass;
+	js->total.fail += c->fail;
+	js->total.trouble += c->trouble;
+	js->total.not_rust += c->not_rust;
+	pthread_mutex_unlock(&js->lock);
+	free(c);
+	return NULL;
+}
+
+static int check_all(struct check *c, const char *dir, struct tree_walk *w, long jobs)
+{
+	struct jobs js = { .proto = c };
+	pthread_t *tid;
+	long nt = 0;
+	int ret;
+
+	ret = for_each_module_file(dir, w, collect_path, &js);
+	pthread_mutex_init(&js.lock, NULL);
+	pthread_cond_init(&js.cond, NULL);
+	if (jobs < 1)
+		jobs = 1;
+	if ((size_t)jobs > js.n)
+		jobs = js.n ? (long)js.n : 1;
+	tid = xcalloc((size_t)jobs, sizeof(*tid));
+	for (long i = 0; i < jobs; i++)
+		if (!pthread_create(&tid[nt], NULL, worker, &js))
+			nt++;
+	if (!nt && js.n) {
+		rv_err("check --all: cannot start a worker thread");
+		ret = EXIT_TROUBLE;
+	}
+	for (size_t i = 0; nt && i < js.n; i++) {
+		struct job *jb = &js.j[i];
+
+		pthread_mutex_lock(&js.lock);
+		while (!jb->done)
+			pthread_cond_wait(&js.cond, &js.lock);
+		pthread_mutex_unlock(&js.lock);
+		fwrite(jb->err, 1, jb->err_len, stderr);
+		fwrite(jb->out, 1, jb->out_len, stdout);
+		if (jb->result > ret)
+			ret = jb->result;
+		free(jb->out);
+		free(jb->err);
+	}
+	for (long i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	for (size_t i = 0; i < js.n; i++)
+		free(js.j[i].path);
+	free(js.j);
+	free(tid);
+	pthread_mutex_destroy(&js.lock);
+	pthread_cond_destroy(&js.cond);
+	c->n += js.total.n;
+	c->pass += js.total.pass;
+	c->fail += js.total.fail;
+	c->trouble += js.total.trouble;
+	c->not_rust += js.total.not_rust;
+	return ret;
 }
 
 /* A file, or each module a name or alias stands for, each line naming its file. */
@@ -173,11 +302,14 @@ int cmd_check(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "kernel", required_argument, NULL, 'r' },
 		{ "basedir", required_argument, NULL, 'b' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kdir = NULL, *file = NULL, *release = NULL, *basedir = NULL;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	struct check *c;
+	char *end;
 	struct table t;
 	int opt, ret = EXIT_PASS;
 
@@ -192,6 +324,14 @@ int cmd_check(int argc, char **argv)
 		case 'a': c->all = true; break;
 		case 'r': release = optarg; break;
 		case 'b': basedir = optarg; break;
+		case 'J':
+			jobs = strtol(optarg, &end, 10);
+			if (*end || jobs < 1 || jobs > 256) {
+				rv_err("check: --jobs %s: expected a number from 1 to 256", optarg);
+				free(c);
+				return EXIT_TROUBLE;
+			}
+			break;
 		default:
 			fputs(usage, stderr);
 			free(c);
@@ -209,12 +349,13 @@ int cmd_check(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	c->view = table_view(&t);
+	c->out = stdout;
 
 	if (c->all) {
 		char *dir = module_dir(basedir, release);
 		struct tree_walk w;
 
-		ret = for_each_module_file(dir, &w, check_path, c);
+		ret = check_all(c, dir, &w, jobs);
 		if (!c->json && c->n)
 			summary(dir, c, &w);
 		free(dir);

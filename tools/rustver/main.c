@@ -21,10 +21,10 @@ static const char usage[] =
 	"Commands:\n"
 	"  table   --kdir DIR [--json] [-o FILE] [--c-header FILE]\n"
 	"          print the crate table of a kernel build tree\n"
-	"  stamp   (--kdir DIR | --table FILE) MODULE.ko...\n"
-	"          record the crate CRCs a module was built against\n"
+	"  stamp   [--kdir DIR | --table FILE] MODULE.ko... | --tree KDIR\n"
+	"          record the crate CRCs a module was built against (its build records)\n"
 	"  check   [--kdir DIR | --table FILE] [--json] MODULE...\n"
-	"  check   --all [--kernel RELEASE] [--basedir DIR]\n"
+	"  check   --all [--kernel RELEASE] [--basedir DIR] [--jobs N]\n"
 	"          give the verdict the kernel would give on loading\n"
 	"  show    [--kdir DIR | --table FILE] MODULE\n"
 	"          list a module's Rust imports by crate, its stamp and verdict\n"
@@ -34,13 +34,17 @@ static const char usage[] =
 	"Run 'rustver COMMAND --help' for a command's options.\n"
 	"Exit status: 0 all passed, 1 a verdict failed, 2 usage, I/O or format error.\n";
 
+_Thread_local FILE *rv_msg_file;
+
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
+	FILE *f = rv_msg_file ? rv_msg_file : stderr;
+
 	if (rv_quiet)
 		return;
-	fprintf(stderr, "%s: %s", progname, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(f, "%s: %s", progname, kind);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
 }
 
 void rv_err(const char *fmt, ...)

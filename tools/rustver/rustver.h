@@ -26,6 +26,8 @@ enum {
 /* main.c */
 extern const char *progname;
 extern bool rv_quiet; /* no messages on stderr (the fuzzer) */
+/* where this thread's messages go instead of stderr, or NULL (check --all) */
+extern _Thread_local FILE *rv_msg_file;
 void rv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t size);
