@@ -75,9 +75,10 @@ grep -q not-installed "$OUT" && t_fail "build/ and source/ are not walked, as de
 
 # the same output, messages and exit status whatever the number of workers
 for j in 1 3 8; do
+	rc=0
 	"$RUSTVER" check --table "$WORK/A.txt" --all --basedir "$root" --kernel "$new" --jobs $j \
-		>"$WORK/jobs$j.out" 2>"$WORK/jobs$j.err"
-	echo "exit $?" >>"$WORK/jobs$j.out"
+		>"$WORK/jobs$j.out" 2>"$WORK/jobs$j.err" || rc=$?
+	echo "exit $rc" >>"$WORK/jobs$j.out"
 done
 if cmp -s "$WORK/jobs1.out" "$WORK/jobs3.out" && cmp -s "$WORK/jobs1.out" "$WORK/jobs8.out" &&
 	cmp -s "$WORK/jobs1.err" "$WORK/jobs3.err" && cmp -s "$WORK/jobs1.err" "$WORK/jobs8.err"; then
