@@ -107,9 +107,13 @@ void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
 		break;
 	case RV_RESULT_ERROR:
 		fprintf(f, "%s: error: %s: %s\n", module, v->where, v->why);
-		if (v->bad_symbol)
-			fprintf(f, "    symbol %.200s%s (at offset %u)\n", v->bad_symbol,
-				strlen(v->bad_symbol) > 200 ? "..." : "", v->bad_symbol_pos);
+		if (v->bad_symbol) {
+			size_t n = strnlen(v->bad_symbol, 201);
+
+			fputs("    symbol ", f);
+			print_untrusted(f, v->bad_symbol, n > 200 ? 200 : n);
+			fprintf(f, "%s (at offset %u)\n", n > 200 ? "..." : "", v->bad_symbol_pos);
+		}
 		return;
 	}
 	if (v->result == RV_RESULT_INTREE_UNSTAMPED && !detail)
