@@ -133,6 +133,17 @@ static const struct kernel_param_ops lock_ops = {
 module_param_cb(lock, &lock_ops, NULL, 0644);
 MODULE_PARM_DESC(lock, "once set, the policy cannot be lowered and the module not unloaded until reboot");
 
+/*
+ * An in-tree Rust module (intree=Y in .modinfo) without a stamp passes when
+ * every crate it imports is the kernel's: stock distribution kernels ship
+ * their in-tree Rust modules unstamped. Kernel developers and vendors who
+ * stamp their trees ('rustver stamp --tree KDIR') set this, so that an
+ * in-tree module of another build of the same source is refused too.
+ */
+static bool intree_stamped;
+module_param(intree_stamped, bool, 0644);
+MODULE_PARM_DESC(intree_stamped, "in-tree Rust modules must carry a stamp like any other (default N: stock kernels ship them unstamped)");
+
 /* ---- counters and timings ---- */
 
 static struct {
@@ -384,8 +395,10 @@ static const char *fix_hint(const struct rv_verdict *v)
 	for (i = 0; i < v->ncrates; i++)
 		if (v->crates[i].status == RV_CRATE_OTHER_BUILD)
 			return "build the module with the rustc that built this kernel, against its build tree";
+	if (!v->stamped && v->intree)
+		return "intree_stamped=1: in-tree Rust modules need a stamp: run 'rustver stamp --tree KDIR' between 'make modules' and 'make modules_install'";
 	if (!v->stamped)
-		return "out-of-tree Rust modules need a stamp: run 'rustver stamp --kdir KDIR' after building";
+		return "out-of-tree Rust modules need a stamp: run 'rustver stamp MODULE.ko' where it was built, after linking";
 	return "rebuild against this kernel's build tree and run 'rustver stamp'";
 }
 
@@ -471,6 +484,9 @@ static int verify(struct module *mod, const void *hdr, unsigned long len)
 	t0 = local_clock();
 	rv_verdict_check(hdr, len, table, &work->scr, v);
 	ns = local_clock() - t0;
+	/* intree_stamped=1: an unstamped in-tree module fails like any other */
+	if (v->result == RV_RESULT_INTREE_UNSTAMPED && READ_ONCE(intree_stamped))
+		v->result = RV_RESULT_FAIL;
 
 	failed = v->result == RV_RESULT_FAIL || v->result == RV_RESULT_ERROR;
 	refused = failed && pol == RV_POLICY_ENFORCE;
@@ -769,6 +785,12 @@ static int __init kmod_rustver_init(void)
 	if (!IS_ENABLED(CONFIG_RUST) || !table->count) {
 		pr_info("this kernel has no Rust crates (CONFIG_RUST is not set): nothing to verify\n");
 		return 0;
+	}
+	/* Else every module image of this kernel would be an ERROR verdict. */
+	if (!rv_elf_machine_known(ELF_ARCH)) {
+		pr_err("the engine does not read this architecture's modules (ELF machine %u): not starting\n",
+		       (unsigned int)ELF_ARCH);
+		return -ENOEXEC;
 	}
 	ratelimit_set_flags(&explain_rs, RATELIMIT_MSG_ON_RELEASE);
 	err = check_probe_symbol();

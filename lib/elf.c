@@ -63,8 +63,7 @@ static int check_header(struct rv_elf *elf)
 			    "not a relocatable object (a kernel module is ET_REL)");
 	if (!rv_elf_machine_known(rv_le16(h + 18)))
 		return fail(elf, RV_EFORMAT,
-			    "not an object of an architecture with kernel Rust support "
-			    "(x86_64, arm64, riscv64, loongarch64)");
+			    "not an object of an architecture with kernel Rust support (x86_64, arm64, riscv64, loongarch64)");
 
 	elf->shoff = rv_le64(h + 40);
 	shentsize = rv_le16(h + 58);

@@ -321,15 +321,13 @@ static int str_bytes(struct walker *w)
 		return fail_at(w, start, RV_ESYNTAX, "str const with an odd number of hex digits");
 	for (i = start; i < w->pos - 1; i += 2) {
 		b = (u8)(hex_val(w->s[i]) << 4 | hex_val(w->s[i + 1]));
-		if (need) {
-			if ((b & 0xc0) != 0x80)
-				return fail_at(w, i, RV_ESYNTAX, "str const is not UTF-8");
-			need--;
-		} else if (b >= 0xf8 || (b & 0xc0) == 0x80) {
+		/* a continuation byte exactly where one is due */
+		if (!need != ((b & 0xc0) != 0x80) || b >= 0xf8)
 			return fail_at(w, i, RV_ESYNTAX, "str const is not UTF-8");
-		} else {
+		if (need)
+			need--;
+		else
 			need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
-		}
 	}
 	if (need)
 		return fail_at(w, i, RV_ESYNTAX, "str const is not UTF-8");
