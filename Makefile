@@ -8,7 +8,7 @@
 #   make check-unit    the engine and helper tests (ASan + UBSan)
 #   make selftest      the kselftests in QEMU on a Rust-enabled kernel
 #   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
-#   make bench         benchmarks on Debian's kernel (results in bench/results/)
+#   make bench         benchmarks on Debian's kernel (rewrites bench/RESULTS.md)
 #   make install       install rustver under PREFIX (default /usr/local)
 #   make deps          install the Debian packages the build and tests need
 #   make KDIR=DIR      also build the kernel modules against the kernel build
@@ -106,7 +106,7 @@ $(BUILD)/bench/bench-engine: bench/bench-engine.c $(ENGINE) $(HEADERS) | $(BUILD
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O2 -o $@ $< $(ENGINE)
 
-# Benchmarks: never part of make check; results in bench/results/.
+# Benchmarks: never part of make check; rewrites bench/RESULTS.md.
 bench: tools/rustver/rustver $(BUILD)/bench/bench-engine
 	BUILD=$(BUILD) bench/run.sh
 

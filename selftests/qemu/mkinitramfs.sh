@@ -107,6 +107,11 @@ done
 # The generated modules (unstamped, malformed, storm) and the B-built C modules too.
 cp "$MODS_A"/*.ko "$data/a/"
 cp "$MODS_B"/*.ko "$data/b/"
+# stamping cases (build-selftest-modules.sh: in-tree samples, the make fragment)
+if [ -d "$(dirname "$MODS_A")/stamping" ]; then
+	mkdir -p "$data/stamping"
+	cp "$(dirname "$MODS_A")"/stamping/*.ko "$(dirname "$MODS_A")"/stamping/*.ko.xz "$data/stamping/"
+fi
 storm_good=$(cd "$MODS_A" && ls rustver_storm_*.ko 2>/dev/null | sed 's/\.ko$//' | tr '\n' ' ')
 storm_bad=$(cd "$MODS_B" && ls rustver_storm_*.ko 2>/dev/null | sed 's/\.ko$//' | tr '\n' ' ')
 # Compressed copies for finit_module with in-kernel decompression (rustver_compressed.sh).

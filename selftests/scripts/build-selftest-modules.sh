@@ -234,3 +234,45 @@ $(grep -E -A3 ': warning:|WARNING: modpost' "$w.log" | head -n 30)"
 	mark_done "$out/kmod-$t" "$key"
 done
 log "rustver's kernel modules in $out/kmod-a, $out/kmod-b"
+
+# Stamping where modules are built (issue 10), into stamping/:
+#   minimal_{a,b}.ko            each tree's in-tree samples/rust/rust_minimal.ko,
+#                               the tree stamped in place by `rustver stamp --tree`
+#   minimal_{a,b}_unstamped.ko  the same with the stamp section removed (as the
+#                               tree's own `make modules` leaves them)
+#   rustver_test_mk.ko          an out-of-tree module whose Makefile includes
+#                               scripts/rustver.mk, built by plain `make` against A
+#   dkms_hello.ko.xz            rustver_test_hello as a DKMS package, built by
+#                               Debian's dkms against A (dkms-build.sh): stamped by
+#                               its MAKE command, then signed and compressed by DKMS
+[ -n "${RUSTVER_BIN:-}" ] || exit 0
+rm -rf "${out:?}/stamping"
+mkdir -p "$out/stamping"
+for t in a b; do
+	kdir_var=KDIR_${t^^}
+	log "stamping tree ${t^^}'s in-tree Rust modules (rustver stamp --tree)"
+	"$RUSTVER_BIN" stamp --tree "${!kdir_var}" --prefix-map "/build=$CHROOT/build" >&2 ||
+		die "rustver stamp --tree ${!kdir_var} failed"
+	cp "${!kdir_var}/samples/rust/rust_minimal.ko" "$out/stamping/minimal_$t.ko"
+	objcopy --remove-section .rustver_stamp "$out/stamping/minimal_$t.ko" \
+		"$out/stamping/minimal_${t}_unstamped.ko" || die "objcopy of rust_minimal.ko failed"
+done
+w=$CHROOT/build/rustver-mk
+rm -rf "$w"
+mkdir -p "$w"
+sed 's/rustver_test_hello/rustver_test_mk/g; s/RustverTestHello/RustverTestMk/g' \
+	"$SELFTESTS_DIR/modules/rustver_test_hello.rs" >"$w/rustver_test_mk.rs"
+cp "$top/scripts/rustver.mk" "$RUSTVER_BIN" "$w/"
+printf 'obj-m := rustver_test_mk.o\ninclude %s\n' "${w#"$CHROOT"}/rustver.mk" >"$w/Makefile"
+log "building rustver_test_mk with scripts/rustver.mk against tree A (log: $w.log)"
+"$SELFTESTS_DIR/scripts/chroot.sh" run make -C "${w#"$CHROOT"}" KDIR="$KDIR_A_CHROOT" LLVM=1 \
+	RUSTVER="${w#"$CHROOT"}/rustver" >"$w.log" 2>&1 ||
+	die "make with rustver.mk failed; last lines of $w.log:
+$(tail -n 20 "$w.log")"
+grep -q 'rustver_test_mk.ko: stamped' "$w.log" || die "rustver.mk did not stamp rustver_test_mk.ko (see $w.log)"
+cp "$w/rustver_test_mk.ko" "$out/stamping/"
+log "building rustver_test_hello as a DKMS package (dkms-build.sh, log: $w-dkms/dkms.log)"
+"$SELFTESTS_DIR/scripts/dkms-build.sh" "$RUSTVER_BIN" "$w-dkms" >&2 ||
+	die "the DKMS build of rustver_test_hello failed"
+cp "$w-dkms/hello/rustver_test_hello.ko.xz" "$out/stamping/dkms_hello.ko.xz"
+log "stamping cases in $out/stamping"

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build a DKMS package with a Rust module against kernel A with Debian's real
+# dkms, in a throw-away overlay of the selftests' trixie chroot (dkms, kmod and
+# openssl are installed there, never in the shared chroot), and copy out what
+# DKMS keeps. The package's MAKE command is scripts/dkms-make: it builds and
+# stamps ('rustver stamp', from Kbuild's records) before DKMS signs (with its
+# MOK key, the kernel's own scripts/sign-file) and compresses (xz, as the
+# kernel's module tree is) the module; DKMS runs POST_BUILD only after that.
+# Then rustver's own dkms.conf (make install-dkms) builds its three modules.
+#
+# Usage: dkms-build.sh RUSTVER OUTDIR
+#   OUTDIR/hello/   the package's module as DKMS keeps it (rustver_test_hello.ko.xz)
+#   OUTDIR/rustver/ rustver's modules as DKMS keeps them
+#   OUTDIR/dkms.log everything dkms printed, then its make.log
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 2 ] || die "usage: dkms-build.sh RUSTVER OUTDIR"
+rustver=$(realpath -e "$1") || die "no rustver at $1"
+out=$(realpath -m "$2")
+need_root
+cache_lock build
+eval "$("$SELFTESTS_DIR/scripts/kernels.sh" a)"
+top=$(cd "$SELFTESTS_DIR/.." && pwd)
+
+w=$(mktemp -d "${TMPDIR:-/tmp}/rustver-dkms.XXXXXX")
+trap 'rm -rf "$w"' EXIT
+rm -rf "$out"
+mkdir -p "$out/hello" "$out/rustver" "$w/pkg" "$w/upper" "$w/work" "$w/merged"
+cp "$SELFTESTS_DIR/modules/rustver_test_hello.rs" "$w/pkg/"
+echo 'obj-m := rustver_test_hello.o' >"$w/pkg/Kbuild"
+cat >"$w/pkg/dkms.conf" <<'CONF'
+PACKAGE_NAME="rvhello"
+PACKAGE_VERSION="1.0"
+BUILT_MODULE_NAME[0]="rustver_test_hello"
+DEST_MODULE_LOCATION[0]="/updates/dkms"
+MAKE[0]="/usr/local/share/rustver/dkms-make ${kernel_source_dir} ${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build"
+CLEAN="true"
+AUTOINSTALL="no"
+CONF
+cp "$rustver" "$w/rustver"
+cp "$top/scripts/dkms-make" "$w/dkms-make"
+make -s -C "$top" install-dkms DESTDIR="$w/rvsrc" >/dev/null
+rv_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+
+cat >"$w/in-chroot.sh" <<EOS
+set -e
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends dkms kmod openssl >/dev/null
+dkms --version
+install -m 0755 $w/rustver /usr/local/bin/rustver
+install -D -m 0755 $w/dkms-make /usr/local/share/rustver/dkms-make
+mkdir -p /lib/modules/$KERNEL_RELEASE/kernel
+ln -sfn $KDIR_A_CHROOT /lib/modules/$KERNEL_RELEASE/build
+# the kernel's own signing tool, as a distribution's headers ship it
+gcc -O2 -o /usr/local/bin/sign-file $KDIR_A_CHROOT/scripts/sign-file.c -lcrypto
+echo 'sign_file="/usr/local/bin/sign-file"' >/etc/dkms/framework.conf.d/rustver-test.conf
+# DKMS signs when the kernel config has a signing hash (kernel A has none: dkms
+# --config= gives it A's config plus that line) and compresses like the kernel's
+# own modules (a .ko.xz in the module tree, as distributions ship)
+cp $KDIR_A_CHROOT/include/config/auto.conf /tmp/kconfig
+echo 'CONFIG_MODULE_SIG_HASH="sha256"' >>/tmp/kconfig
+xz --check=crc32 -c $KDIR_A_CHROOT/samples/rust/rust_minimal.ko >/lib/modules/$KERNEL_RELEASE/kernel/rust_minimal.ko.xz
+cp -r $w/pkg /usr/src/rvhello-1.0
+dkms add -m rvhello -v 1.0
+dkms build -m rvhello -v 1.0 -k $KERNEL_RELEASE --config=/tmp/kconfig --verbose ||
+	{ cat /var/lib/dkms/rvhello/1.0/build/make.log; exit 1; }
+cp -a /var/lib/dkms/rvhello/1.0/$KERNEL_RELEASE/*/module/. $out/hello/
+echo "== DKMS make.log"
+cat /var/lib/dkms/rvhello/1.0/$KERNEL_RELEASE/*/log/make.log
+echo "== rustver's own dkms.conf"
+cp -r $w/rvsrc/usr/src/rustver-* /usr/src/
+dkms add -m rustver -v $rv_version
+dkms build -m rustver -v $rv_version -k $KERNEL_RELEASE --config=/tmp/kconfig ||
+	{ cat /var/lib/dkms/rustver/$rv_version/build/make.log; exit 1; }
+cp -a /var/lib/dkms/rustver/$rv_version/$KERNEL_RELEASE/*/module/. $out/rustver/
+EOS
+
+unshare --mount --propagation private -- /bin/bash -ec '
+	c=$1 w=$2 out=$3
+	mount -t overlay overlay -o "lowerdir=$c,upperdir=$w/upper,workdir=$w/work" "$w/merged"
+	m=$w/merged
+	mount -t proc proc "$m/proc"
+	mount --rbind /dev "$m/dev"
+	mount -t sysfs sysfs "$m/sys"
+	mkdir -p "$m$w" "$m$out"
+	mount --bind "$w" "$m$w"
+	mount --bind "$out" "$m$out"
+	exec chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/bash "$w/in-chroot.sh"
+' dkms "$CHROOT" "$w" "$out" >"$out/dkms.log" 2>&1 ||
+	die "the DKMS build failed; last lines of $out/dkms.log:
+$(tail -n 25 "$out/dkms.log")"
+log "DKMS built $(ls "$out/hello" "$out/rustver" | grep -c '\.ko') modules into $out"
