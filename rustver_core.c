@@ -202,7 +202,10 @@ static int check_identity(void)
 	 * Reproducible builds (fixed KBUILD_BUILD_*) give two builds the same
 	 * UTS version: the vmlinux build ID tells them apart.
 	 */
-	if (RUSTVER_TABLE_BUILD_ID[0]) {
+	if (!RUSTVER_TABLE_BUILD_ID[0]) {
+		pr_warn("crate table names no build ID (made without the tree's vmlinux): only the release and UTS version were compared, %s %s\n",
+			uts->release, uts->version);
+	} else {
 		char id[2 * BUILD_ID_MAX + 1];
 		int err = running_build_id(id, sizeof(id));
 

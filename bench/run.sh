@@ -125,13 +125,13 @@ median() {
 for t in check depmod floor; do
 	eval "${t}_wall=$(median $t 2) ${t}_cpu=$(median $t 3) ${t}_rss=$(median $t 4)"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo "median check_all ${check_wall}s wall ${check_cpu}s cpu ${check_rss} KiB"
 echo "median depmod ${depmod_wall}s wall ${depmod_cpu}s cpu ${depmod_rss} KiB"
 echo "median floor ${floor_wall}s wall ${floor_cpu}s cpu ${floor_rss} KiB"
 
 # ---- RESULTS.md
-target() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "NOT met" }'; }
+target() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) ? "met" : "NOT met") }'; }
 r_floor=$(ratio "$check_wall" "$floor_wall")
 r_depmod=$(ratio "$check_wall" "$depmod_wall")
 rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -159,7 +159,7 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 	echo
 	echo "\`$bin each $BUILD/fixtures/hostile-*.o\` (20,000 weak undefined symbols sharing one name; best of 5):"
 	echo
-	echo "$hostile" | awk '{ printf "- %s: %.3f ms, %s\n", substr($1, 12), $2 / 1e6, substr($0, index($0, "("))) }'
+	echo "$hostile" | awk '{ printf "- %s: %.3f ms %s\n", substr($1, 12), $2 / 1e6, substr($0, index($0, "(")) }'
 	echo
 	echo "## Engine verdict per module"
 	echo
