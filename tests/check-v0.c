@@ -1179,66 +1179,53 @@ END_TEST
 /* ------------------------------------------------------- backref chains */
 
 /*
- * "_RYFD" + "C3foo" + @n links, each a backref to the previous one (the
- * first to C3foo), as the trait objects of a fn pointer's argument, then
- * the Y path's trait: a backref to the last link. The 4-link form is
- * _RYFDC3fooB2_B7_Ba_Bd_EL_EuBg_. In collect mode the trait path is on
- * the way to the defining crate, so the whole chain is followed from it.
+ * @head, then @root, then @n links each a backref to the previous one (the
+ * first to @root), then @mid and a last backref to the last link, then
+ * @tail.
  */
-static char *chain_in_one_place(int n)
+static char *chain(const char *head, const char *root, int n, const char *mid, const char *tail)
 {
 	struct gen g = { 0 };
 	size_t prev;
 	char num[16];
 	int i;
 
-	gen_add(&g, "_RYFD");
+	gen_add(&g, head);
 	prev = g.len;
-	gen_add(&g, "C3foo");
-	for (i = 0; i < n; i++) {
+	gen_add(&g, root);
+	for (i = 0; i <= n; i++) {
 		size_t here = g.len;
 
+		if (i == n)
+			gen_add(&g, mid);
 		base62(num, prev - 2);
 		gen_add(&g, "B");
 		gen_add(&g, num);
 		prev = here;
 	}
-	gen_add(&g, "EL_Eu");
-	base62(num, prev - 2);
-	gen_add(&g, "B");
-	gen_add(&g, num);
+	gen_add(&g, tail);
 	return g.s;
 }
 
 /*
- * The chain's links as generic arguments of the impl path (impl origin),
- * then the self type, printed, a backref to the last link: the chain is
- * followed from the printed path and, for the crates, in another origin.
+ * The links as the trait objects of a fn pointer's argument, then the Y
+ * path's trait: a backref to the last link. The 4-link form is
+ * _RYFDC3fooB2_B7_Ba_Bd_EL_EuBg_. In collect mode the trait path is on the
+ * way to the defining crate, so the whole chain is followed from it.
+ */
+static char *chain_in_one_place(int n)
+{
+	return chain("_RYFD", "C3foo", n, "EL_Eu", "");
+}
+
+/*
+ * The links as generic arguments of the impl path (impl origin), then the
+ * self type, printed, a backref to the last link: the chain is followed
+ * from the printed path and, for the crates, in another origin.
  */
 static char *chain_spread(int n)
 {
-	struct gen g = { 0 };
-	size_t prev;
-	char num[16];
-	int i;
-
-	gen_add(&g, "_RNvMI");
-	prev = g.len;
-	gen_add(&g, "NtC3foo1S");
-	for (i = 0; i < n; i++) {
-		size_t here = g.len;
-
-		base62(num, prev - 2);
-		gen_add(&g, "B");
-		gen_add(&g, num);
-		prev = here;
-	}
-	gen_add(&g, "E");
-	base62(num, prev - 2);
-	gen_add(&g, "B");
-	gen_add(&g, num);
-	gen_add(&g, "3bar");
-	return g.s;
+	return chain("_RNvMI", "NtC3foo1S", n, "E", "3bar");
 }
 
 START_TEST(backref_chains)
