@@ -28,7 +28,7 @@ top=$(cd "$SELFTESTS_DIR/.." && pwd)
 w=$(mktemp -d "${TMPDIR:-/tmp}/rustver-dkms.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 rm -rf "$out"
-mkdir -p "$out/hello" "$out/rustver" "$w/pkg" "$w/upper" "$w/work" "$w/merged"
+mkdir -p "$out/hello" "$out/rustver" "$w/pkg"
 cp "$SELFTESTS_DIR/modules/rustver_test_hello.rs" "$w/pkg/"
 echo 'obj-m := rustver_test_hello.o' >"$w/pkg/Kbuild"
 cat >"$w/pkg/dkms.conf" <<'CONF'
@@ -78,20 +78,7 @@ dkms build -m rustver -v $rv_version -k $KERNEL_RELEASE --config=/tmp/kconfig ||
 cp -a /var/lib/dkms/rustver/$rv_version/$KERNEL_RELEASE/*/module/. $out/rustver/
 EOS
 
-unshare --mount --propagation private -- /bin/bash -ec '
-	c=$1 w=$2 out=$3
-	mount -t overlay overlay -o "lowerdir=$c,upperdir=$w/upper,workdir=$w/work" "$w/merged"
-	m=$w/merged
-	mount -t proc proc "$m/proc"
-	mount --rbind /dev "$m/dev"
-	mount -t sysfs sysfs "$m/sys"
-	mkdir -p "$m$w" "$m$out"
-	mount --bind "$w" "$m$w"
-	mount --bind "$out" "$m$out"
-	exec chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/bash "$w/in-chroot.sh"
-' dkms "$CHROOT" "$w" "$out" >"$out/dkms.log" 2>&1 ||
+in_overlay "$CHROOT" "$w/overlay" "$w/in-chroot.sh" "$w" "$out" >"$out/dkms.log" 2>&1 ||
 	die "the DKMS build failed; last lines of $out/dkms.log:
 $(tail -n 25 "$out/dkms.log")"
 log "DKMS built $(ls "$out/hello" "$out/rustver" | grep -c '\.ko') modules into $out"

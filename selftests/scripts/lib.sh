@@ -192,3 +192,32 @@ take_binds() {
 	done
 	RUN_ARGS=("$@")
 }
+
+# in_overlay LOWER DIR SCRIPT [BIND...]: run `bash SCRIPT` in a throw-away
+# overlay of the chroot LOWER (upper, work and merged directories under DIR),
+# with /proc, /dev, /sys, an empty /tmp and the host's resolv.conf, and each
+# BIND directory of the host at the same path inside. Whatever SCRIPT installs
+# or changes stays in DIR/upper: the chroot itself is never written.
+in_overlay() {
+	local lower=$1 dir=$2 script=$3
+	shift 3
+	mkdir -p "$dir/upper" "$dir/work" "$dir/merged"
+	unshare --mount --propagation private -- /bin/bash -ec '
+		c=$1 w=$2 script=$3
+		shift 3
+		mount -t overlay overlay -o "lowerdir=$c,upperdir=$w/upper,workdir=$w/work" "$w/merged"
+		m=$w/merged
+		mount -t proc proc "$m/proc"
+		mount --rbind /dev "$m/dev"
+		mount -t sysfs sysfs "$m/sys"
+		mount -t tmpfs tmpfs "$m/tmp"
+		cp /etc/resolv.conf "$m/etc/resolv.conf" 2>/dev/null || true
+		for b; do
+			mkdir -p "$m$b"
+			mount --bind "$b" "$m$b"
+		done
+		exec chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/bin/bash "$script"
+	' in_overlay "$lower" "$dir" "$script" "$@"
+}

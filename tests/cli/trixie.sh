@@ -27,7 +27,7 @@ grep -q '^VERSION_ID="13"' "$croot/etc/os-release" && t_ok "the chroot is Debian
 # the checkout as it is (tracked and new files, not build output), or the
 # commit RUSTVER_TRIXIE_COMMIT names (e.g. HEAD, while the tree is being edited)
 src=$WORK/src
-mkdir -p "$src" "$WORK/upper" "$WORK/work" "$WORK/merged"
+mkdir -p "$src"
 if [ -n "${RUSTVER_TRIXIE_COMMIT:-}" ]; then
 	git -C "$top" archive "$RUSTVER_TRIXIE_COMMIT" | tar -C "$src" -xf -
 else
@@ -35,7 +35,7 @@ else
 		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$src" -xf -
 fi
 
-cat > "$src/.in-trixie.sh" <<'EOS'
+{ printf 'set -- %q\n' "$src"; cat <<'EOS'; } > "$src/.in-trixie.sh"
 set -e
 cd "$1"
 export BUILD=build-trixie FIXTURES=$1/build-trixie/fixtures
@@ -58,22 +58,9 @@ for t in check tree; do
 done
 EOS
 
+. "$top/selftests/scripts/lib.sh"
 set +e
-unshare --mount --propagation private -- /bin/bash -ec '
-	c=$1 w=$2 src=$3
-	mount -t overlay overlay -o "lowerdir=$c,upperdir=$w/upper,workdir=$w/work" "$w/merged"
-	m=$w/merged
-	mount -t proc proc "$m/proc"
-	mount --rbind /dev "$m/dev"
-	mount -t sysfs sysfs "$m/sys"
-	mount -t tmpfs tmpfs "$m/tmp"
-	cp /etc/resolv.conf "$m/etc/resolv.conf" 2>/dev/null || true
-	mkdir -p "$m$src"
-	mount --bind "$src" "$m$src"
-	exec chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/bash "$src/.in-trixie.sh" "$src"
-' trixie "$croot" "$WORK" "$src" > "$WORK/trixie.log" 2>&1
+in_overlay "$croot" "$WORK" "$src/.in-trixie.sh" "$src" > "$WORK/trixie.log" 2>&1
 rc=$?
 set -e
 # what a failing case shows: the end of the log
