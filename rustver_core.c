@@ -12,7 +12,6 @@
  */
 #define pr_fmt(fmt) "rustver: " fmt
 
-#include <linux/elf.h>
 #include <linux/kernel_read_file.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
@@ -23,6 +22,7 @@
 #include <linux/vmalloc.h>
 
 #include <rustver/core.h>
+#include <rustver/elf.h>
 
 #include "rustver_table.h"
 
@@ -141,44 +141,26 @@ static struct bin_attribute crates_attr = {
 
 #define NOTES_MAX	SZ_64K
 #define BUILD_ID_MAX	64	/* bytes */
-#define NOTE_GNU_BUILD_ID 3	/* NT_GNU_BUILD_ID */
 
 /*
  * The running kernel's GNU build ID, as lowercase hex in @hex, from its
  * .notes section (/sys/kernel/notes: the kernel exports no other way to a
- * module). Note headers have the same layout in both ELF classes. Return: 0, or a negative errno when it cannot be read.
+ * module), parsed by the engine (rv_elf_note_build_id). Return: 0, or a
+ * negative errno when it cannot be read or holds no build ID.
  */
 static int running_build_id(char *hex, size_t size)
 {
-	size_t len, at = 0;
 	void *buf = NULL;
 	ssize_t n;
-	int err = -ENOENT;
+	int err;
 
 	n = kernel_read_file_from_path("/sys/kernel/notes", 0, &buf, NOTES_MAX,
 				       NULL, READING_UNKNOWN);
 	if (n < 0)
 		return n;
-	len = n;
-	while (len - at >= sizeof(Elf64_Nhdr)) {
-		const Elf64_Nhdr *nh = buf + at;
-		size_t name = ALIGN(nh->n_namesz, 4), desc = ALIGN(nh->n_descsz, 4);
-		const char *p = (const char *)(nh + 1);
-
-		if (name > len || desc > len ||
-		    len - at - sizeof(*nh) < name + desc)
-			break;
-		if (nh->n_type == NOTE_GNU_BUILD_ID && nh->n_namesz == 4 &&
-		    !memcmp(p, "GNU", 4) && nh->n_descsz &&
-		    nh->n_descsz <= BUILD_ID_MAX && size > 2 * nh->n_descsz) {
-			scnprintf(hex, size, "%*phN", (int)nh->n_descsz, p + name);
-			err = 0;
-			break;
-		}
-		at += sizeof(*nh) + name + desc;
-	}
+	err = rv_elf_note_build_id(buf, n, hex, size);
 	vfree(buf);
-	return err;
+	return err ? -ENOENT : 0;
 }
 
 /* The table must come from this very kernel build. */

@@ -308,3 +308,34 @@ int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
 	return 0;
 }
 RV_EXPORT(rv_elf_sym);
+
+int rv_elf_note_build_id(const void *notes, u64 len, char *hex, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	const u8 *p = notes;
+	u64 at = 0, name_at, desc_at, namesz, descsz;
+	u32 i;
+
+	while (p && len - at >= 12) {
+		namesz = rv_le32(p + at);
+		descsz = rv_le32(p + at + 4);
+		name_at = at + 12;
+		desc_at = name_at + ((namesz + 3) & ~3ULL);	/* 64-bit: no wrap */
+		if (desc_at > len || descsz > len - desc_at)
+			break;
+		if (rv_le32(p + at + 8) == 3 && namesz == 4 &&
+		    rv_memeq(p + name_at, "GNU", 4) && descsz) {
+			if (descsz > 64 || size < 2 * descsz + 1)
+				return -RV_ERANGE;
+			for (i = 0; i < descsz; i++) {
+				hex[2 * i] = digits[p[desc_at + i] >> 4];
+				hex[2 * i + 1] = digits[p[desc_at + i] & 15];
+			}
+			hex[2 * descsz] = '\0';
+			return 0;
+		}
+		at = desc_at + ((descsz + 3) & ~3ULL);
+	}
+	return -RV_ENOENT;
+}
+RV_EXPORT(rv_elf_note_build_id);

@@ -521,6 +521,62 @@ START_TEST(bad_type)
 }
 END_TEST
 
+/*
+ * The GNU build ID among ELF notes, as rustver_core reads /sys/kernel/notes
+ * and the helper checks it: notes of a real link (gcc, ld --build-id=sha1,
+ * objcopy of the note sections), readelf as the oracle, then the same bytes
+ * cut and damaged.
+ */
+START_TEST(note_build_id)
+{
+	char dir[256], path[300], hex[129], small[41], *want;
+	u8 *notes, buf[256];
+	size_t n;
+	FILE *f;
+	u32 i;
+
+	tu_mkdtemp(dir, sizeof(dir));
+	ck_assert_int_eq(tu_run("cd '%s' && echo 'int main(void) { return 0; }' > m.c && "
+				"gcc -Wl,--build-id=sha1 -o m m.c && "
+				"objcopy -O binary --only-section=.note.gnu.property "
+				"--only-section=.note.gnu.build-id --only-section=.note.ABI-tag m notes",
+				dir),
+			 0);
+	want = tu_capture("readelf -n '%s/m' | sed -n 's/.*Build ID: *//p'", dir);
+	want[strcspn(want, "\n")] = '\0';
+	ck_assert_uint_eq(strlen(want), 40);
+	snprintf(path, sizeof(path), "%s/notes", dir);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, 128, f);
+	fclose(f);
+	ck_assert_msg(n > 12 && n < 128, "%zu bytes of notes", n);
+	notes = buf;
+	ck_assert_int_eq(rv_elf_note_build_id(notes, n, hex, sizeof(hex)), 0);
+	ck_assert_str_eq(hex, want);
+	/* a buffer too small for 40 digits and the NUL */
+	ck_assert_int_eq(rv_elf_note_build_id(notes, n, small, 40), -RV_ERANGE);
+	ck_assert_int_eq(rv_elf_note_build_id(notes, n, small, 41), 0);
+	/* cut anywhere before the end of the build-id note: not found, never past @n */
+	for (i = 0; i < n; i++) {
+		u8 *cut = malloc(i ? i : 1);
+
+		memcpy(cut, notes, i);
+		tu_check(rv_elf_note_build_id(cut, i, hex, sizeof(hex)) != 0 ||
+				 !strcmp(hex, want),
+			 "cut at %u: %s", i, hex);
+		free(cut);
+	}
+	/* a name size of 0xffffffff must not wrap the padding arithmetic */
+	memcpy(buf + 128, notes, 12);
+	tu_put(buf + 128, 4, 0xffffffffu);
+	ck_assert_int_eq(rv_elf_note_build_id(buf + 128, 12, hex, sizeof(hex)), -RV_ENOENT);
+	ck_assert_int_eq(rv_elf_note_build_id(NULL, 0, hex, sizeof(hex)), -RV_ENOENT);
+	free(want);
+	tu_rm_rf(dir);
+}
+END_TEST
+
 START_TEST(bad_machine)
 {
 	assert_field_mutation(TU_E_MACHINE, 2, 3, -RV_EFORMAT);	  /* EM_386 */
@@ -995,6 +1051,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, bad_version);
 	tcase_add_test(tc, bad_type);
 	tcase_add_test(tc, bad_machine);
+	tcase_add_test(tc, note_build_id);
 	tcase_add_test(tc, bad_shentsize);
 	tcase_add_test(tc, shoff_past_end);
 	tcase_add_test(tc, shoff_plus_table_size_overflows);

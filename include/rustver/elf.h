@@ -107,6 +107,18 @@ static inline size_t rv_elf_sym_name_len(const struct rv_elf_sym *sym, size_t ma
 	return rv_strnlen(sym->name, sym->name_max < max ? sym->name_max : max);
 }
 
+/*
+ * The GNU build ID among ELF notes: @notes is @len bytes of note records (a
+ * .notes section, e.g. what /sys/kernel/notes gives), each a 12-byte header
+ * (namesz, descsz, type: u32, little-endian on every architecture the engine
+ * reads) then the name and the descriptor, each padded to 4 bytes. Writes the
+ * descriptor of the first note named "GNU" of type 3 (NT_GNU_BUILD_ID) as
+ * lowercase hex into @hex (@size bytes, NUL-terminated). Returns 0,
+ * -RV_ENOENT when there is no such note (or the records end malformed before
+ * one), -RV_ERANGE when it does not fit in @size or is over 64 bytes.
+ */
+int rv_elf_note_build_id(const void *notes, u64 len, char *hex, size_t size);
+
 static inline bool rv_elf_sym_undefined(const struct rv_elf_sym *sym)
 {
 	return sym->shndx == RV_SHN_UNDEF && sym->name[0] != '\0';

@@ -146,44 +146,19 @@ static char *sysfs_path(const char *path)
 	return xasprintf("%s%s", root ? root : "", path);
 }
 
-/*
- * The running kernel's build ID, in hex, from the GNU build-id note in
- * /sys/kernel/notes (the kernel's .notes section: Elf_Nhdr records, name
- * and descriptor each padded to 4 bytes); NULL when there is none.
- */
+/* The running kernel's build ID, in hex, from /sys/kernel/notes; NULL when none. */
 static char *running_build_id(const char *notes)
 {
-	uint8_t d[65536];
-	size_t n, at = 0;
-	char *hex = NULL;
+	static uint8_t d[65536];
+	char hex[2 * 64 + 1];
+	size_t n;
 	FILE *f = fopen(notes, "rb");
 
 	if (!f)
 		return NULL;
 	n = fread(d, 1, sizeof(d), f); /* sysfs: read to the end, whatever st_size says */
 	fclose(f);
-	while (n - at >= 12) {
-		uint32_t namesz, descsz, type;
-		size_t name_at = at + 12, desc_at;
-
-		memcpy(&namesz, d + at, 4);
-		memcpy(&descsz, d + at + 4, 4);
-		memcpy(&type, d + at + 8, 4);
-		if (namesz > n - name_at)
-			break;
-		desc_at = name_at + ((namesz + 3u) & ~3u);
-		if (desc_at > n || descsz > n - desc_at)
-			break;
-		if (type == 3 && namesz == 4 && !memcmp(d + name_at, "GNU", 4) && descsz &&
-		    descsz <= 64) {
-			hex = xmalloc(2 * descsz + 1);
-			for (uint32_t i = 0; i < descsz; i++)
-				snprintf(hex + 2 * i, 3, "%02x", d[desc_at + i]);
-			break;
-		}
-		at = desc_at + ((descsz + 3u) & ~3u);
-	}
-	return hex;
+	return rv_elf_note_build_id(d, n, hex, sizeof(hex)) ? NULL : xstrdup(hex);
 }
 
 /*
