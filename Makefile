@@ -32,7 +32,7 @@ ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
-.PHONY: all deps install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench FORCE
+.PHONY: all deps install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
 all: $(BUILD)/deps.ok tools/rustver/rustver $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
@@ -58,7 +58,7 @@ $(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/san/%,$(wildcard tests/check-*.c))
 
-$(BUILD)/san/check-%: tests/check-%.c tests/testutil.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/san/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O1 $(SAN) -o $@ $< $(ENGINE) \
 		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
@@ -69,14 +69,14 @@ $(BUILD)/san/check-%: tests/check-%.c tests/testutil.h $(ENGINE) $(HEADERS) | $(
 # the small stack and be counted against the engine.
 STACK_TESTS := $(patsubst tests/%.c,$(BUILD)/stack/%,$(wildcard tests/check-*.c))
 
-$(BUILD)/stack/check-%: tests/check-%.c tests/testutil.h tests/smallstack.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/stack/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h tests/smallstack.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O2 -DTU_SMALL_STACK -Wl,-z,now -o $@ $< $(ENGINE) \
 		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
 
 FUZZERS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
 
-$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
 	@mkdir -p $(@D)
 	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -109,6 +109,10 @@ $(BUILD)/bench/bench-engine: bench/bench-engine.c $(ENGINE) $(HEADERS) | $(BUILD
 # Benchmarks: never part of make check; rewrites bench/RESULTS.md.
 bench: tools/rustver/rustver $(BUILD)/bench/bench-engine
 	BUILD=$(BUILD) bench/run.sh
+
+# Load time and kernel memory of kmod_rustver in QEMU on kernel A: bench/results/load.md.
+bench-load: tools/rustver/rustver
+	bench/load.sh
 
 # The kselftest suite in QEMU on a Rust-enabled kernel built from Debian's
 # packages (selftests/README.md); also part of make check.
