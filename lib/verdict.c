@@ -115,21 +115,19 @@ static int collect(struct rv_elf *elf, struct rv_verdict_scratch *scr,
 	u32 i, j;
 	int err;
 
+	rv_v0_scratch_reset(&scr->v0);	/* the path cache: this module's names only */
 	for (i = 1; i < elf->nsyms; i++) {
 		if (!(i % RESCHED_EVERY))
 			resched();
 		err = rv_elf_sym(elf, i, &sym);
 		if (err)
 			return error(v, err, "ELF", elf->why);
-		/* "_R" and a third byte: the name ends with a NUL in its table */
-		if (!rv_elf_sym_undefined(&sym) || sym.name[0] != '_' ||
-		    sym.name[1] != 'R' || !sym.name[2])
-			continue;
-		len = rv_elf_sym_name_len(&sym, RV_SYMBOL_MAX + 1);
-		if (!rv_v0_is_v0(sym.name, len))
+		/* "_R" then a path or a version (the string table ends with a NUL) */
+		if (!rv_elf_sym_undefined(&sym) || !rv_v0_is_v0(sym.name, 3))
 			continue;
 		v->rust_imports++;
-		err = rv_v0_parse(sym.name, len, &scr->v0, &scr->sym);
+		/* measured no further than RV_SYMBOL_MAX + 1 bytes */
+		err = rv_v0_parse_str(sym.name, sym.name_max, &scr->v0, &scr->sym, &len);
 		if (err) {
 			v->bad_symbol = sym.name;
 			v->bad_symbol_pos = (u32)scr->sym.err_pos;
