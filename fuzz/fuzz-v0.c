@@ -12,6 +12,8 @@
 
 #include <rustver/v0.h>
 
+#include "../tests/v0diff.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CHECK(cond)              \
@@ -20,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort(); \
 	} while (0)
 
-static struct rv_v0_scratch scr;
+static struct rv_v0_scratch scr, warm; /* warm: its path cache lives across inputs */
 
 static void check_result(const char *name, size_t len)
 {
@@ -28,6 +30,8 @@ static void check_result(const char *name, size_t len)
 	u32 i, j, k;
 	int err;
 
+	/* the path cache never changes a result */
+	CHECK(v0diff(name, len, &scr, &warm) == NULL);
 	err = rv_v0_parse(name, len, &scr, &r);
 	if (err) {
 		CHECK(err == -RV_ESYNTAX || err == -RV_ELIMIT);

@@ -42,8 +42,15 @@
  */
 #include <rustver/v0.h>
 
-/* Bitmaps in struct rv_v0_scratch: complete productions, then seen-maps. */
-enum { MAP_PATH, MAP_TYPE, MAP_CONST, MAP_SEEN };
+/*
+ * Flags of each position in struct rv_v0_scratch mark[]: a complete
+ * production of a kind starts there, or a production started there was
+ * expanded with crate roots of an origin (RV_ORIGIN_* << 3).
+ */
+#define MARK_PATH	0x01
+#define MARK_TYPE	0x02
+#define MARK_CONST	0x04
+#define MARK_SEEN_SHIFT	3
 
 /* What a production is; a frame's kind, a backref's expected target. */
 enum kind { KIND_PATH, KIND_TYPE, KIND_CONST, KIND_PAT };
@@ -89,6 +96,12 @@ struct frame {
 	u8 aux;		/* tag, namespace, or "an element was seen" */
 };
 
+struct ident {
+	const char *p;
+	u32 len;
+	bool punycode;
+};
+
 struct walker {
 	const char *s;
 	u32 len;
@@ -99,8 +112,13 @@ struct walker {
 	u8 nframes;
 	/* collect mode */
 	struct rv_v0_scratch *scr;
+	u8 *mark;		/* scr->mark */
 	struct rv_v0_result *res;
 	int defining;		/* index in res->crates, or -1 */
+	u32 peeked;		/* the end of the last empty identifier */
+	u32 root_start;		/* the last crate root read: its "C", */
+	struct ident root;	/* name */
+	u64 root_dis;		/* and disambiguator */
 	/* print mode */
 	char *out;
 	size_t size, n;
@@ -111,11 +129,6 @@ struct walker {
 	struct frame f[RV_V0_MAX_DEPTH];
 };
 
-struct ident {
-	const char *p;
-	u32 len;
-	bool punycode;
-};
 
 static int fail(struct walker *w, int err, const char *why)
 {
@@ -152,7 +165,7 @@ static bool is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
-static bool eat(struct walker *w, char c)
+static inline bool eat(struct walker *w, char c)
 {
 	if (w->pos < w->len && w->s[w->pos] == c) {
 		w->pos++;
@@ -161,7 +174,7 @@ static bool eat(struct walker *w, char c)
 	return false;
 }
 
-static int next(struct walker *w, char *c)
+static inline int next(struct walker *w, char *c)
 {
 	if (w->pos >= w->len)
 		return fail(w, RV_ESYNTAX, "unexpected end of symbol");
@@ -185,24 +198,28 @@ static const u8 base62_val1[256] = {
  */
 static int base62(struct walker *w, u64 *out)
 {
-	u32 start = w->pos;
+	const u8 *s = (const u8 *)w->s;
+	u32 pos = w->pos, end = w->len, start = pos;
 	u64 x = 0;
 	u8 d;
 
-	while (w->pos < w->len && (d = base62_val1[(u8)w->s[w->pos]]) != 0) {
-		d--;
-		if (w->pos - start >= 10 && x > (~0ULL - d) / 62)
+	/* up to 10 digits cannot overflow; the rare longer ones are checked */
+	while (pos < end && (d = base62_val1[s[pos]]) != 0) {
+		if (pos - start < 10) {
+			x = x * 62 + (u64)(d - 1);
+		} else if (__builtin_mul_overflow(x, 62, &x) ||
+			   __builtin_add_overflow(x, (u64)(d - 1), &x)) {
+			w->pos = pos;
 			return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
-		x = x * 62 + d;
-		w->pos++;
+		}
+		pos++;
 	}
-	if (w->pos >= w->len || w->s[w->pos] != '_')
-		return fail(w, RV_ESYNTAX, w->pos >= w->len ? "unexpected end of symbol" :
+	w->pos = pos;
+	if (pos >= end || s[pos] != '_')
+		return fail(w, RV_ESYNTAX, pos >= end ? "unexpected end of symbol" :
 			    "bad base-62 digit");
-	w->pos++;
-	if (w->pos - 1 == start) {
-		x = 0;
-	} else {
+	w->pos = pos + 1;
+	if (pos != start) {
 		if (x == ~0ULL)
 			return fail(w, RV_ELIMIT, "base-62 number overflows 64 bits");
 		x++;
@@ -213,7 +230,7 @@ static int base62(struct walker *w, u64 *out)
 }
 
 /* Optional "<tag> base-62-number": the number + 1, or 0 without the tag. */
-static int opt_base62(struct walker *w, char tag, u64 *out)
+static inline int opt_base62(struct walker *w, char tag, u64 *out)
 {
 	int err;
 
@@ -235,7 +252,7 @@ static int opt_base62(struct walker *w, char tag, u64 *out)
  * "0" or [1-9]{digit}. Punycode ("u") must end in [a-z0-9] after its last
  * "_" ("ascii_punycode" with "-" written as "_").
  */
-static int ident(struct walker *w, struct ident *id)
+static inline int ident(struct walker *w, struct ident *id)
 {
 	u32 n, i;
 	char c;
@@ -255,7 +272,9 @@ static int ident(struct walker *w, struct ident *id)
 		if (n > w->len)
 			return fail(w, RV_ESYNTAX, "identifier runs past the end of the symbol");
 	}
-	eat(w, '_');
+	/* an empty identifier is the one whose "_" is read past its end */
+	if (!eat(w, '_') && n == 0)
+		w->peeked = w->pos;
 	if (n > w->len - w->pos)
 		return fail(w, RV_ESYNTAX, "identifier runs past the end of the symbol");
 	id->p = w->s + w->pos;
@@ -342,11 +361,11 @@ static bool is_basic_type(char c)
 
 /* ---- the two sinks: crates (collect mode), text (print mode) ---- */
 
-static void put(struct walker *w, const char *s, size_t n)
+static inline void put(struct walker *w, u8 mode, const char *s, size_t n)
 {
 	size_t i;
 
-	if (!(w->mode & MODE_PRINT) || (w->ctx & CTX_QUIET))
+	if (!(mode & MODE_PRINT) || (w->ctx & CTX_QUIET))
 		return;
 	for (i = 0; i < n && !w->full; i++) {
 		if (w->n + 1 >= w->size) {
@@ -357,9 +376,10 @@ static void put(struct walker *w, const char *s, size_t n)
 	}
 }
 
-static void puts_(struct walker *w, const char *s)
+static inline void puts_(struct walker *w, u8 mode, const char *s)
 {
-	put(w, s, rv_strnlen(s, 16));
+	if ((mode & MODE_PRINT) && !(w->ctx & CTX_QUIET))
+		put(w, mode, s, rv_strnlen(s, 16));
 }
 
 static bool crate_eq(const struct rv_crate_ref *c, const struct ident *id, u64 dis)
@@ -367,12 +387,21 @@ static bool crate_eq(const struct rv_crate_ref *c, const struct ident *id, u64 d
 	return c->dis == dis && c->name_len == id->len && rv_memeq(c->name, id->p, id->len);
 }
 
-static int add_crate(struct walker *w, const struct ident *id, u64 dis)
+/*
+ * The crate root after a "C" at w->pos: [dis] ident, a crate name of
+ * [A-Za-z0-9_]. Remembered in w->root for the simple path it ends.
+ */
+static int crate_root(struct walker *w, struct ident *id, u64 *dis)
 {
-	struct rv_v0_result *res = w->res;
-	struct rv_crate_ref *c;
 	u32 i;
+	int err;
 
+	w->root_start = w->pos - 1;
+	err = opt_base62(w, 's', dis);
+	if (!err)
+		err = ident(w, id);
+	if (err)
+		return err;
 	if (id->punycode)
 		return fail(w, RV_ESYNTAX, "crate names are ASCII, not punycode");
 	if (id->len == 0)
@@ -385,6 +414,18 @@ static int add_crate(struct walker *w, const struct ident *id, u64 dis)
 		if (!is_lower(ch) && !is_upper(ch) && !is_digit(ch) && ch != '_')
 			return fail(w, RV_ESYNTAX, "bad character in a crate name");
 	}
+	w->root = *id;
+	w->root_dis = *dis;
+	return 0;
+}
+
+/* Adds a crate root (checked by crate_root()) to the symbol's crates. */
+static int add_crate(struct walker *w, const struct ident *id, u64 dis)
+{
+	struct rv_v0_result *res = w->res;
+	struct rv_crate_ref *c;
+	u32 i;
+
 	for (i = 0; i < res->ncrates; i++) {
 		if (crate_eq(&res->crates[i], id, dis))
 			break;
@@ -404,30 +445,116 @@ static int add_crate(struct walker *w, const struct ident *id, u64 dis)
 	return 0;
 }
 
-static bool bit_test(const struct walker *w, int map, u32 pos)
+/* The mark of a production started at a position in the current origin. */
+static u8 seen_mark(u8 ctx)
 {
-	return w->scr->bits[map][pos / 8] & (1u << (pos % 8));
+	return (u8)((ctx & CTX_ORIGIN) << MARK_SEEN_SHIFT);
 }
 
-static void bit_set(struct walker *w, int map, u32 pos)
+/*
+ * Simple paths, ("N" ns)^k "C" [dis] ident {[dis] ident}: most of what a
+ * module's symbols name (`NtNtCs2lKf6AS60Zg_4core3fmt9Formatter`), again
+ * and again. Such a path holds no backref, so its bytes alone decide how it
+ * parses (but for a last empty identifier, see path_keep()); one walked
+ * once is kept in the scratch (direct-mapped by its first 8 bytes) and,
+ * met again, its effects are replayed instead: k + 1 productions started
+ * and completed, one crate root.
+ */
+static u64 head_of(const char *p)
 {
-	w->scr->bits[map][pos / 8] |= (u8)(1u << (pos % 8));
+	u64 x;
+
+	__builtin_memcpy(&x, p, 8);
+	return x;
 }
 
-static int seen_map(u8 ctx)
+static struct rv_v0_path *path_slot(struct rv_v0_scratch *scr, u64 head)
 {
-	u8 origin = ctx & CTX_ORIGIN;
-
-	return origin == RV_ORIGIN_IMPL ? MAP_SEEN + 1 :
-	       origin == RV_ORIGIN_INST ? MAP_SEEN + 2 : MAP_SEEN;
+	return &scr->paths[(head * 0x9e3779b97f4a7c15ULL) >> (64 - RV_V0_PATHS_SHIFT)];
 }
+
+/*
+ * The simple path that just ended at w->pos, started at @start: kept,
+ * unless its parse looked past its end (it ends with an empty identifier,
+ * a closure's "0", whose meaning depends on whether a "_" follows).
+ */
+static void path_keep(struct walker *w, u32 start)
+{
+	u32 p = start, len = w->pos - start;
+	struct rv_v0_path *e;
+	u64 head;
+
+	if (len > RV_V0_PATH_MAX || w->len - start < 8 || w->peeked == w->pos)
+		return;
+	while (w->s[p] == 'N')
+		p += 2;
+	if (w->s[p] != 'C' || p != w->root_start)
+		return;
+	head = head_of(w->s + start);
+	e = path_slot(w->scr, head);
+	e->head = head;
+	e->len = (u8)len;
+	e->depth = (u8)((p - start) / 2);
+	e->name_off = (u8)(w->root.p - (w->s + start));
+	e->name_len = (u8)w->root.len;
+	e->dis = w->root_dis;
+	__builtin_memcpy(e->bytes, w->s + start, len);
+}
+
+static int add_crate(struct walker *w, const struct ident *id, u64 dis);
+
+/*
+ * The path whose tag was read at @start, if kept: replays what walking it
+ * would do (marks, steps, its crate) when that walk cannot fail. Returns 1
+ * with w->pos after it, 0 when it must be walked, or a negative RV_E*.
+ */
+static int path_replay(struct walker *w, u32 start)
+{
+	const struct rv_v0_path *e;
+	u64 head;
+	u8 mark;
+	u32 i;
+	int err;
+
+	if (w->len - start < 8)
+		return 0;
+	head = head_of(w->s + start);
+	e = path_slot(w->scr, head);
+	if (!e->len || e->head != head || e->len > w->len - start ||
+	    (e->len > 8 && !rv_memeq(e->bytes + 8, w->s + start + 8, e->len - 8u)))
+		return 0;
+	/* the first production is already counted, started and marked seen */
+	if (w->steps + e->depth > w->max_steps ||
+	    w->nframes + e->depth > RV_V0_MAX_DEPTH)
+		return 0;
+	w->steps += e->depth;
+	mark = seen_mark(w->ctx) | MARK_PATH;
+	for (i = 0; i <= e->depth; i++)
+		w->mark[start + 2 * i] |= mark;
+	w->root_start = start + 2 * e->depth;
+	w->root.p = w->s + start + e->name_off;
+	w->root.len = e->name_len;
+	w->root.punycode = false;
+	w->root_dis = e->dis;
+	w->pos = start + e->name_off + e->name_len;	/* where the walk adds it */
+	err = add_crate(w, &w->root, e->dis);
+	if (err)
+		return err;
+	w->pos = start + e->len;
+	return 1;
+}
+
+/* MARK_* of a complete production of each kind (patterns have none). */
+static const u8 done_mark[] = {
+	[KIND_PATH] = MARK_PATH, [KIND_TYPE] = MARK_TYPE, [KIND_CONST] = MARK_CONST,
+	[KIND_PAT] = 0,
+};
 
 /* A production of @kind starting at @start is complete. */
-static void mark_done(struct walker *w, enum kind kind, u32 start)
+static inline void mark_done(struct walker *w, u8 mode, enum kind kind, u32 start)
 {
-	if ((w->mode & MODE_COLLECT) && kind != KIND_PAT)
-		bit_set(w, kind == KIND_PATH ? MAP_PATH : kind == KIND_TYPE ? MAP_TYPE :
-			MAP_CONST, start);
+	if (mode & MODE_COLLECT)
+		w->mark[start] |= done_mark[kind];
 }
 
 /* ---- the walk ---- */
@@ -453,7 +580,7 @@ static int push(struct walker *w, u32 start, enum kind kind, enum resume r, u8 a
  * when its target must be walked (w->pos is then the target, and a frame
  * remembers where to come back), 0 when it is complete as it is.
  */
-static int backref(struct walker *w, u32 start, enum kind kind)
+static inline int backref(struct walker *w, u8 mode, u32 start, enum kind kind)
 {
 	u32 target;
 	u64 t;
@@ -465,20 +592,18 @@ static int backref(struct walker *w, u32 start, enum kind kind)
 	if (t >= start - 2)
 		return fail_at(w, start, RV_ESYNTAX, "backref does not point backwards");
 	target = (u32)t + 2;
-	if (w->mode & MODE_COLLECT) {
-		bool ok = kind == KIND_PATH ? bit_test(w, MAP_PATH, target) :
-			  kind == KIND_TYPE ? bit_test(w, MAP_TYPE, target) ||
-					      bit_test(w, MAP_PATH, target) :
-			  bit_test(w, MAP_CONST, target);
+	if (mode & MODE_COLLECT) {
+		u8 mark = w->mark[target];
+		bool ok = mark & (kind == KIND_TYPE ? MARK_TYPE | MARK_PATH : done_mark[kind]);
 
 		if (!ok)
 			return fail_at(w, start, RV_ESYNTAX,
 				       kind == KIND_PATH ? "backref to something that is not a complete path" :
 				       kind == KIND_TYPE ? "backref to something that is not a complete type" :
 				       "backref to something that is not a complete const");
-		if (bit_test(w, seen_map(w->ctx), target) && !(w->ctx & CTX_SPINE))
+		if ((mark & seen_mark(w->ctx)) && !(w->ctx & CTX_SPINE))
 			return 0;
-	} else if (!(w->mode & MODE_PRINT) || (w->ctx & CTX_QUIET)) {
+	} else if (!(mode & MODE_PRINT) || (w->ctx & CTX_QUIET)) {
 		return 0;
 	}
 	err = push(w, start, kind, R_BACKREF, 0);
@@ -505,7 +630,7 @@ static void quiet(struct walker *w)
  * Walks one production of @kind at w->pos. Returns 0 with w->pos after it,
  * or a negative RV_E* code with w->why set.
  */
-static int walk(struct walker *w, enum kind want)
+static inline int walk_mode(struct walker *w, enum kind want, const u8 mode)
 {
 	u32 base = w->nframes, start;
 	enum kind kind = want;
@@ -521,17 +646,25 @@ production:
 	/* enter a production of @kind at w->pos */
 	if (++w->steps > w->max_steps)
 		return fail(w, RV_ELIMIT, "symbol expands too much");
-	if (w->full)
+	if ((mode & MODE_PRINT) && w->full)
 		return -RV_ELIMIT;
 	start = w->pos;
 	from_type = false;
 	err = next(w, &tag);
 	if (err)
 		return err;
-	if ((w->mode & MODE_COLLECT) && kind != KIND_PAT)
-		bit_set(w, seen_map(w->ctx), start);
+	if ((mode & MODE_COLLECT) && kind != KIND_PAT) {
+		w->mark[start] |= seen_mark(w->ctx);
+		if ((tag == 'N' || tag == 'C') && kind != KIND_CONST) {
+			err = path_replay(w, start);
+			if (err < 0)
+				return err;
+			if (err)
+				goto resume;
+		}
+	}
 	if (tag == 'B' && kind != KIND_PAT) {
-		err = backref(w, start, kind);
+		err = backref(w, mode, start, kind);
 		if (err < 0)
 			return err;
 		if (err)
@@ -547,13 +680,13 @@ production:
 				"i16", "u16", "()", "...", NULL, "i64", "u64", "!",
 			};
 
-			puts_(w, basic[tag - 'a']);
+			puts_(w, mode, basic[tag - 'a']);
 			goto done_leaf;
 		}
 		switch (tag) {
 		case 'R':
 		case 'Q':
-			puts_(w, tag == 'R' ? "&" : "&mut ");
+			puts_(w, mode, tag == 'R' ? "&" : "&mut ");
 			if (eat(w, 'L')) {
 				err = base62(w, NULL);
 				if (err)
@@ -562,25 +695,25 @@ production:
 			goto wrap;
 		case 'P':
 		case 'O':
-			puts_(w, tag == 'P' ? "*const " : "*mut ");
+			puts_(w, mode, tag == 'P' ? "*const " : "*mut ");
 			goto wrap;
 		case 'S':
-			puts_(w, "[");
+			puts_(w, mode, "[");
 wrap:
 			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
 			goto child_type;
 		case 'A':
-			puts_(w, "[");
+			puts_(w, mode, "[");
 			err = push(w, start, KIND_TYPE, R_ARRAY_TYPE, 0);
 			goto child_type;
 		case 'T':
-			puts_(w, "(");
+			puts_(w, mode, "(");
 			err = push(w, start, KIND_TYPE, R_TUPLE, 0);
 			if (err)
 				return err;
 			goto resume;
 		case 'F':
-			puts_(w, "fn(..)");
+			puts_(w, mode, "fn(..)");
 			err = push(w, start, KIND_TYPE, R_FN, 0);
 			if (!err)
 				err = opt_base62(w, 'G', NULL);
@@ -596,7 +729,7 @@ wrap:
 			}
 			goto resume;
 		case 'D':
-			puts_(w, "dyn ..");
+			puts_(w, mode, "dyn ..");
 			err = push(w, start, KIND_TYPE, R_DYN, 0);
 			if (!err)
 				err = opt_base62(w, 'G', NULL);
@@ -615,14 +748,20 @@ wrap:
 	if (kind == KIND_PATH) {
 		switch (tag) {
 		case 'C':
-			err = opt_base62(w, 's', &dis);
-			if (!err)
-				err = ident(w, &id);
-			if (!err && (w->mode & MODE_COLLECT))
-				err = add_crate(w, &id, dis);
+			if (mode & MODE_COLLECT) {
+				err = crate_root(w, &id, &dis);
+				if (!err)
+					err = add_crate(w, &id, dis);
+				if (!err)
+					path_keep(w, start);
+			} else {
+				err = opt_base62(w, 's', NULL);
+				if (!err)
+					err = ident(w, &id);
+			}
 			if (err)
 				return err;
-			put(w, id.p, id.len);
+			put(w, mode, id.p, id.len);
 			goto done_leaf;
 		case 'N':
 			err = next(w, &tag);
@@ -643,7 +782,7 @@ wrap:
 			kind = KIND_PATH;
 			goto production;
 		case 'Y':
-			puts_(w, "<");
+			puts_(w, mode, "<");
 			err = push(w, start, KIND_PATH, R_SELF_TYPE, (u8)tag);
 			if (err)
 				return err;
@@ -745,11 +884,13 @@ child_const:
 	goto production;
 
 done_leaf:
-	mark_done(w, kind, start);
+	mark_done(w, mode, kind, start);
 	goto resume;
 done_frame:
 	f = &w->f[w->nframes - 1];
-	mark_done(w, (enum kind)f->kind, f->start);
+	mark_done(w, mode, (enum kind)f->kind, f->start);
+	if ((mode & MODE_COLLECT) && f->kind == KIND_PATH && w->s[f->start] == 'N')
+		path_keep(w, f->start);
 	w->nframes--;
 	/* fall through to resume the parent */
 resume:
@@ -766,37 +907,37 @@ resume:
 		if (err)
 			return err;
 		if (f->aux == 'C') {
-			puts_(w, "::{closure}");
+			puts_(w, mode, "::{closure}");
 		} else if (f->aux == 'S') {
-			puts_(w, "::{shim}");
+			puts_(w, mode, "::{shim}");
 		} else if (id.len) {
-			puts_(w, "::");
-			put(w, id.p, id.len);
+			puts_(w, mode, "::");
+			put(w, mode, id.p, id.len);
 		}
 		goto done_frame;
 	case R_IMPL_PATH:
-		puts_(w, "<");
+		puts_(w, mode, "<");
 		f->resume = R_SELF_TYPE;
 		off_spine(w);
 		kind = KIND_TYPE;
 		goto production;
 	case R_SELF_TYPE:
 		if (f->aux == 'M') {
-			puts_(w, ">");
+			puts_(w, mode, ">");
 			goto done_frame;
 		}
-		puts_(w, " as ");
+		puts_(w, mode, " as ");
 		f->resume = R_TRAIT;
 		if (f->aux == 'X')
 			off_spine(w);
 		kind = KIND_PATH;
 		goto production;
 	case R_TRAIT:
-		puts_(w, ">");
+		puts_(w, mode, ">");
 		goto done_frame;
 	case R_I_ARGS:
 		if (eat(w, 'E')) {
-			puts_(w, "::<..>");
+			puts_(w, mode, "::<..>");
 			goto done_frame;
 		}
 		quiet(w);
@@ -813,7 +954,7 @@ resume:
 		goto done_frame;
 	case R_WRAP:
 		if (f->aux == 'S')
-			puts_(w, "]");
+			puts_(w, mode, "]");
 		goto done_frame;
 	case R_ARRAY_TYPE:
 		f->resume = R_ARRAY_LEN;
@@ -821,15 +962,15 @@ resume:
 		kind = KIND_CONST;
 		goto production;
 	case R_ARRAY_LEN:
-		puts_(w, "; _]");
+		puts_(w, mode, "; _]");
 		goto done_frame;
 	case R_TUPLE:
 		if (eat(w, 'E')) {
-			puts_(w, ")");
+			puts_(w, mode, ")");
 			goto done_frame;
 		}
 		if (f->aux)
-			puts_(w, ", ");
+			puts_(w, mode, ", ");
 		f->aux = 1;
 		off_spine(w);
 		kind = KIND_TYPE;
@@ -865,7 +1006,7 @@ resume:
 		kind = KIND_PATH;
 		goto production;
 	case R_PAT_TYPE:
-		puts_(w, " is ..");
+		puts_(w, mode, " is ..");
 		f->resume = R_PAT_DONE;
 		quiet(w);
 		kind = KIND_PAT;
@@ -919,6 +1060,14 @@ resume:
 	return fail(w, RV_ESYNTAX, "internal: bad resume point");
 }
 
+/* The walk, compiled once per mode so that neither pays for the other. */
+static int walk(struct walker *w, enum kind want)
+{
+	if (w->mode == MODE_COLLECT)
+		return walk_mode(w, want, MODE_COLLECT);
+	return walk_mode(w, want, MODE_PRINT);
+}
+
 bool rv_v0_is_v0(const char *name, size_t len)
 {
 	return len > 2 && name[0] == '_' && name[1] == 'R' &&
@@ -927,36 +1076,41 @@ bool rv_v0_is_v0(const char *name, size_t len)
 RV_EXPORT(rv_v0_is_v0);
 
 /*
- * Every byte in 0x21..0x7e, a word at a time: a byte b is outside when
- * b - 0x21 borrows or b + 0x01 reaches 0x80, i.e. b >= 0x7f.
+ * Offset of the first byte of @s[0..@n) outside 0x21..0x7e, or @n. A word
+ * at a time: a byte b is outside when b - 0x21 borrows or b + 0x01 reaches
+ * 0x80, i.e. b >= 0x7f. A borrow or carry can only flag bytes after a true
+ * one, whatever the byte order; the flagged word is then read bytewise.
  */
-static int check_chars(struct walker *w)
+static u32 first_outside(const char *s, u32 n)
 {
 	const u64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	u32 i = 0, j;
+	u32 i = 0;
 	u64 x;
 
-	for (; i + 8 <= w->len; i += 8) {
-		__builtin_memcpy(&x, w->s + i, 8);	/* any byte order will do */
+	for (; i + 8 <= n; i += 8) {
+		__builtin_memcpy(&x, s + i, 8);
 		if (((x - ones * 0x21) | (x + ones) | x) & highs)
 			break;
 	}
-	for (j = i; j < w->len; j++) {
-		if (w->s[j] < 0x21 || w->s[j] > 0x7e)
-			return fail_at(w, j, RV_ESYNTAX, "byte outside printable ASCII");
+	for (; i < n; i++) {
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			break;
 	}
-	return 0;
+	return i;
 }
 
-/* What every walk checks first: length, "_R", printable ASCII, version. */
-static int check_symbol(struct walker *w)
+/*
+ * What every walk checks first: length, "_R", printable ASCII (@bad: the
+ * offset of the first byte that is not, or w->len), version.
+ */
+static int check_symbol(struct walker *w, u32 bad)
 {
 	if (w->len > RV_SYMBOL_MAX)
 		return fail_at(w, 0, RV_ELIMIT, "symbol name too long");
 	if (!rv_v0_is_v0(w->s, w->len))
 		return fail_at(w, 0, RV_ESYNTAX, "not a Rust v0 symbol (expected _R and a path)");
-	if (check_chars(w))
-		return -RV_ESYNTAX;
+	if (bad < w->len)
+		return fail_at(w, bad, RV_ESYNTAX, "byte outside printable ASCII");
 	if (is_digit(w->s[2]))
 		return fail_at(w, 2, RV_ESYNTAX, "unsupported v0 encoding version");
 	return 0;
@@ -968,73 +1122,130 @@ static u32 max_steps(u32 len)
 	return 8 * len + 64;
 }
 
-int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
-		struct rv_v0_result *res)
+/* A walker over @len bytes of @name (capped at RV_SYMBOL_MAX + 1). */
+static void walker_init(struct walker *w, const char *name, size_t len, u8 mode)
 {
-	struct walker w = {
-		.s = name, .len = len > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : (u32)len,
-		.pos = 2, .mode = MODE_COLLECT,
-		.ctx = RV_ORIGIN_PATH | CTX_SPINE, .scr = scr, .res = res,
-		.defining = -1,
-	};
+	/* the frames are written before they are read: not cleared */
+	w->s = name;
+	w->len = len > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : (u32)len;
+	w->pos = 2;
+	w->steps = 0;
+	w->max_steps = max_steps(w->len);
+	w->mode = mode;
+	w->ctx = RV_ORIGIN_PATH;
+	w->nframes = 0;
+	w->scr = NULL;
+	w->mark = NULL;
+	w->root_start = 0;
+	w->peeked = 0;
+	w->res = NULL;
+	w->defining = -1;
+	w->out = NULL;
+	w->size = 0;
+	w->n = 0;
+	w->full = false;
+	w->why = NULL;
+	w->err_pos = 0;
+}
+
+static int parse(struct walker *w, u32 bad, struct rv_v0_scratch *scr,
+		 struct rv_v0_result *res)
+{
+	const char *name = w->s;
 	struct rv_crate_ref def;
-	size_t i, nbytes;
+	size_t i;
 	int err;
 
+	w->scr = scr;
+	w->mark = scr->mark;
+	w->res = res;
+	w->ctx = RV_ORIGIN_PATH | CTX_SPINE;
 	res->ncrates = 0;
 	res->why = NULL;
 	res->err_pos = 0;
-	w.max_steps = max_steps(w.len);
-	err = check_symbol(&w);
+	err = check_symbol(w, bad);
 	if (err)
 		goto out;
-	nbytes = (w.len + 7) / 8;
-	for (i = 0; i < MAP_SEEN + 3; i++)
-		__builtin_memset(scr->bits[i], 0, nbytes);
+	__builtin_memset(scr->mark, 0, w->len);
 
-	err = walk(&w, KIND_PATH);
-	if (!err && w.pos < w.len && is_upper(name[w.pos])) {
-		w.ctx = RV_ORIGIN_INST;
-		err = walk(&w, KIND_PATH);
+	err = walk(w, KIND_PATH);
+	if (!err && w->pos < w->len && is_upper(name[w->pos])) {
+		w->ctx = RV_ORIGIN_INST;
+		err = walk(w, KIND_PATH);
 	}
-	if (!err && w.pos < w.len && name[w.pos] != '.' && name[w.pos] != '$')
-		err = fail(&w, RV_ESYNTAX, "unexpected characters after the path");
-	if (!err && w.defining < 0)
-		err = fail_at(&w, 2, RV_ESYNTAX, "path without a crate root");
+	if (!err && w->pos < w->len && name[w->pos] != '.' && name[w->pos] != '$')
+		err = fail(w, RV_ESYNTAX, "unexpected characters after the path");
+	if (!err && w->defining < 0)
+		err = fail_at(w, 2, RV_ESYNTAX, "path without a crate root");
 	if (err)
 		goto out;
 	/* the defining crate first, the others in order of appearance */
-	def = res->crates[w.defining];
-	for (i = (size_t)w.defining; i > 0; i--)
+	def = res->crates[w->defining];
+	for (i = (size_t)w->defining; i > 0; i--)
 		res->crates[i] = res->crates[i - 1];
 	res->crates[0] = def;
 	return 0;
 out:
-	res->why = w.why;
-	res->err_pos = w.err_pos;
+	res->why = w->why;
+	res->err_pos = w->err_pos;
 	res->ncrates = 0;
 	return err;
+}
+
+void rv_v0_scratch_reset(struct rv_v0_scratch *scr)
+{
+	u32 i;
+
+	for (i = 0; i < RV_V0_PATHS; i++)
+		scr->paths[i].len = 0;
+}
+RV_EXPORT(rv_v0_scratch_reset);
+
+int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
+		struct rv_v0_result *res)
+{
+	struct walker w;
+
+	rv_v0_scratch_reset(scr);
+	walker_init(&w, name, len, MODE_COLLECT);
+	return parse(&w, w.len > RV_SYMBOL_MAX ? 0 : first_outside(name, w.len), scr, res);
+}
+RV_EXPORT(rv_v0_parse);
+
+int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
+		    struct rv_v0_result *res, size_t *len)
+{
+	u32 n = max > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : (u32)max, bad, end;
+	struct walker w;
+
+	/* one pass measures the name and finds its first unprintable byte */
+	bad = first_outside(name, n);
+	end = bad;
+	if (bad < n && name[bad])
+		end += (u32)rv_strnlen(name + bad, n - bad);
+	*len = end;
+	walker_init(&w, name, end, MODE_COLLECT);
+	return parse(&w, bad, scr, res);
 }
 RV_EXPORT(rv_v0_parse);
 
 size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size)
 {
-	struct walker w = {
-		.s = name, .len = len > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : (u32)len,
-		.pos = 2, .mode = MODE_PRINT, .ctx = RV_ORIGIN_PATH,
-		.out = out, .size = size,
-	};
 	size_t raw = len < 200 ? len : 200;
+	struct walker w;
 
 	if (!size)
 		return 0;
-	w.max_steps = max_steps(w.len);
-	if (check_symbol(&w) || (walk(&w, KIND_PATH) && !w.full)) {
+	walker_init(&w, name, len, MODE_PRINT);
+	w.out = out;
+	w.size = size;
+	if (check_symbol(&w, w.len > RV_SYMBOL_MAX ? 0 : first_outside(name, w.len)) ||
+	    (walk(&w, KIND_PATH) && !w.full)) {
 		/* not printable as a path: the raw name, cut at 200 bytes */
 		w.n = 0;
 		w.full = false;
 		w.ctx = 0;
-		put(&w, name, raw);
+		put(&w, MODE_PRINT, name, raw);
 		if (len > raw)
 			w.full = true;
 	}

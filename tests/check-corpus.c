@@ -17,8 +17,10 @@
 #include <rustver/verdict.h>
 
 #include "testutil.h"
+#include "v0diff.h"
 
 static struct rv_verdict_scratch scr;
+static struct rv_v0_scratch warm; /* its path cache lives across files */
 static struct rv_verdict v;
 static const struct rv_table empty_table = { 0 };
 
@@ -34,16 +36,23 @@ static void judge(const u8 *data, size_t size)
 {
 	struct rv_v0_result r;
 	char out[128], *sym;
+	const char *diff;
 	u32 i;
 
 	rv_v0_parse((const char *)data, size, &scr.v0, &r);
 	rv_v0_short_path((const char *)data, size, out, sizeof(out));
+	diff = v0diff((const char *)data, size, &scr.v0, &warm);
+	tu_check(!diff, "%.*s: with a warm path cache, the %s differs",
+		 (int)(size > 200 ? 200 : size), (const char *)data, diff);
 	if (size <= RV_SYMBOL_MAX + 8) {
 		sym = malloc(size + 2);
 		ck_assert_ptr_nonnull(sym);
 		sym[0] = '_';
 		sym[1] = 'R';
 		memcpy(sym + 2, data, size);
+		diff = v0diff(sym, size + 2, &scr.v0, &warm);
+		tu_check(!diff, "_R%.*s: with a warm path cache, the %s differs",
+			 (int)(size > 200 ? 200 : size), (const char *)data, diff);
 		rv_v0_parse(sym, size + 2, &scr.v0, &r);
 		rv_v0_short_path(sym, size + 2, out, sizeof(out));
 		free(sym);

@@ -13,6 +13,11 @@
  * char, so the str / struct / array / tuple / reference consts below are
  * real symbols that rustc 1.95.0 emitted for
  * `#![feature(adt_const_params, unsized_const_params)]` code.
+ *
+ * Every parse here runs twice (parse_both()): rv_v0_parse(), which starts
+ * from an empty path cache, and rv_v0_parse_str() with a cache carried
+ * from parse to parse as the verdict carries it through a module. The two
+ * must agree field by field, errors included, on every input below.
  */
 #include <rustver/v0.h>
 
@@ -41,9 +46,48 @@ static const char *crates_str(const struct rv_v0_result *r)
 	return buf;
 }
 
+static struct rv_v0_scratch warm; /* its path cache lives across parses */
+
+/*
+ * rv_v0_parse() of @len bytes at @sym into @r, checked against
+ * rv_v0_parse_str() of the same bytes, NUL-terminated, with the warm cache.
+ */
+static int parse_both(const char *sym, size_t len, struct rv_v0_scratch *s, struct rv_v0_result *r)
+{
+	static struct rv_v0_result w;
+	size_t wlen, i;
+	char *c;
+	int err, werr;
+
+	err = rv_v0_parse(sym, len, s, r);
+	if (memchr(sym, '\0', len))
+		return err;  /* rv_v0_parse_str() would stop at the NUL */
+	c = malloc(len + 1); /* exact size: ASan sees any read past the NUL */
+	ck_assert_ptr_nonnull(c);
+	memcpy(c, sym, len);
+	c[len] = '\0';
+	werr = rv_v0_parse_str(c, len + 1, &warm, &w, &wlen);
+	ck_assert_msg(wlen == (len > RV_SYMBOL_MAX ? RV_SYMBOL_MAX + 1 : len),
+		      "%.60s: measured %zu of %zu bytes", sym, wlen, len);
+	ck_assert_msg(werr == err && w.err_pos == r->err_pos && w.ncrates == r->ncrates &&
+			      (w.why == r->why || (w.why && r->why && !strcmp(w.why, r->why))),
+		      "%.*s: cold %d at %zu (%s), warm %d at %zu (%s)",
+		      (int)(len > 300 ? 300 : len), sym, err, r->err_pos, r->why ? r->why : "-",
+		      werr, w.err_pos, w.why ? w.why : "-");
+	for (i = 0; i < r->ncrates; i++)
+		ck_assert_msg(w.crates[i].name - c == r->crates[i].name - sym &&
+				      w.crates[i].name_len == r->crates[i].name_len &&
+				      w.crates[i].dis == r->crates[i].dis &&
+				      w.crates[i].origin == r->crates[i].origin,
+			      "%.*s: crate %zu differs with a warm cache",
+			      (int)(len > 300 ? 300 : len), sym, i);
+	free(c);
+	return err;
+}
+
 static int parse(const char *sym, struct rv_v0_result *r)
 {
-	return rv_v0_parse(sym, strlen(sym), &scr, r);
+	return parse_both(sym, strlen(sym), &scr, r);
 }
 
 /* Parses @sym and compares its crates with @want ("foo[0]:P bar[0]:I"). */
@@ -62,7 +106,7 @@ static void assert_crates(const char *sym, const char *want)
 static void assert_error_len(const char *sym, size_t len, int want)
 {
 	struct rv_v0_result r;
-	int err = rv_v0_parse(sym, len, &scr, &r);
+	int err = parse_both(sym, len, &scr, &r);
 
 	ck_assert_msg(err == want, "%.*s: got %d (%s), want %d (%s); why: %s",
 		      (int)(len > 300 ? 300 : len), sym, err, rv_strerror(err), want,
@@ -167,7 +211,7 @@ static void count_line(const char *sym, size_t len, void *arg)
 static void real_parses(const char *sym, size_t len, void *arg)
 {
 	struct rv_v0_result r;
-	int err = rv_v0_parse(sym, len, &scr, &r);
+	int err = parse_both(sym, len, &scr, &r);
 	u32 i;
 
 	(void)arg;
@@ -420,7 +464,7 @@ static void truncate_symbol(const char *sym, size_t len, void *arg)
 	(void)arg;
 	for (cut = 0; cut < len; cut++) {
 		c = tu_dup(sym, cut);
-		err = rv_v0_parse(c, cut, &scr, &r);
+		err = parse_both(c, cut, &scr, &r);
 		if (!err) {
 			tu_check(cut >= suffix || sym[cut] == 'C' || sym[cut] == 'B',
 				 "%.*s cut at %zu parses (next: '%c')", (int)len, sym, cut,
@@ -460,7 +504,7 @@ static void mutate_symbol(const char *sym, size_t len, void *arg)
 			char saved = c[i];
 
 			c[i] = subst[j];
-			err = rv_v0_parse(c, len, &scr, &r);
+			err = parse_both(c, len, &scr, &r);
 			if (err)
 				tu_check(err < 0 && err > -RV_NERRORS && r.why && r.err_pos <= len,
 					 "%.*s: err %d", (int)len, c, err);
@@ -1175,7 +1219,6 @@ START_TEST(short_path_garbage_falls_back_to_raw)
 }
 END_TEST
 
-
 /* ------------------------------------------------------- backref chains */
 
 /*
@@ -1227,6 +1270,53 @@ static char *chain_spread(int n)
 {
 	return chain("_RNvMI", "NtC3foo1S", n, "E", "3bar");
 }
+
+/*
+ * The path cache (lib/v0.c, path_replay()) on the cases where a replay
+ * could differ from a walk; parse_both() compares the two on each.
+ */
+START_TEST(path_cache_replays_exactly)
+{
+	static const char path[] = "NvNtNtCs1_4core3fmt9Formatter3pad";
+	struct rv_v0_result r;
+	struct gen g = { 0 };
+	int depth;
+
+	/* a closure's path ends with an empty identifier, "0", whose meaning
+	 * depends on the byte after it: never replayed from its bytes alone */
+	assert_crates("_RNCNvCs1_4user4init0", "user[3]:P");
+	assert_crates("_RNCNvCs1_4user4init0_", "user[3]:P");
+	assert_error("_RNCNvCs1_4user4init0_X", -RV_ESYNTAX);
+
+	/* a backref into a replayed path: its inner productions are complete */
+	assert_crates("_RNvNtNtCs1_4core3fmt9Formatter3pad", "core[3]:P");
+	assert_crates("_RINvNtNtCs1_4core3fmt9Formatter3padB6_E", "core[3]:P");
+	assert_crates("_RINvNtNtCs1_4core3fmt9Formatter3padB4_E", "core[3]:P");
+	/* ... and its namespace bytes are not */
+	assert_error("_RINvNtNtCs1_4core3fmt9Formatter3padB1_E", -RV_ESYNTAX);
+	assert_error("_RINvNtNtCs1_4core3fmt9Formatter3padB3_E", -RV_ESYNTAX);
+
+	/* a replay opens as many frames as the walk: the same depth limit */
+	for (depth = RV_V0_MAX_DEPTH - 4; depth <= RV_V0_MAX_DEPTH - 2; depth++) {
+		memset(&g, 0, sizeof(g));
+		gen_add(&g, "_R");
+		gen_rep(&g, "I", depth);
+		gen_add(&g, path);
+		gen_rep(&g, "E", depth);
+		/* 3 N frames inside: fits up to RV_V0_MAX_DEPTH */
+		if (depth + 3 <= RV_V0_MAX_DEPTH)
+			assert_crates(g.s, "core[3]:P");
+		else
+			assert_error(g.s, -RV_ELIMIT);
+		free(g.s);
+	}
+
+	/* the crates of a replayed path take the origin where it is met */
+	assert_crates("_RNvMNtNtCs1_4core3fmt9FormatterNtNtCs1_4core3fmt9Formatter3pad",
+		      "core[3]:PM");
+	(void)r;
+}
+END_TEST
 
 START_TEST(backref_chains)
 {
@@ -1293,7 +1383,7 @@ END_TEST
 static void newer_parses(const char *sym, size_t len, void *arg)
 {
 	struct rv_v0_result r;
-	int err = rv_v0_parse(sym, len, &scr, &r);
+	int err = parse_both(sym, len, &scr, &r);
 
 	(void)arg;
 	ck_assert_msg(err == 0, "%.*s: %s at %zu", (int)len, sym, r.why, r.err_pos);
@@ -1410,6 +1500,7 @@ static Suite *v0_suite(void)
 	tc = tcase_create("short_path");
 	tcase_add_test(tc, short_path_real_symbols);
 	tcase_add_test(tc, backref_chains);
+	tcase_add_test(tc, path_cache_replays_exactly);
 	tcase_add_test(tc, pattern_types);
 	tcase_add_test(tc, real_newer_rustc_symbols);
 	tcase_add_test(tc, const_integers_exactly_as_valid);

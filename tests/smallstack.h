@@ -135,6 +135,22 @@ TU_FN int tu_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
 	return (int)x.ret;
 }
 
+static void tu_v0_parse_str_thunk(void *p)
+{
+	struct tu_args *x = p;
+
+	x->ret = (rv_v0_parse_str)(x->a, x->n, x->p, x->q, x->r);
+}
+
+TU_FN int tu_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
+			  struct rv_v0_result *res, size_t *len)
+{
+	struct tu_args x = { .a = name, .n = max, .p = scr, .q = res, .r = len };
+
+	tu_on_small_stack(tu_v0_parse_str_thunk, &x, name, rv_strnlen(name, max));
+	return (int)x.ret;
+}
+
 static void tu_v0_short_path_thunk(void *p)
 {
 	struct tu_args *x = p;
@@ -182,6 +198,7 @@ TU_FN int tu_verdict_check(const void *data, u64 size, const struct rv_table *ta
 }
 
 #define rv_v0_parse(...)	tu_v0_parse(__VA_ARGS__)
+#define rv_v0_parse_str(...)	tu_v0_parse_str(__VA_ARGS__)
 #define rv_v0_short_path(...)	tu_v0_short_path(__VA_ARGS__)
 #define rv_elf_open(...)	tu_elf_open(__VA_ARGS__)
 #define rv_verdict_check(...)	tu_verdict_check(__VA_ARGS__)

@@ -104,15 +104,28 @@ static inline bool rv_in_bounds(u64 off, u64 len, u64 size)
 	return off <= size && len <= size - off;
 }
 
+/* @n bytes at @a and @b are equal; a word at a time, any alignment. */
 static inline bool rv_memeq(const void *a, const void *b, size_t n)
 {
 	const u8 *x = a, *y = b;
-	size_t i;
+	u64 wx, wy;
 
-	for (i = 0; i < n; i++)
-		if (x[i] != y[i])
+	if (n < 8) {
+		for (; n; n--)
+			if (*x++ != *y++)
+				return false;
+		return true;
+	}
+	/* whole words, then the last 8 bytes (overlapping the last word) */
+	for (; n > 8; n -= 8, x += 8, y += 8) {
+		__builtin_memcpy(&wx, x, 8);
+		__builtin_memcpy(&wy, y, 8);
+		if (wx != wy)
 			return false;
-	return true;
+	}
+	__builtin_memcpy(&wx, x + n - 8, 8);
+	__builtin_memcpy(&wy, y + n - 8, 8);
+	return wx == wy;
 }
 
 /*

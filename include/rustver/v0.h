@@ -39,10 +39,39 @@ struct rv_v0_result {
 	const char *why;	/* reason of the failure */
 };
 
-/* Working memory, reused across calls: 6 bitmaps over the name, 3 KiB. */
-struct rv_v0_scratch {
-	u8 bits[6][RV_SYMBOL_MAX / 8];
+/*
+ * A simple path already walked: ("N" ns)^k "C" [dis] ident {[dis] ident}.
+ * Its bytes alone decide its parse (it holds no backref), so the same
+ * bytes met again need not be walked again (lib/v0.c, path_replay()).
+ */
+#define RV_V0_PATHS_SHIFT	5
+#define RV_V0_PATHS		(1 << RV_V0_PATHS_SHIFT)	/* paths kept */
+#define RV_V0_PATH_MAX		112	/* bytes of a path that is kept */
+struct rv_v0_path {
+	u64 head;		/* its first 8 bytes (the slot's key) */
+	u64 dis;		/* the crate root's disambiguator */
+	u8 len;			/* bytes; 0: the slot is empty */
+	u8 depth;		/* k: N productions around the crate root */
+	u8 name_off;		/* the crate name, in bytes[] */
+	u8 name_len;
+	char bytes[RV_V0_PATH_MAX];
 };
+
+/*
+ * Working memory, reused across calls (8 KiB): a byte of flags per
+ * position of the name, and the simple paths rv_v0_parse_str() has walked.
+ */
+struct rv_v0_scratch {
+	u8 mark[RV_SYMBOL_MAX];
+	struct rv_v0_path paths[RV_V0_PATHS];
+};
+
+/*
+ * Empties @scr's crate-root cache: needed once before @scr's first use
+ * with rv_v0_parse_str() (a zeroed scratch is empty; rv_v0_parse() starts
+ * with an empty one), and free to call at any time, e.g. once per module.
+ */
+void rv_v0_scratch_reset(struct rv_v0_scratch *scr);
 
 /* True when @name looks like a v0 symbol (`_R` then a path or version). */
 bool rv_v0_is_v0(const char *name, size_t len);
@@ -55,6 +84,15 @@ bool rv_v0_is_v0(const char *name, size_t len);
  */
 int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
 		struct rv_v0_result *res);
+
+/*
+ * rv_v0_parse() of the NUL-terminated name at @name, of which at most @max
+ * bytes may be read (a string table's end): measures the name (to the NUL,
+ * @max, or RV_SYMBOL_MAX + 1 bytes, whichever comes first; *@len is set to
+ * that length, also on error) and checks its bytes in the same pass.
+ */
+int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
+		    struct rv_v0_result *res, size_t *len);
 
 /*
  * Writes a readable form of @name's path into @out (always NUL-terminated,
