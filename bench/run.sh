@@ -60,6 +60,7 @@ instr() {
 	callgrind_annotate "$work/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !n++ { gsub(",", "", $1); print $1 }'
 }
 i_imp=$(instr "$rustver" check --table "$work/table.txt" "$work/imports.ko")
+cp "$work/cg.out" "$work/cg-imports.out"
 i_none=$(instr "$rustver" check --table "$work/table.txt" "$work/none.ko")
 per_sym=$(((i_imp - i_none) / nsyms))
 i_cxx=$(instr c++filt <"$work/rust-exports.txt")
@@ -68,6 +69,12 @@ per_cxx=$(((i_cxx - i_cxx0) / nsyms))
 echo "## 1. instructions per imported Rust symbol ($nsyms symbols)"
 echo "verdict_instructions_per_symbol $per_sym (check: $i_imp, no imports: $i_none)"
 echo "cxxfilt_instructions_per_symbol $per_cxx"
+# where they go: the engine's functions (self cost) in the imports run, per symbol
+profile=$(callgrind_annotate --threshold=100 "$work/cg-imports.out" 2>/dev/null |
+	awk -v n="$nsyms" '!/[0-9]x\)/ && /\/lib\/[a-z0-9]+\.c:|\/include\/rustver\// {
+		c = $1; gsub(",", "", c); f = $0; sub(/^.*\/(lib|include\/rustver)\//, "", f)
+		sub(/ \[.*$/, "", f); if (c / n >= 10) printf "%s %d\n", f, c / n }' | sort -k2,2nr)
+echo "$profile" | sed 's/^/profile_per_symbol /'
 
 # ---- 2. hostile modules
 echo "## 2. hostile modules"
@@ -154,6 +161,13 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 	echo "| --- | ---: | --- |"
 	echo "| rustver verdict | $per_sym | ≤ 500: $(target "$per_sym" 500) |"
 	echo "| c++filt (binutils, parses and prints) | $per_cxx | reference |"
+	echo
+	echo "Where the verdict's instructions go (callgrind self cost of the engine's functions in"
+	echo "the imports.ko run, per symbol; 10 or more):"
+	echo
+	echo "| function | instructions per symbol |"
+	echo "| --- | ---: |"
+	echo "$profile" | awk 'NF == 2 { printf "| %s | %s |\n", $1, $2 }'
 	echo
 	echo "## Hostile modules"
 	echo
