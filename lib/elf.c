@@ -34,6 +34,36 @@ static void read_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh)
 	sh->entsize = rv_le64(p + 56);
 }
 
+bool rv_elf_is_loaded(const struct rv_elf *elf, u64 off, u64 len)
+{
+	const struct rv_elf_loaded *l = elf->loaded;
+	u64 at = off, end = off + len, prev = 0;
+	u32 i;
+
+	if (!l || !len)
+		return true;
+	if (len > ~0ULL - off)
+		return false;
+	/* the ranges are sorted: walk them, extending what is covered from @off */
+	for (i = 0; i < l->n && at < end; i++) {
+		const struct rv_elf_range *r = &l->r[i];
+
+		if (r->off < prev || r->len > ~0ULL - r->off)
+			return false;
+		prev = r->off;
+		if (r->off <= at && at < r->off + r->len)
+			at = r->off + r->len;
+	}
+	return at >= end;
+}
+RV_EXPORT(rv_elf_is_loaded);
+
+static int not_loaded(struct rv_elf *elf)
+{
+	return fail(elf, RV_ERANGE,
+		    "a header, table or section the verdict reads was not loaded from the file");
+}
+
 static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 {
 	if (!alen || !blen)
@@ -52,6 +82,8 @@ static int check_header(struct rv_elf *elf)
 		return fail(elf, RV_EFORMAT, "not an ELF file (bad magic)");
 	if (elf->size < RV_ELF_EHDR_SIZE)
 		return fail(elf, RV_ETRUNC, "truncated inside the ELF header");
+	if (!rv_elf_is_loaded(elf, 0, RV_ELF_EHDR_SIZE))
+		return not_loaded(elf);
 	if (h[EI_CLASS] != ELFCLASS64)
 		return fail(elf, RV_EFORMAT, "not a 64-bit ELF file");
 	if (h[EI_DATA] != ELFDATA2LSB)
@@ -80,6 +112,8 @@ static int check_header(struct rv_elf *elf)
 		return fail(elf, RV_EFORMAT, "unexpected section header entry size");
 	if (!rv_in_bounds(elf->shoff, (u64)elf->shnum * RV_ELF_SHDR_SIZE, elf->size))
 		return fail(elf, RV_ETRUNC, "section header table beyond the end of the file");
+	if (!rv_elf_is_loaded(elf, elf->shoff, (u64)elf->shnum * RV_ELF_SHDR_SIZE))
+		return not_loaded(elf);
 	if (ranges_overlap(0, RV_ELF_EHDR_SIZE, elf->shoff,
 			   (u64)elf->shnum * RV_ELF_SHDR_SIZE))
 		return fail(elf, RV_ERANGE, "section header table overlaps the ELF header");
@@ -108,6 +142,8 @@ static int check_strtab(struct rv_elf *elf, const struct rv_elf_shdr *sh,
 {
 	if (sh->type != RV_SHT_STRTAB)
 		return fail(elf, RV_EFORMAT, what);
+	if (!rv_elf_is_loaded(elf, sh->offset, sh->size))
+		return not_loaded(elf);
 	if (sh->size == 0 || elf->data[sh->offset + sh->size - 1] != '\0')
 		return fail(elf, RV_ESTRING, "string table is empty or not NUL-terminated");
 	return 0;
@@ -154,6 +190,8 @@ static int check_symtab(struct rv_elf *elf)
 		return fail(elf, RV_ELIMIT, "too many symbols");
 	if (symtab.link == 0 || symtab.link >= elf->shnum)
 		return fail(elf, RV_ERANGE, "symbol table links to no string table");
+	if (!rv_elf_is_loaded(elf, symtab.offset, symtab.size))
+		return not_loaded(elf);
 	read_shdr(elf, symtab.link, &strtab);
 	err = check_strtab(elf, &strtab, "symbol table links to a section that is not a string table");
 	if (err)
@@ -190,10 +228,17 @@ RV_EXPORT(rv_elf_machine_known);
 
 int rv_elf_open(struct rv_elf *elf, const void *data, u64 size)
 {
+	return rv_elf_open_loaded(elf, data, size, NULL);
+}
+RV_EXPORT(rv_elf_open);
+
+int rv_elf_open_loaded(struct rv_elf *elf, const void *data, u64 size,
+		       const struct rv_elf_loaded *loaded)
+{
 	struct rv_elf_shdr sh;
 	int err;
 
-	*elf = (struct rv_elf){ .data = data, .size = size };
+	*elf = (struct rv_elf){ .data = data, .size = size, .loaded = loaded };
 	if (!data)
 		return fail(elf, RV_ETRUNC, "no data");
 
@@ -216,7 +261,7 @@ int rv_elf_open(struct rv_elf *elf, const void *data, u64 size)
 
 	return check_symtab(elf);
 }
-RV_EXPORT(rv_elf_open);
+RV_EXPORT(rv_elf_open_loaded);
 
 int rv_elf_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh)
 {
@@ -262,6 +307,9 @@ int rv_elf_find_section(struct rv_elf *elf, const char *name,
 		*out = sh;
 		found = true;
 	}
+	if (found && out->type != RV_SHT_NOBITS &&
+	    !rv_elf_is_loaded(elf, out->offset, out->size))
+		return not_loaded(elf);
 	return found ? 0 : -RV_ENOENT;
 }
 RV_EXPORT(rv_elf_find_section);

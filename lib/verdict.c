@@ -54,7 +54,8 @@ static int read_stamp(struct rv_elf *elf, struct rv_stamp *st,
 	if (err == -RV_ENOENT)
 		return 0;
 	if (err)
-		return error(v, err, "stamp", "two stamp sections");
+		return error(v, err, "stamp",
+			     err == -RV_EDUP ? "two stamp sections" : elf->why);
 	if (sh.type != RV_SHT_PROGBITS)
 		return error(v, -RV_EFORMAT, "stamp", "stamp section is not PROGBITS");
 	err = rv_elf_check_disjoint(elf, &sh);
@@ -207,6 +208,15 @@ static bool rustc_differs(const char *a, const char *b)
 int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
 		     struct rv_verdict_scratch *scr, struct rv_verdict *v)
 {
+	return rv_verdict_check_loaded(data, size, NULL, table, scr, v);
+}
+RV_EXPORT(rv_verdict_check);
+
+int rv_verdict_check_loaded(const void *data, u64 size,
+			    const struct rv_elf_loaded *loaded,
+			    const struct rv_table *table,
+			    struct rv_verdict_scratch *scr, struct rv_verdict *v)
+{
 	struct rv_stamp st = { 0 };
 	struct rv_elf elf;
 	bool unstamped_only = true;
@@ -215,7 +225,7 @@ int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
 
 	__builtin_memset(v, 0, sizeof(*v));
 
-	err = rv_elf_open(&elf, data, size);
+	err = rv_elf_open_loaded(&elf, data, size, loaded);
 	if (err)
 		return error(v, err, "ELF", elf.why);
 	err = collect(&elf, scr, v);
@@ -248,7 +258,7 @@ int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
 		v->result = RV_RESULT_FAIL;
 	return 0;
 }
-RV_EXPORT(rv_verdict_check);
+RV_EXPORT(rv_verdict_check_loaded);
 
 const char *rv_crate_status_name(enum rv_crate_status s)
 {

@@ -22,6 +22,24 @@
 #define RV_ELF_SHDR_SIZE 64
 #define RV_ELF_EHDR_SIZE 64
 
+/*
+ * The byte ranges of an image that hold the file's bytes, sorted by offset,
+ * when the caller loaded only part of it (the helper streams a large
+ * compressed module and keeps only what the verdict reads; the rest of the
+ * buffer reads as zeros). The reader refuses to use a header, a table or a
+ * section that is not wholly inside them: it fails with -RV_ERANGE ("not
+ * loaded") where it would have read those bytes, so a partial image gives
+ * the verdict of the whole file or an error, never a verdict on zeros.
+ */
+struct rv_elf_range {
+	u64 off, len;
+};
+
+struct rv_elf_loaded {
+	const struct rv_elf_range *r;
+	u32 n;
+};
+
 struct rv_elf {
 	const u8 *data;
 	u64 size;
@@ -34,6 +52,7 @@ struct rv_elf {
 	u32 nsyms;
 	u64 str_off, str_size;		/* its string table */
 	const char *why;		/* reason of the last failure */
+	const struct rv_elf_loaded *loaded; /* NULL: the whole buffer */
 };
 
 struct rv_elf_shdr {
@@ -73,6 +92,17 @@ bool rv_elf_machine_known(u16 machine);
  */
 int rv_elf_open(struct rv_elf *elf, const void *data, u64 size);
 
+/*
+ * The same on an image of which only @loaded holds the file's bytes (NULL:
+ * all of it); every accessor then refuses what lies outside (see struct
+ * rv_elf_loaded). @loaded must outlive @elf.
+ */
+int rv_elf_open_loaded(struct rv_elf *elf, const void *data, u64 size,
+		       const struct rv_elf_loaded *loaded);
+
+/* True when [@off, @off + @len) lies inside @elf's loaded ranges. */
+bool rv_elf_is_loaded(const struct rv_elf *elf, u64 off, u64 len);
+
 /* Section header @ndx (bounds already checked by rv_elf_open). */
 int rv_elf_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh);
 
@@ -80,7 +110,10 @@ int rv_elf_shdr(const struct rv_elf *elf, u32 ndx, struct rv_elf_shdr *sh);
 const char *rv_elf_section_name(const struct rv_elf *elf,
 				const struct rv_elf_shdr *sh);
 
-/* Finds the section called @name: 0, -RV_ENOENT or -RV_EDUP. */
+/*
+ * Finds the section called @name: 0, -RV_ENOENT, -RV_EDUP, or -RV_ERANGE when
+ * its contents were not loaded (struct rv_elf_loaded).
+ */
 int rv_elf_find_section(struct rv_elf *elf, const char *name,
 			struct rv_elf_shdr *sh);
 

@@ -78,6 +78,16 @@ struct rv_verdict_scratch {
 int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
 		     struct rv_verdict_scratch *scr, struct rv_verdict *v);
 
+/*
+ * The same on an image of which only @loaded holds the file's bytes (see
+ * struct rv_elf_loaded; NULL: all of it): the verdict of the whole file, or
+ * an error where it would read a byte that was not loaded.
+ */
+int rv_verdict_check_loaded(const void *data, u64 size,
+			    const struct rv_elf_loaded *loaded,
+			    const struct rv_table *table,
+			    struct rv_verdict_scratch *scr, struct rv_verdict *v);
+
 /* The version token ("1.85.1") of a rustc banner, or NULL; sets *@len. */
 const char *rv_rustc_version(const char *banner, size_t *len);
 

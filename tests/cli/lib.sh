@@ -8,6 +8,8 @@ set -u
 : "${FIXTURES:?FIXTURES must name the fixtures directory}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rustver-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# check --all keeps its index under the cache: the tests' own, thrown away
+export XDG_CACHE_HOME=$WORK/cache
 t_n=0
 t_failed=0
 OUT=$WORK/.out

@@ -3,6 +3,8 @@
  * rustver check: the verdict the kernel would give when loading a module,
  * from the same engine kmod_rustver runs.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@ static const char usage[] =
 	"Usage: rustver check [--kdir DIR | --table FILE] [--json] MODULE...\n"
 	"       rustver check [--kdir DIR | --table FILE] [--json] --all\n"
 	"                     [--kernel RELEASE] [--basedir DIR] [--jobs N]\n"
+	"                     [--index FILE | --no-index] [--budget MIB] [--stats]\n"
 	"\n"
 	"Checks each MODULE (a .ko file, compressed or not, or a module name or alias\n"
 	"that is resolved as modprobe does: an alias matching several modules checks\n"
@@ -31,19 +34,38 @@ static const char usage[] =
 	"                    imports, then a summary with what was skipped and why\n"
 	"  --jobs N          --all: N modules at a time (default: one per online CPU);\n"
 	"                    the output is the same whatever N\n"
+	"  --index FILE      --all: the index of the tree's verdict inputs, so that\n"
+	"                    unchanged modules are not decompressed again (default:\n"
+	"                    $XDG_CACHE_HOME/rustver/index/, /var/cache/rustver/index/\n"
+	"                    for root, else ~/.cache/rustver/index/; one file per tree)\n"
+	"  --no-index        --all: read every module, keep no index\n"
+	"  --budget MIB      memory for whole decompressed modules, shared by the\n"
+	"                    workers (default 16; NK for KiB); a module that does not\n"
+	"                    fit is decompressed again for what the verdict reads of\n"
+	"                    it, and only that is kept\n"
+	"  --stats           print how many modules came from the index, were\n"
+	"                    decompressed whole or streamed (standard error)\n"
 	"  --kernel RELEASE  kernel release for names and --all (default: uname -r)\n"
 	"  --basedir DIR     root of the module tree (default: /)\n"
 	"\n"
 	"Exit status: 0 all pass, 1 some verdict failed, 2 usage, I/O or format error\n"
 	"(including a malformed module or stamp).\n";
 
+#define DEFAULT_BUDGET_MIB 16
+
 struct check {
 	struct rv_table view;
 	struct rv_verdict_scratch scr;
 	struct rv_verdict v;
-	FILE *out;	/* stdout, or a job's buffer */
+	FILE *out; /* stdout, or a job's buffer */
 	bool json, all;
 	unsigned int n, pass, fail, trouble, not_rust;
+	struct modreader *rd;	/* this worker's reader */
+	size_t budget;		/* bytes of whole images, all workers together */
+	const struct index *ix; /* --all: the index read, or NULL */
+	const char *dir;	/* --all: the module directory */
+	/* --stats */
+	unsigned int from_index, whole, streamed, passes;
 };
 
 static void count(struct check *c, int r)
@@ -59,13 +81,12 @@ static void count(struct check *c, int r)
 		c->trouble++;
 }
 
-static int check_file(struct check *c, struct modfile *m, const char *shown)
+/* Prints the verdict in c->v on a module in which kmod would refuse @refusal. */
+static int report_one(struct check *c, const char *refusal, const char *shown)
 {
-	int r;
+	int r = verdict_exit(&c->v);
 
-	rv_verdict_check(m->data, m->elf_size, &c->view, &c->scr, &c->v);
-	r = verdict_exit(&c->v);
-	if (m->refusal && r < EXIT_TROUBLE) {
+	if (refusal && r < EXIT_TROUBLE) {
 		/* rustver could read it; modprobe and the kernel could not */
 		r = EXIT_TROUBLE;
 		count(c, r);
@@ -75,10 +96,10 @@ static int check_file(struct check *c, struct modfile *m, const char *shown)
 			fputs(", \"result\": \"error\", \"error\": {\"where\": \"file\", "
 			      "\"why\": ",
 			      c->out);
-			print_json_string(c->out, m->refusal);
+			print_json_string(c->out, refusal);
 			fputs("}}\n", c->out);
 		} else {
-			printf("%s: error: %s\n", shown, m->refusal);
+			fprintf(c->out, "%s: error: %s\n", shown, refusal);
 		}
 		return r;
 	}
@@ -92,19 +113,73 @@ static int check_file(struct check *c, struct modfile *m, const char *shown)
 	return r;
 }
 
-/* Checks the module file @path, named @shown in the output. */
-static int check_one(struct check *c, const char *path, const char *shown)
+static int trouble(struct check *c)
 {
-	struct modfile m;
-	int r;
+	c->n++;
+	c->trouble++;
+	return EXIT_TROUBLE;
+}
 
-	if (modfile_load(&m, path)) {
-		c->n++;
-		c->trouble++;
-		modfile_close(&m);
-		return EXIT_TROUBLE;
+/*
+ * Checks the module file @path, named @shown in the output. With an index
+ * (--all), an unchanged module's verdict is computed from its record, and
+ * *@rec gets what the index this run writes keeps of the module.
+ */
+static int check_one(struct check *c, const char *path, const char *shown, struct ix_new **rec)
+{
+	size_t dl = c->dir ? strlen(c->dir) : 0;
+	const char *rel = NULL;
+	struct modfile m;
+	struct ix_key k;
+	struct stat st;
+	int fd, r;
+
+	if (rec && c->dir && !strncmp(path, c->dir, dl) && path[dl] == '/')
+		rel = path + dl + 1;
+	if (rel && c->ix && stat(path, &st) == 0) {
+		const struct ix_rec *e;
+		const char *refusal;
+
+		ix_key_of(&k, &st);
+		e = index_find(c->ix, rel, &k);
+		if (e) {
+			c->from_index++;
+			*rec = index_record_copy(e);
+			if (index_replay(e, &c->view, &c->scr, &c->v, &refusal,
+					 rv_msg_file ? rv_msg_file : stderr))
+				return trouble(c);
+			return report_one(c, refusal, shown);
+		}
 	}
-	r = check_file(c, &m, shown);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rv_err("%s: cannot open: %s", path, strerror(errno));
+		return trouble(c);
+	}
+	if (fstat(fd, &st) < 0) {
+		rv_err("%s: not a regular file", path);
+		close(fd);
+		return trouble(c);
+	}
+	ix_key_of(&k, &st);
+	if (modfile_read(&m, c->rd, path, fd, &st)) {
+		if (rel && !m.io_error)
+			*rec = index_record_loadfail(rel, &k);
+		close(fd);
+		modfile_close(&m);
+		return trouble(c);
+	}
+	close(fd);
+	if (m.sparse) {
+		c->streamed++;
+		c->passes += m.passes;
+	} else {
+		c->whole++;
+	}
+	rv_verdict_check_loaded(m.data, m.elf_size, modfile_loaded(&m), &c->view, &c->scr, &c->v);
+	r = report_one(c, m.refusal, shown);
+	if (rel)
+		*rec = index_record_verdict(rel, &k, &m, &c->v, &c->view, &c->scr);
 	modfile_close(&m);
 	return r;
 }
@@ -115,15 +190,18 @@ static int check_one(struct check *c, const char *path, const char *shown)
  * whatever the number of workers. */
 struct job {
 	char *path;
-	char *out, *err;	/* what the module printed, and its messages */
+	char *out, *err; /* what the module printed, and its messages */
 	size_t out_len, err_len;
 	int result;
 	bool done;
+	struct ix_new *rec; /* what the index keeps of it */
 };
 
 struct jobs {
 	struct job *j;
 	size_t n, cap, next;
+	size_t share; /* each worker's whole-image budget */
+	bool keep;    /* make records for an index */
 	const struct check *proto;
 	struct check total;
 	pthread_mutex_t lock;
@@ -148,6 +226,7 @@ static void *worker(void *arg)
 	struct check *c = xmalloc(sizeof(*c));
 
 	*c = *js->proto;
+	c->rd = modreader_new(js->share);
 	for (;;) {
 		struct job *jb;
 		FILE *out, *err;
@@ -169,11 +248,13 @@ static void *worker(void *arg)
 		c->out = out;
 		rv_msg_file = err;
 		shown = shown_path(jb->path);
-		jb->result = check_one(c, jb->path, shown);
+		jb->result = check_one(c, jb->path, shown, js->keep ? &jb->rec : NULL);
 		free(shown);
 		rv_msg_file = NULL;
 		fclose(out);
 		fclose(err);
+		if (jb->rec)
+			index_record_done(jb->rec, jb->err, jb->err_len);
 		pthread_mutex_lock(&js->lock);
 		jb->done = true;
 		pthread_cond_broadcast(&js->cond);
@@ -185,14 +266,26 @@ static void *worker(void *arg)
 	js->total.fail += c->fail;
 	js->total.trouble += c->trouble;
 	js->total.not_rust += c->not_rust;
+	js->total.from_index += c->from_index;
+	js->total.whole += c->whole;
+	js->total.streamed += c->streamed;
+	js->total.passes += c->passes;
 	pthread_mutex_unlock(&js->lock);
+	modreader_free(c->rd);
 	free(c);
 	return NULL;
 }
 
-static int check_all(struct check *c, const char *dir, struct tree_walk *w, long jobs)
+/* What --stats prints about the index. */
+static const char *index_said = "none";
+
+static int check_all(struct check *c, const char *dir, struct tree_walk *w, long jobs,
+		     const char *ixfile)
 {
-	struct jobs js = { .proto = c };
+	struct jobs js = { .proto = c, .keep = ixfile != NULL };
+	struct index *ix = NULL;
+	struct ix_new **recs;
+	bool changed;
 	pthread_t *tid;
 	long nt = 0;
 	int ret;
@@ -204,6 +297,13 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 		jobs = 1;
 	if ((size_t)jobs > js.n)
 		jobs = js.n ? (long)js.n : 1;
+	js.share = c->budget / (size_t)jobs;
+	if (ixfile) {
+		ix = index_open(ixfile, dir);
+		c->ix = ix;
+		c->dir = dir;
+	}
+	changed = index_entries(ix) != js.n;
 	tid = xcalloc((size_t)jobs, sizeof(*tid));
 	for (long i = 0; i < jobs; i++)
 		if (!pthread_create(&tid[nt], NULL, worker, &js))
@@ -228,8 +328,26 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 	}
 	for (long i = 0; i < nt; i++)
 		pthread_join(tid[i], NULL);
-	for (size_t i = 0; i < js.n; i++)
+	recs = xcalloc(js.n ? js.n : 1, sizeof(*recs));
+	for (size_t i = 0; i < js.n; i++) {
+		recs[i] = js.j[i].rec;
 		free(js.j[i].path);
+	}
+	if (ixfile) {
+		changed = changed || js.total.from_index != js.n;
+		if (!changed)
+			index_said = "unchanged";
+		else if (!nt)
+			index_said = "not written";
+		else
+			index_said =
+				index_write(ixfile, dir, recs, js.n) ? "not written" : "written";
+	}
+	for (size_t i = 0; i < js.n; i++)
+		index_record_free(recs[i]);
+	free(recs);
+	index_free(ix);
+	c->ix = NULL;
 	free(js.j);
 	free(tid);
 	pthread_mutex_destroy(&js.lock);
@@ -239,6 +357,10 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 	c->fail += js.total.fail;
 	c->trouble += js.total.trouble;
 	c->not_rust += js.total.not_rust;
+	c->from_index += js.total.from_index;
+	c->whole += js.total.whole;
+	c->streamed += js.total.streamed;
+	c->passes += js.total.passes;
 	return ret;
 }
 
@@ -257,7 +379,7 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 	for (size_t i = 0; i < l.n; i++) {
 		char *file = shown_path(l.paths[i]);
 		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : shown_path(arg);
-		int r = check_one(c, l.paths[i], shown);
+		int r = check_one(c, l.paths[i], shown, NULL);
 
 		free(shown);
 		free(file);
@@ -303,10 +425,17 @@ int cmd_check(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'r' },
 		{ "basedir", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'J' },
+		{ "index", required_argument, NULL, 'I' },
+		{ "no-index", no_argument, NULL, 'N' },
+		{ "budget", required_argument, NULL, 'B' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kdir = NULL, *file = NULL, *release = NULL, *basedir = NULL;
+	const char *ixopt = NULL;
+	bool no_index = false, stats = false;
+	long budget = (long)DEFAULT_BUDGET_MIB << 20;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	struct check *c;
 	char *end;
@@ -332,12 +461,35 @@ int cmd_check(int argc, char **argv)
 				return EXIT_TROUBLE;
 			}
 			break;
+		case 'I': ixopt = optarg; break;
+		case 'N': no_index = true; break;
+		case 'S': stats = true; break;
+		case 'B':
+			budget = strtol(optarg, &end, 10);
+			if (budget >= 1 && budget <= 65536 && (!*end || !strcmp(end, "M"))) {
+				budget <<= 20;
+			} else if (budget >= 4 && budget <= 65536 && !strcmp(end, "K")) {
+				budget <<= 10;
+			} else {
+				rv_err("check: --budget %s: expected MiB from 1 to 65536 (or KiB "
+				       "from 4 to 65536 with K)",
+				       optarg);
+				free(c);
+				return EXIT_TROUBLE;
+			}
+			break;
 		default:
 			fputs(usage, stderr);
 			free(c);
 			return EXIT_TROUBLE;
 		}
 	}
+	if (ixopt && no_index) {
+		rv_err("check: give --index FILE or --no-index, not both");
+		free(c);
+		return EXIT_TROUBLE;
+	}
+	c->budget = (size_t)budget;
 	if (c->all == (optind < argc)) {
 		rv_err("check: give MODULE... or --all");
 		fputs(usage, stderr);
@@ -353,19 +505,34 @@ int cmd_check(int argc, char **argv)
 
 	if (c->all) {
 		char *dir = module_dir(basedir, release);
+		char *ixfile = no_index ? NULL : ixopt ? xstrdup(ixopt) : index_default_path(dir);
 		struct tree_walk w;
 
-		ret = check_all(c, dir, &w, jobs);
+		ret = check_all(c, dir, &w, jobs, ixfile);
 		if (!c->json && c->n)
 			summary(dir, c, &w);
+		if (stats)
+			fprintf(stderr,
+				"%s: check --all: %u modules: %u from the index, %u decompressed "
+				"whole, %u streamed (%u decompressions); index %s: %s\n",
+				progname, c->n, c->from_index, c->whole, c->streamed, c->passes,
+				ixfile ? ixfile : "(none)", ixfile ? index_said : "disabled");
+		free(ixfile);
 		free(dir);
 	} else {
+		c->rd = modreader_new(c->budget);
 		for (int i = optind; i < argc; i++) {
 			int r = check_arg(c, argv[i], basedir, release);
 
 			if (r > ret)
 				ret = r;
 		}
+		modreader_free(c->rd);
+		if (stats)
+			fprintf(stderr,
+				"%s: check: %u modules: %u decompressed whole, %u streamed "
+				"(%u decompressions)\n",
+				progname, c->n, c->whole, c->streamed, c->passes);
 	}
 	table_free(&t);
 	free(c);

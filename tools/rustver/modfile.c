@@ -8,133 +8,40 @@
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <libkmod.h>
-#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/utsname.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "rustver.h"
 
-#define SIG_MARKER	"~Module signature appended~\n"
-#define SIG_INFO_SIZE	12 /* struct module_signature */
-
-struct growbuf {
-	uint8_t *p;
-	size_t len, cap;
-};
+#define SIG_MARKER    "~Module signature appended~\n"
+#define SIG_INFO_SIZE 12 /* struct module_signature */
 
 /* Largest decompressed module; the fuzzer lowers it. */
 size_t modfile_max_size = (size_t)1 << 30;
 
-static int grow(struct growbuf *b, const char *path)
+/* The whole image in a buffer that grows (show, stamp, the fuzzer). */
+struct growbuf {
+	struct unpack_sink sink;
+	uint8_t *p;
+	size_t cap;
+};
+
+static uint8_t *grow_window(struct unpack_sink *sink, uint64_t off, size_t *len)
 {
-	size_t cap = b->cap ? b->cap * 2 : 1 << 20;
+	struct growbuf *b = (struct growbuf *)sink;
 
-	if (b->cap >= modfile_max_size) {
-		rv_err("%s: decompresses to more than %zu bytes", path, modfile_max_size);
-		return -1;
+	if (off == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1 << 20;
+		if (b->cap > modfile_max_size)
+			b->cap = modfile_max_size;
+		b->p = xrealloc(b->p, b->cap);
 	}
-	if (cap > modfile_max_size)
-		cap = modfile_max_size;
-	b->p = xrealloc(b->p, cap);
-	b->cap = cap;
-	return 0;
-}
-
-static int unxz(const uint8_t *in, size_t len, struct growbuf *out, const char *path)
-{
-	lzma_stream s = LZMA_STREAM_INIT;
-	lzma_ret r;
-
-	if (lzma_stream_decoder(&s, UINT64_MAX, 0) != LZMA_OK) {
-		rv_err("%s: cannot start the xz decoder", path);
-		return -1;
-	}
-	s.next_in = in;
-	s.avail_in = len;
-	do {
-		if (out->len == out->cap && grow(out, path)) {
-			lzma_end(&s);
-			return -1;
-		}
-		s.next_out = out->p + out->len;
-		s.avail_out = out->cap - out->len;
-		r = lzma_code(&s, LZMA_FINISH);
-		out->len = out->cap - s.avail_out;
-	} while (r == LZMA_OK);
-	lzma_end(&s);
-	if (r != LZMA_STREAM_END) {
-		rv_err("%s: corrupt xz data (liblzma error %d)", path, (int)r);
-		return -1;
-	}
-	return 0;
-}
-
-static int unzstd(const uint8_t *in, size_t len, struct growbuf *out, const char *path)
-{
-	ZSTD_DStream *z = ZSTD_createDStream();
-	ZSTD_inBuffer ib = { in, len, 0 };
-	size_t r = 1;
-
-	if (!z) {
-		rv_err("%s: cannot start the zstd decoder", path);
-		return -1;
-	}
-	ZSTD_initDStream(z);
-	while (ib.pos < ib.size || r != 0) {
-		ZSTD_outBuffer ob;
-
-		if (out->len == out->cap && grow(out, path))
-			goto fail;
-		ob = (ZSTD_outBuffer){ out->p, out->cap, out->len };
-		r = ZSTD_decompressStream(z, &ob, &ib);
-		out->len = ob.pos;
-		if (ZSTD_isError(r)) {
-			rv_err("%s: corrupt zstd data: %s", path, ZSTD_getErrorName(r));
-			goto fail;
-		}
-		if (r != 0 && ib.pos == ib.size && ob.pos < ob.size) {
-			rv_err("%s: truncated zstd data", path);
-			goto fail;
-		}
-	}
-	ZSTD_freeDStream(z);
-	return 0;
-fail:
-	ZSTD_freeDStream(z);
-	return -1;
-}
-
-static int ungzip(const uint8_t *in, size_t len, struct growbuf *out, const char *path)
-{
-	z_stream s = { 0 };
-	int r;
-
-	if (inflateInit2(&s, 15 + 16) != Z_OK) {
-		rv_err("%s: cannot start the gzip decoder", path);
-		return -1;
-	}
-	s.next_in = (Bytef *)in;
-	s.avail_in = (uInt)len;
-	do {
-		if (out->len == out->cap && grow(out, path)) {
-			inflateEnd(&s);
-			return -1;
-		}
-		s.next_out = out->p + out->len;
-		s.avail_out = (uInt)(out->cap - out->len);
-		r = inflate(&s, Z_NO_FLUSH);
-		out->len = out->cap - s.avail_out;
-	} while (r == Z_OK);
-	inflateEnd(&s);
-	if (r != Z_STREAM_END) {
-		rv_err("%s: corrupt or truncated gzip data", path);
-		return -1;
-	}
-	return 0;
+	*len = b->cap - off;
+	return b->p + off;
 }
 
 /*
@@ -186,15 +93,6 @@ static int cut_signature(struct modfile *m)
 }
 
 /*
- * A zstd skippable frame (magic 0x184D2A50 to 0x184D2A5F, little-endian),
- * as pzstd writes before every frame.
- */
-static bool zstd_skippable(const uint8_t *p, size_t len)
-{
-	return len >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
-}
-
-/*
  * The kernel's xz decoder (XZ Embedded, Documentation/staging/xz.rst) knows
  * only the CRC32 integrity check, or none: a kernel that decompresses
  * modules itself (CONFIG_MODULE_DECOMPRESS with xz, as Debian's), to which
@@ -227,52 +125,502 @@ static const char *xz_refusal(const uint8_t *p, size_t len)
 	}
 }
 
-int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len)
+/* What kmod or the kernel would refuse in a file rustver can read, from its first bytes. */
+static const char *refusal_of(enum comp comp, const uint8_t *raw, size_t len)
 {
-	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
-	static const uint8_t zst[] = { 0x28, 0xb5, 0x2f, 0xfd };
-	static const uint8_t gz[] = { 0x1f, 0x8b };
-	struct growbuf out = { 0 };
-	int err = 0;
-
-	memset(m, 0, sizeof(*m));
-	m->path = xstrdup(path);
-	/* the magics kmod's libkmod-file.c and the kernel's decompress.c know */
-	if (len >= sizeof(xz) && !memcmp(raw, xz, sizeof(xz))) {
-		m->compression = "xz";
-		m->refusal = xz_refusal(raw, len);
-		err = unxz(raw, len, &out, path);
-	} else if (len >= sizeof(zst) && !memcmp(raw, zst, sizeof(zst))) {
-		m->compression = "zstd";
-		err = unzstd(raw, len, &out, path);
-	} else if (zstd_skippable(raw, len)) {
+	if (comp == COMP_XZ)
+		return xz_refusal(raw, len);
+	if (comp == COMP_ZSTD && raw[0] != 0x28)
 		/*
 		 * Read, so that show can tell what is inside; but kmod and the
 		 * kernel know zstd only by its frame magic: they take this file
 		 * for an uncompressed module, and the kernel refuses its bytes.
 		 */
-		m->compression = "zstd";
-		m->refusal = "zstd data that starts with a skippable frame (as pzstd writes): "
-			     "kmod and the kernel recognise zstd only by the frame magic "
-			     "28 b5 2f fd, so they would load the compressed bytes as they are "
-			     "and the kernel would refuse them (invalid module format); "
-			     "recompress with 'zstd'";
-		err = unzstd(raw, len, &out, path);
-	} else if (len >= sizeof(gz) && !memcmp(raw, gz, sizeof(gz))) {
-		m->compression = "gzip";
-		err = ungzip(raw, len, &out, path);
-	} else {
+		return "zstd data that starts with a skippable frame (as pzstd writes): "
+		       "kmod and the kernel recognise zstd only by the frame magic "
+		       "28 b5 2f fd, so they would load the compressed bytes as they are "
+		       "and the kernel would refuse them (invalid module format); "
+		       "recompress with 'zstd'";
+	return NULL;
+}
+
+static const char *const comp_names[] = { NULL, "xz", "zstd", "gzip" };
+
+int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len)
+{
+	struct growbuf out = { .sink = { .window = grow_window } };
+	struct unpack_src src = { .mem = raw, .len = len };
+	struct unpacker *u;
+	enum comp comp = comp_of(raw, len);
+	uint64_t total;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->path = xstrdup(path);
+	if (comp == COMP_NONE) {
 		m->data = raw;
 		m->size = len;
 		return cut_signature(m);
 	}
+	m->compression = comp_names[comp];
+	m->refusal = refusal_of(comp, raw, len);
+	u = unpacker_new();
+	err = unpack_run(u, &src, comp, path, &out.sink, &total);
+	unpacker_free(u);
 	free(raw);
 	if (err) {
 		free(out.p);
 		return -1;
 	}
 	m->data = out.p;
-	m->size = out.len;
+	m->size = total;
+	return cut_signature(m);
+}
+
+/*
+ * check's reader. A module that decompresses to at most the budget is kept
+ * whole in the reader's buffer (one mapping, reused: its pages are touched
+ * only as far as the largest such module). A larger one is streamed:
+ *
+ *   pass 1 decompresses everything (so corrupt data is found as before) and
+ *   keeps the ELF header, the last WINDOW bytes before the section header
+ *   table and the table itself (where GNU ld and lld put .shstrtab), and the
+ *   last bytes of the file (the signature trailer);
+ *   then, from the section headers, the byte ranges the verdict reads are
+ *   copied from the whole-image buffer, which still holds the first
+ *   budget bytes, or decompressed again, each pass stopping after the last
+ *   range it needs, into a sparse mapping of the file's size (MAP_NORESERVE:
+ *   pages never written are never resident).
+ *
+ * The ranges are those rv_elf_open() and rv_verdict_check() read: the
+ * section name table, the symbol table and its string table, and the
+ * sections named in verdict_sections[]. The engine is told which ranges are
+ * loaded and refuses to read anything else, so a range missing here is an
+ * error in the verdict, never a verdict on zeros.
+ */
+#define WINDOW		 (64 << 10) /* at most; a quarter of the budget */
+#define MIN_BUDGET	 4096
+#define TAIL		 (sizeof(SIG_MARKER) - 1 + SIG_INFO_SIZE)
+#define SCRATCH		 (64 << 10)
+#define MAX_PASS	 4
+#define MODFILE_MAX_FILE (1ULL << 31) /* as read_file() */
+
+/* The sections the verdict reads by name (lib/verdict.c). */
+static const char *const verdict_sections[] = { ".modinfo", RV_STAMP_SECTION };
+
+struct modreader {
+	struct unpacker *u;
+	uint8_t *buf; /* the whole-image buffer, budget bytes */
+	size_t budget;
+	size_t window; /* kept before the section headers in pass 1 */
+	uint8_t *scratch;
+};
+
+struct modreader *modreader_new(size_t budget)
+{
+	struct modreader *r = xcalloc(1, sizeof(*r));
+
+	r->u = unpacker_new();
+	r->budget = budget < MIN_BUDGET ? MIN_BUDGET : budget;
+	r->window = r->budget / 4 < WINDOW ? r->budget / 4 : WINDOW;
+	r->buf = mmap(NULL, r->budget, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r->buf == MAP_FAILED) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		exit(EXIT_TROUBLE);
+	}
+	r->scratch = xmalloc(SCRATCH);
+	return r;
+}
+
+void modreader_free(struct modreader *r)
+{
+	if (!r)
+		return;
+	unpacker_free(r->u);
+	munmap(r->buf, r->budget);
+	free(r->scratch);
+	free(r);
+}
+
+/* Adds [off, off + len) to m's loaded ranges, kept sorted and merged. */
+static void add_loaded(struct modfile *m, uint64_t off, uint64_t len)
+{
+	struct rv_elf_range *r = m->ranges;
+	uint32_t n = m->loaded.n, i, j;
+
+	if (!len)
+		return;
+	for (i = 0; i < n && r[i].off < off; i++)
+		;
+	if (n == MODFILE_MAX_RANGES) {
+		/* cannot happen with the few ranges the verdict needs: fail closed */
+		return;
+	}
+	memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+	r[i] = (struct rv_elf_range){ off, len };
+	n++;
+	for (i = 0, j = 0; i < n; i++) {
+		if (j && r[i].off <= r[j - 1].off + r[j - 1].len) {
+			uint64_t end = r[i].off + r[i].len;
+
+			if (end > r[j - 1].off + r[j - 1].len)
+				r[j - 1].len = end - r[j - 1].off;
+		} else {
+			r[j++] = r[i];
+		}
+	}
+	m->loaded.n = j;
+}
+
+struct want {
+	uint64_t off, len;
+};
+
+struct sparse {
+	struct unpack_sink sink;
+	struct modreader *r;
+	struct modfile *m;
+	uint64_t size; /* decompressed size (pass 2 on) */
+	/* pass 1 */
+	uint64_t win_off, win_len; /* the window kept before and over the section headers */
+	uint8_t *win;
+	uint8_t tail[TAIL];
+	/* later passes: the ranges still to load */
+	struct want want[MODFILE_MAX_RANGES];
+	unsigned int nwant;
+	bool names;	      /* the named sections were added to want */
+	struct want names_at; /* the section name table, when in bounds */
+};
+
+static bool add_want(struct sparse *sp, uint64_t off, uint64_t len)
+{
+	if (!len || !rv_in_bounds(off, len, sp->size))
+		return true; /* the engine refuses it from the section headers alone */
+	if (sp->nwant == MODFILE_MAX_RANGES)
+		return false;
+	sp->want[sp->nwant++] = (struct want){ off, len };
+	return true;
+}
+
+/*
+ * The byte ranges the verdict reads, from the header and section headers
+ * (and, once loaded, the section name table), as lib/elf.c finds them: the
+ * engine refuses an image before reading a table whose bounds are wrong or
+ * a second symbol table or section of a name, so only those it would read
+ * are wanted.
+ */
+static void find_wanted(struct sparse *sp)
+{
+	const uint8_t *d = sp->m->data;
+	struct rv_elf_shdr sh, names = { 0 };
+	struct rv_elf elf = { .data = d, .size = sp->size, .loaded = &sp->m->loaded };
+	uint64_t shoff = rv_le64(d + 40);
+	uint32_t shnum = rv_le16(d + 60), shstrndx = rv_le16(d + 62), nsym = 0;
+	bool have_names;
+
+	sp->nwant = 0;
+	elf.shoff = shoff;
+	elf.shnum = shnum;
+	if (!shnum || shnum >= RV_SHN_LORESERVE || rv_le16(d + 58) != RV_ELF_SHDR_SIZE ||
+	    !rv_in_bounds(shoff, (uint64_t)shnum * RV_ELF_SHDR_SIZE, sp->size) ||
+	    !rv_elf_is_loaded(&elf, shoff, (uint64_t)shnum * RV_ELF_SHDR_SIZE))
+		return;
+	if (shstrndx < shnum) {
+		rv_elf_shdr(&elf, shstrndx, &names);
+		if (!add_want(sp, names.offset, names.size))
+			return;
+	}
+	for (uint32_t i = 1; i < shnum; i++) {
+		rv_elf_shdr(&elf, i, &sh);
+		if (sh.type == RV_SHT_SYMTAB && !nsym++) {
+			struct rv_elf_shdr str;
+
+			if (!add_want(sp, sh.offset, sh.size))
+				return;
+			if (sh.link && sh.link < shnum) {
+				rv_elf_shdr(&elf, sh.link, &str);
+				if (!add_want(sp, str.offset, str.size))
+					return;
+			}
+		}
+	}
+	if (shstrndx < shnum && names.size && rv_in_bounds(names.offset, names.size, sp->size))
+		sp->names_at = (struct want){ names.offset, names.size };
+	have_names = sp->names_at.len && rv_elf_is_loaded(&elf, names.offset, names.size);
+	sp->names = have_names;
+	for (size_t k = 0; have_names && k < sizeof(verdict_sections) / sizeof(*verdict_sections);
+	     k++) {
+		const char *want = verdict_sections[k];
+		uint32_t found = 0, at = 0;
+
+		for (uint32_t i = 1; i < shnum; i++) {
+			rv_elf_shdr(&elf, i, &sh);
+			if (sh.name < names.size &&
+			    !strncmp((const char *)d + names.offset + sh.name, want,
+				     names.size - sh.name) &&
+			    rv_strnlen((const char *)d + names.offset + sh.name,
+				       names.size - sh.name) == strlen(want)) {
+				found++;
+				at = i;
+			}
+		}
+		if (found == 1) {
+			rv_elf_shdr(&elf, at, &sh);
+			if (sh.type != RV_SHT_NOBITS && !add_want(sp, sh.offset, sh.size))
+				return;
+		}
+	}
+}
+
+/* Drops from want what is loaded; copies what lies in the whole-image buffer. */
+static void prune_wanted(struct sparse *sp, uint64_t in_buf)
+{
+	struct rv_elf elf = { .loaded = &sp->m->loaded };
+	unsigned int j = 0;
+
+	for (unsigned int i = 0; i < sp->nwant; i++) {
+		struct want *w = &sp->want[i];
+
+		if (w->off < in_buf && w->len <= in_buf - w->off) {
+			memcpy(sp->m->data + w->off, sp->r->buf + w->off, w->len);
+			add_loaded(sp->m, w->off, w->len);
+		}
+		if (!rv_elf_is_loaded(&elf, w->off, w->len))
+			sp->want[j++] = *w;
+	}
+	sp->nwant = j;
+}
+
+static uint8_t *pass1_window(struct unpack_sink *sink, uint64_t off, size_t *len)
+{
+	struct sparse *sp = (struct sparse *)sink;
+	struct modreader *r = sp->r;
+
+	if (off < r->budget) {
+		*len = r->budget - off;
+		return r->buf + off;
+	}
+	if (off == r->budget && !sp->win) {
+		/* the image does not fit: keep the window and the tail from here on */
+		uint64_t shoff = rv_le64(r->buf + 40), shnum = rv_le16(r->buf + 60);
+
+		sp->win_off = shoff > r->window ? shoff - r->window : 0;
+		sp->win_len = r->window + shnum * RV_ELF_SHDR_SIZE;
+		if (shoff < r->window)
+			sp->win_len = shoff + shnum * RV_ELF_SHDR_SIZE;
+		sp->win = xcalloc(1, sp->win_len ? sp->win_len : 1);
+		if (sp->win_off < off) {
+			uint64_t n =
+				off - sp->win_off < sp->win_len ? off - sp->win_off : sp->win_len;
+			memcpy(sp->win, r->buf + sp->win_off, n);
+		}
+		memcpy(sp->tail, r->buf + r->budget - TAIL, TAIL);
+	}
+	*len = SCRATCH;
+	return r->scratch;
+}
+
+static int pass1_wrote(struct unpack_sink *sink, uint64_t off, const uint8_t *p, size_t n)
+{
+	struct sparse *sp = (struct sparse *)sink;
+	uint64_t a, b;
+
+	if (p != sp->r->scratch)
+		return 0;
+	a = off > sp->win_off ? off : sp->win_off;
+	b = off + n < sp->win_off + sp->win_len ? off + n : sp->win_off + sp->win_len;
+	if (a < b)
+		memcpy(sp->win + (a - sp->win_off), p + (a - off), b - a);
+	if (n >= TAIL) {
+		memcpy(sp->tail, p + n - TAIL, TAIL);
+	} else {
+		memmove(sp->tail, sp->tail + n, TAIL - n);
+		memcpy(sp->tail + TAIL - n, p, n);
+	}
+	return 0;
+}
+
+static uint8_t *passk_window(struct unpack_sink *sink, uint64_t off, size_t *len)
+{
+	struct sparse *sp = (struct sparse *)sink;
+	uint64_t next = UINT64_MAX;
+
+	if (!sp->nwant)
+		return NULL;
+	for (unsigned int i = 0; i < sp->nwant; i++) {
+		struct want *w = &sp->want[i];
+
+		if (w->off <= off && off < w->off + w->len) {
+			*len = w->off + w->len - off;
+			return sp->m->data + off;
+		}
+		if (w->off > off && w->off < next)
+			next = w->off;
+	}
+	if (next == UINT64_MAX)
+		return NULL; /* every range still wanted lies behind: next pass */
+	*len = next - off < SCRATCH ? next - off : SCRATCH;
+	return sp->r->scratch;
+}
+
+static int passk_wrote(struct unpack_sink *sink, uint64_t off, const uint8_t *p, size_t n)
+{
+	struct sparse *sp = (struct sparse *)sink;
+
+	if (p == sp->r->scratch)
+		return 0;
+	add_loaded(sp->m, off, n);
+	if (!sp->names && sp->names_at.len) {
+		struct rv_elf elf = { .loaded = &sp->m->loaded };
+
+		/* the section names just arrived: the named sections are wanted too */
+		if (rv_elf_is_loaded(&elf, sp->names_at.off, sp->names_at.len))
+			find_wanted(sp);
+	}
+	prune_wanted(sp, 0);
+	return 0;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int rewind_fd(int fd, const char *path)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		rv_err("%s: cannot seek: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int read_sparse(struct modfile *m, struct sparse *sp, int fd, enum comp comp,
+		       const struct stat *st)
+{
+	struct modreader *r = sp->r;
+	uint64_t total;
+	struct stat now;
+	void *map;
+
+	/* the whole file was decompressed once: its size is known */
+	if (sp->size < RV_ELF_EHDR_SIZE + TAIL) {
+		rv_err("%s: internal error: streamed image too small", m->path);
+		return -1;
+	}
+	map = mmap(NULL, sp->size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED) {
+		rv_err("%s: cannot map %llu bytes: %s", m->path, (unsigned long long)sp->size,
+		       strerror(errno));
+		return -1;
+	}
+	m->data = map;
+	m->size = sp->size;
+	m->sparse = true;
+	m->loaded.r = m->ranges;
+	memcpy(m->data, r->buf, RV_ELF_EHDR_SIZE);
+	add_loaded(m, 0, RV_ELF_EHDR_SIZE);
+	if (sp->win_off < sp->size) {
+		uint64_t n =
+			sp->size - sp->win_off < sp->win_len ? sp->size - sp->win_off : sp->win_len;
+
+		memcpy(m->data + sp->win_off, sp->win, n);
+		add_loaded(m, sp->win_off, n);
+	}
+	memcpy(m->data + sp->size - TAIL, sp->tail, TAIL);
+	add_loaded(m, sp->size - TAIL, TAIL);
+	free(sp->win);
+	sp->win = NULL;
+
+	find_wanted(sp);
+	prune_wanted(sp, r->budget);
+	sp->sink = (struct unpack_sink){ .window = passk_window, .wrote = passk_wrote };
+	while (sp->nwant && m->passes < MAX_PASS) {
+		struct unpack_src src = { .fd = fd };
+
+		if (rewind_fd(fd, m->path))
+			return -1;
+		m->passes++;
+		if (unpack_run(r->u, &src, comp, m->path, &sp->sink, &total) < 0)
+			return -1;
+		if (!sp->names)
+			find_wanted(sp);
+		prune_wanted(sp, r->budget);
+	}
+	/* what is still not loaded, the engine refuses to read */
+	if (fstat(fd, &now) < 0 || !same_file(st, &now)) {
+		rv_err("%s: the file changed while it was read", m->path);
+		return -1;
+	}
+	return 0;
+}
+
+int modfile_read(struct modfile *m, struct modreader *r, const char *path, int fd,
+		 const struct stat *st)
+{
+	struct sparse sp = { .sink = { .window = pass1_window, .wrote = pass1_wrote },
+			     .r = r,
+			     .m = m };
+	struct unpack_src src = { .fd = fd };
+	uint8_t head[12] = { 0 };
+	uint64_t total;
+	ssize_t n;
+	enum comp comp;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->path = xstrdup(path);
+	m->io_error = true;
+	if (!S_ISREG(st->st_mode)) {
+		rv_err("%s: not a regular file", path);
+		return -1;
+	}
+	if ((unsigned long long)st->st_size > MODFILE_MAX_FILE) {
+		rv_err("%s: file too large (%lld bytes)", path, (long long)st->st_size);
+		return -1;
+	}
+	do
+		n = pread(fd, head, sizeof(head), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		rv_err("%s: read error: %s", path, strerror(errno));
+		return -1;
+	}
+	m->io_error = false;
+	comp = comp_of(head, (size_t)n);
+	m->compression = comp_names[comp];
+	m->refusal = refusal_of(comp, head, (size_t)n);
+	m->passes = 1;
+	err = unpack_run(r->u, &src, comp, path, &sp.sink, &total);
+	if (err) {
+		m->io_error = src.io_error;
+		free(sp.win);
+		return -1;
+	}
+	if (comp == COMP_NONE && total != (uint64_t)st->st_size) {
+		rv_err("%s: read error: file shrank while reading", path);
+		m->io_error = true;
+		free(sp.win);
+		return -1;
+	}
+	if (total <= r->budget) {
+		m->data = r->buf;
+		m->size = total;
+		m->borrowed = true;
+		free(sp.win);
+		return cut_signature(m);
+	}
+	sp.size = total;
+	err = read_sparse(m, &sp, fd, comp, st);
+	free(sp.win);
+	if (err) {
+		m->io_error = true; /* decompressed once already: the file or its reading */
+		return -1;
+	}
 	return cut_signature(m);
 }
 
@@ -291,7 +639,10 @@ int modfile_load(struct modfile *m, const char *path)
 void modfile_close(struct modfile *m)
 {
 	free(m->path);
-	free(m->data);
+	if (m->sparse)
+		munmap(m->data, m->size);
+	else if (!m->borrowed)
+		free(m->data);
 	memset(m, 0, sizeof(*m));
 }
 

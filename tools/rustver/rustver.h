@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <rustver/table.h>
 #include <rustver/verdict.h>
@@ -45,7 +46,37 @@ uint32_t crc32_buf(const uint8_t *data, size_t size);
 const char *rustc_from_comment(const uint8_t *elf, size_t size);
 void print_json_string(FILE *f, const char *s);
 
+/* decompress.c: streaming decompression */
+enum comp { COMP_NONE, COMP_XZ, COMP_ZSTD, COMP_GZIP };
+/* The input: a file descriptor read from where it is, or @len bytes at @mem. */
+struct unpack_src {
+	int fd;
+	const uint8_t *mem;
+	size_t len, pos;
+	bool io_error; /* set when reading @fd failed */
+};
+/* Where the output goes: the caller's buffer for the bytes from @off on. */
+struct unpack_sink {
+	/* a buffer of *@len > 0 bytes for offset @off; NULL: stop (enough) */
+	uint8_t *(*window)(struct unpack_sink *s, uint64_t off, size_t *len);
+	/* @n bytes were written at @p for offset @off (optional); non-zero: fail */
+	int (*wrote)(struct unpack_sink *s, uint64_t off, const uint8_t *p, size_t n);
+	bool failed; /* window() returned NULL because of an error it printed */
+};
+struct unpacker; /* decoders and buffers, kept from file to file */
+struct unpacker *unpacker_new(void);
+void unpacker_free(struct unpacker *u);
+enum comp comp_of(const uint8_t *p, size_t len);
+/*
+ * Decompresses @src as @comp into @sink until the stream ends (0, *@total
+ * set to the decompressed size) or the sink stops it (1). -1: corrupt,
+ * truncated, larger than modfile_max_size or unreadable (message printed).
+ */
+int unpack_run(struct unpacker *u, struct unpack_src *src, enum comp comp, const char *path,
+	       struct unpack_sink *sink, uint64_t *total);
+
 /* modfile.c: a module as the kernel would see it */
+#define MODFILE_MAX_RANGES 16
 struct modfile {
 	char *path;	 /* resolved file name */
 	uint8_t *data;	 /* decompressed bytes */
@@ -55,13 +86,84 @@ struct modfile {
 	const char *compression; /* "xz", "zstd", "gzip" or NULL */
 	/* why kmod or the kernel would refuse a file rustver could read, or NULL */
 	const char *refusal;
+	/*
+	 * modfile_read(): data is borrowed from the reader (a whole image), or
+	 * a sparse mapping of which only @loaded holds the file's bytes
+	 */
+	bool borrowed, sparse;
+	bool io_error;	     /* failed to read, not on the data: not kept in an index */
+	unsigned int passes; /* decompressions of the file */
+	struct rv_elf_range ranges[MODFILE_MAX_RANGES];
+	struct rv_elf_loaded loaded;
 };
 extern size_t modfile_max_size;
+/*
+ * A module reader for check: a whole-image buffer of at most @budget bytes
+ * (pages touched only as used) and the decoders, kept from file to file.
+ */
+struct modreader;
+struct modreader *modreader_new(size_t budget);
+void modreader_free(struct modreader *r);
+/*
+ * Reads the module file @path (opened as @fd, whose fstat is @st) for the
+ * verdict: whole when it decompresses to at most the reader's budget, else
+ * streamed: decompressed again for the byte ranges the verdict reads only
+ * (section headers, section names, symbol and string tables, .modinfo, the
+ * stamp), into a sparse mapping; m->loaded says which, and the engine
+ * refuses to read outside them. Messages as modfile_load()'s.
+ */
+int modfile_read(struct modfile *m, struct modreader *r, const char *path, int fd,
+		 const struct stat *st);
+/* The loaded ranges of @m for rv_verdict_check_loaded(), NULL when whole. */
+static inline const struct rv_elf_loaded *modfile_loaded(const struct modfile *m)
+{
+	return m->sparse ? &m->loaded : NULL;
+}
 /* Reads (decompresses, cuts the signature of) the module file @path. */
 int modfile_load(struct modfile *m, const char *path);
 /* The same on @len bytes at @raw (malloc'ed: @m owns them from then on). */
 int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len);
 void modfile_close(struct modfile *m);
+
+/*
+ * index.c: check --all's index of the verdict inputs of a tree's modules,
+ * keyed by each file's identity and times; see the top of index.c.
+ */
+struct ix_key {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
+struct index;
+struct ix_rec; /* a module's record in an index read */
+struct ix_new; /* a record made by this run */
+void ix_key_of(struct ix_key *k, const struct stat *st);
+/* The index file of the module directory @dir by default, or NULL. */
+char *index_default_path(const char *dir);
+/* The index @file made for @dir; an empty one when missing, stale or bad (warned). */
+struct index *index_open(const char *file, const char *dir);
+void index_free(struct index *ix);
+size_t index_entries(const struct index *ix);
+/* The record of @rel (path under the directory) when its key is still @k. */
+const struct ix_rec *index_find(const struct index *ix, const char *rel, const struct ix_key *k);
+/* A record of the verdict @v on @m, or NULL when it cannot be kept. */
+struct ix_new *index_record_verdict(const char *rel, const struct ix_key *k,
+				    const struct modfile *m, const struct rv_verdict *v,
+				    const struct rv_table *t, struct rv_verdict_scratch *scr);
+/* A record of a file that could not be decompressed. */
+struct ix_new *index_record_loadfail(const char *rel, const struct ix_key *k);
+/* Completes a record with the messages the module's reading printed. */
+void index_record_done(struct ix_new *n, const char *msgs, size_t len);
+void index_record_free(struct ix_new *n);
+/* A copy of a record read, for the index this run writes. */
+struct ix_new *index_record_copy(const struct ix_rec *rec);
+/*
+ * The verdict of a record against @t (0), or -1 for a file that could not be
+ * decompressed; its messages are written to @msgs and *@refusal set.
+ */
+int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_verdict_scratch *scr,
+		 struct rv_verdict *v, const char **refusal, FILE *msgs);
+/* Writes the records (NULL ones skipped) to @file atomically; warns on failure. */
+int index_write(const char *file, const char *dir, struct ix_new *const *recs, size_t n);
 
 /* The module files an argument stands for. */
 struct modlist {
@@ -124,8 +226,8 @@ void prefix_map_free(struct prefix_map *pm);
 struct evidence {
 	char **rmeta; /* the .rmeta files rustc read, as paths here */
 	size_t nrmeta;
-	char *kdir; /* the kernel tree they belong to */
-	bool none;  /* no build records at all */
+	char *kdir;	       /* the kernel tree they belong to */
+	bool none;	       /* no build records at all */
 	unsigned int nmissing; /* recorded .rmeta files that are not here */
 };
 /* Reads the build records beside @module; messages name the problem. */
