@@ -13,9 +13,11 @@
 #      reference (binutils' v0 demangler, which also prints);
 #   2. hostile modules (tests/fixtures/hostile.py): verdict times;
 #   3. the engine's verdict on every module of Debian's tree (decompressed);
-#   4. the whole tree: `rustver check --all`, `depmod -b` and the decompression
-#      floor (`xz -dc` of every module on every core), interleaved, ROUNDS rounds,
-#      medians of wall time, CPU time and peak RSS, and the ratios.
+#   4. the whole tree: `rustver check --all` (first run: --no-index), `depmod -b`
+#      and the decompression floor (`xz -dc` of every module on every core), and
+#      the repeat run of check --all from its index, interleaved, ROUNDS rounds,
+#      medians of wall time, CPU time and peak RSS, and the ratios; then every
+#      module's verdict streamed (a 4 KiB budget) against whole (JSON, compared).
 # Environment: BUILD (default build), ROUNDS (default 3), RUSTVER_CACHE.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,11 +114,29 @@ floor() {
 	find "$tree" -name '*.ko.xz' -print0 |
 		xargs -0 -P"$(nproc)" -n 64 sh -c 'for f; do xz -dc "$f"; done >/dev/null'
 }
+# the index the repeat runs read, made once by a first run that writes it
+index=$work/check.idx
+rm -f "$index"
+check_all=("$rustver" check --table "$work/table.txt" --all --basedir "$base" --kernel "$DEBIAN_RELEASE")
+"${check_all[@]}" --index "$index" --stats 2>&1 >/dev/null | grep 'check --all' || true
+repeat_stats=$("${check_all[@]}" --index "$index" --stats 2>&1 >/dev/null | grep 'check --all' || true)
+echo "repeat: $repeat_stats"
+# measure_ms NAME CMD...: as measure, the wall time in ms (for sub-second runs)
+measure_ms() {
+	local name=$1 t0 t1
+	shift
+	t0=$EPOCHREALTIME
+	/usr/bin/time -f "$name %e %U %S %M" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+	t1=$EPOCHREALTIME
+	tail -n 1 "$work/time.out" | awk -v ms="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')" \
+		'{ printf "%s %s %.2f %d\n", $1, ms, $3 + $4, $5 }'
+}
 : >"$work/rounds.txt"
 for r in $(seq "$ROUNDS"); do
 	rm -f "$base/lib/modules/$DEBIAN_RELEASE"/modules.*
-	measure check "$rustver" check --table "$work/table.txt" --all --basedir "$base" \
-		--kernel "$DEBIAN_RELEASE" >>"$work/rounds.txt"
+	# the first run's figures: no index read or written
+	measure check "${check_all[@]}" --no-index >>"$work/rounds.txt"
+	measure_ms repeat "${check_all[@]}" --index "$index" >>"$work/rounds.txt"
 	rm -f "$base/lib/modules/$DEBIAN_RELEASE"/modules.*
 	measure depmod depmod -b "$base" "$DEBIAN_RELEASE" >>"$work/rounds.txt"
 	export -f floor
@@ -129,13 +149,31 @@ median() {
 	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/rounds.txt" | sort -g |
 		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
-for t in check depmod floor; do
+for t in check depmod floor repeat; do
 	eval "${t}_wall=$(median $t 2) ${t}_cpu=$(median $t 3) ${t}_rss=$(median $t 4)"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo "median check_all ${check_wall}s wall ${check_cpu}s cpu ${check_rss} KiB"
 echo "median depmod ${depmod_wall}s wall ${depmod_cpu}s cpu ${depmod_rss} KiB"
 echo "median floor ${floor_wall}s wall ${floor_cpu}s cpu ${floor_rss} KiB"
+echo "median repeat ${repeat_wall}ms wall ${repeat_cpu}s cpu ${repeat_rss} KiB"
+# every module's verdict, streamed (4 KiB budget: all of them) and whole, compared
+find "$tree" -name '*.ko.xz' | sort >"$work/all-modules.txt"
+xargs -a "$work/all-modules.txt" -d '\n' "$rustver" check --table "$work/table.txt" --json --budget 4K \
+	--stats >"$work/streamed.json" 2>"$work/streamed.err" || true
+xargs -a "$work/all-modules.txt" -d '\n' "$rustver" check --table "$work/table.txt" --json --budget 4096 \
+	>"$work/whole.json" 2>"$work/whole.err" || true
+# xargs may have run several checks: their --stats lines summed
+stream_stats=$(sed -n 's/.*: \([0-9]*\) modules: .* \([0-9]*\) streamed (\([0-9]*\) decompressions).*/\1 \2 \3/p' \
+	"$work/streamed.err" | awk '{ n += $1; s += $2; d += $3 } END { printf "%d modules, %d streamed, %d decompressions", n, s, d }')
+sed -i '/streamed (/d' "$work/streamed.err"
+if cmp -s "$work/streamed.json" "$work/whole.json" && cmp -s "$work/streamed.err" "$work/whole.err" &&
+	[ "$(wc -l <"$work/whole.json")" = "$(wc -l <"$work/all-modules.txt")" ]; then
+	identical="identical"
+else
+	identical="DIFFERENT (see $work/streamed.json, $work/whole.json)"
+fi
+echo "streamed vs whole: $identical; $stream_stats"
 
 # ---- RESULTS.md
 target() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) ? "met" : "NOT met") }'; }
@@ -195,7 +233,10 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 	echo
 	echo "$ROUNDS rounds, interleaved, medians (\`/usr/bin/time\`):"
 	echo
-	echo "- check: \`rustver check --table T --all --basedir B --kernel $DEBIAN_RELEASE\`"
+	echo "- check: \`rustver check --table T --all --basedir B --kernel $DEBIAN_RELEASE --no-index\`"
+	echo "  (a first run: no index read or written; default budget, $(nproc) workers)"
+	echo "- repeat: the same with \`--index I\`, I written by one run before the rounds"
+	echo "  (its \`--stats\`: ${repeat_stats#rustver: })"
 	echo "- depmod: \`depmod -b B $DEBIAN_RELEASE\`"
 	echo "- floor: \`xz -dc\` of every module, $(nproc) processes"
 	echo
@@ -204,11 +245,18 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 	echo "| rustver check --all | $check_wall | $check_cpu | $check_rss |"
 	echo "| depmod -b | $depmod_wall | $depmod_cpu | $depmod_rss |"
 	echo "| xz -dc floor | $floor_wall | $floor_cpu | $floor_rss |"
+	echo "| rustver check --all, repeat (index) | $(awk -v m="$repeat_wall" 'BEGIN { printf "%.3f", m / 1000 }') | $repeat_cpu | $repeat_rss |"
 	echo
 	echo "| ratio | value | target |"
 	echo "| --- | ---: | --- |"
 	echo "| check / floor (wall) | $r_floor | ≤ 1.15: $(target "$r_floor" 1.15) |"
 	echo "| check / depmod (wall) | $r_depmod | ≤ 0.6: $(target "$r_depmod" 0.6) |"
 	echo "| check peak RSS | $rss_mib MiB | ≤ 40 MiB: $(target "$rss_mib" 40) |"
+	echo "| repeat run (wall) | $repeat_wall ms | ≤ 100 ms: $(target "$repeat_wall" 100) |"
+	echo
+	echo "Streamed against whole, every module: \`rustver check --table T --json --budget 4K\`"
+	echo "(every module streamed: decompressed again for the byte ranges the verdict reads,"
+	echo "into a sparse mapping) and \`--budget 4096\` (every module whole), all $nmods modules:"
+	echo "$identical JSON verdicts and messages ($stream_stats)."
 } >"$md"
 echo "results: $md, raw output: $raw"

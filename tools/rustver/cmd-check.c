@@ -125,7 +125,8 @@ static int trouble(struct check *c)
  * (--all), an unchanged module's verdict is computed from its record, and
  * *@rec gets what the index this run writes keeps of the module.
  */
-static int check_one(struct check *c, const char *path, const char *shown, struct ix_new **rec)
+static int check_one(struct check *c, const char *path, const char *shown, struct ix_new **rec,
+		     const struct stat *known)
 {
 	size_t dl = c->dir ? strlen(c->dir) : 0;
 	const char *rel = NULL;
@@ -136,7 +137,7 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 
 	if (rec && c->dir && !strncmp(path, c->dir, dl) && path[dl] == '/')
 		rel = path + dl + 1;
-	if (rel && c->ix && stat(path, &st) == 0) {
+	if (rel && c->ix && (known ? (st = *known, true) : stat(path, &st) == 0)) {
 		const struct ix_rec *e;
 		const char *refusal;
 
@@ -201,6 +202,7 @@ struct jobs {
 	struct job *j;
 	size_t n, cap, next;
 	size_t share; /* each worker's whole-image budget */
+	size_t chunk; /* modules a worker takes at a time */
 	bool keep;    /* make records for an index */
 	const struct check *proto;
 	struct check total;
@@ -228,35 +230,44 @@ static void *worker(void *arg)
 	*c = *js->proto;
 	c->rd = modreader_new(js->share);
 	for (;;) {
-		struct job *jb;
-		FILE *out, *err;
-		char *shown;
-		size_t i;
+		size_t first, end;
 
+		/* a few modules at a time: one lock and one wake-up for them all */
 		pthread_mutex_lock(&js->lock);
-		i = js->next < js->n ? js->next++ : js->n;
+		first = js->next;
+		end = js->n - first < js->chunk ? js->n : first + js->chunk;
+		js->next = end;
 		pthread_mutex_unlock(&js->lock);
-		if (i == js->n)
+		if (first == end)
 			break;
-		jb = &js->j[i];
-		out = open_memstream(&jb->out, &jb->out_len);
-		err = open_memstream(&jb->err, &jb->err_len);
-		if (!out || !err) {
-			fprintf(stderr, "%s: out of memory\n", progname);
-			exit(EXIT_TROUBLE);
+		for (size_t i = first; i < end; i++) {
+			struct job *jb = &js->j[i];
+			FILE *out, *err;
+			struct stat st;
+			char *shown;
+			bool have;
+
+			out = open_memstream(&jb->out, &jb->out_len);
+			err = open_memstream(&jb->err, &jb->err_len);
+			if (!out || !err) {
+				fprintf(stderr, "%s: out of memory\n", progname);
+				exit(EXIT_TROUBLE);
+			}
+			c->out = out;
+			rv_msg_file = err;
+			shown = shown_path_stat(jb->path, &st, &have);
+			jb->result = check_one(c, jb->path, shown, js->keep ? &jb->rec : NULL,
+					       have ? &st : NULL);
+			free(shown);
+			rv_msg_file = NULL;
+			fclose(out);
+			fclose(err);
+			if (jb->rec)
+				index_record_done(jb->rec, jb->err, jb->err_len);
 		}
-		c->out = out;
-		rv_msg_file = err;
-		shown = shown_path(jb->path);
-		jb->result = check_one(c, jb->path, shown, js->keep ? &jb->rec : NULL);
-		free(shown);
-		rv_msg_file = NULL;
-		fclose(out);
-		fclose(err);
-		if (jb->rec)
-			index_record_done(jb->rec, jb->err, jb->err_len);
 		pthread_mutex_lock(&js->lock);
-		jb->done = true;
+		for (size_t i = first; i < end; i++)
+			js->j[i].done = true;
 		pthread_cond_broadcast(&js->cond);
 		pthread_mutex_unlock(&js->lock);
 	}
@@ -304,6 +315,8 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 		c->dir = dir;
 	}
 	changed = index_entries(ix) != js.n;
+	/* from an index, modules take microseconds: taken 32 at a time */
+	js.chunk = index_entries(ix) ? 32 : 1;
 	tid = xcalloc((size_t)jobs, sizeof(*tid));
 	for (long i = 0; i < jobs; i++)
 		if (!pthread_create(&tid[nt], NULL, worker, &js))
@@ -379,7 +392,7 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 	for (size_t i = 0; i < l.n; i++) {
 		char *file = shown_path(l.paths[i]);
 		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : shown_path(arg);
-		int r = check_one(c, l.paths[i], shown, NULL);
+		int r = check_one(c, l.paths[i], shown, NULL, NULL);
 
 		free(shown);
 		free(file);

@@ -25,6 +25,7 @@ static const char usage[] =
 	"          record the crate CRCs a module was built against (its build records)\n"
 	"  check   [--kdir DIR | --table FILE] [--json] MODULE...\n"
 	"  check   --all [--kernel RELEASE] [--basedir DIR] [--jobs N]\n"
+	"          [--index FILE | --no-index] [--budget MIB] [--stats]\n"
 	"          give the verdict the kernel would give on loading\n"
 	"  show    [--kdir DIR | --table FILE] MODULE\n"
 	"          list a module's Rust imports by crate, its stamp and verdict\n"

@@ -784,6 +784,30 @@ int module_resolve(struct modlist *l, const char *arg, const char *basedir, cons
 	return lookup_module(l, arg, basedir, release);
 }
 
+/*
+ * The same, and the file's stat (symlinks followed) in *@st: true when it
+ * could be had (one lstat() for a file that is not a link).
+ */
+char *shown_path_stat(const char *path, struct stat *st, bool *have)
+{
+	char *target, *s;
+
+	*have = false;
+	if (lstat(path, st))
+		return xstrdup(path);
+	if (!S_ISLNK(st->st_mode)) {
+		*have = true;
+		return xstrdup(path);
+	}
+	*have = stat(path, st) == 0;
+	target = realpath(path, NULL);
+	if (!target)
+		return xstrdup(path);
+	s = xasprintf("%s -> %s", path, target);
+	free(target);
+	return s;
+}
+
 /* "PATH", or "PATH -> TARGET" when PATH is a symlink; caller frees. */
 char *shown_path(const char *path)
 {

@@ -181,6 +181,8 @@ void modlist_free(struct modlist *l);
 bool is_module_name(const char *path);
 /* "PATH", or "PATH -> TARGET" when PATH is a symlink; caller frees. */
 char *shown_path(const char *path);
+/* The same, and the file's stat in *@st when *@have (symlinks followed). */
+char *shown_path_stat(const char *path, struct stat *st, bool *have);
 const char *default_release(void);
 /* BASEDIR/lib/modules/RELEASE (defaults: "" and uname -r); caller frees. */
 char *module_dir(const char *basedir, const char *release);
