@@ -132,6 +132,7 @@ measure_ms() {
 		'{ printf "%s %s %.2f %d\n", $1, ms, $3 + $4, $5 }'
 }
 : >"$work/rounds.txt"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 for r in $(seq "$ROUNDS"); do
 	rm -f "$base/lib/modules/$DEBIAN_RELEASE"/modules.*
 	# the first run's figures: no index read or written
@@ -143,6 +144,8 @@ for r in $(seq "$ROUNDS"); do
 	export tree
 	measure floor bash -c floor >>"$work/rounds.txt"
 done
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+echo "load average (1 min) before and after the rounds: $load_before, $load_after on $(nproc) cores"
 cat "$work/rounds.txt"
 # median NAME FIELD (2 wall, 3 cpu, 4 rss)
 median() {
@@ -239,6 +242,10 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 	echo "  (its \`--stats\`: ${repeat_stats#rustver: })"
 	echo "- depmod: \`depmod -b B $DEBIAN_RELEASE\`"
 	echo "- floor: \`xz -dc\` of every module, $(nproc) processes"
+	echo "- machine load (1-minute load average) before and after the rounds: $load_before and"
+	echo "  $load_after on $(nproc) cores; when other work keeps the cores busy, the parallel"
+	echo "  check and floor lose more wall time to it than the single-threaded depmod (compare"
+	echo "  the CPU times)"
 	echo
 	echo "| what | wall s | CPU s | peak RSS KiB |"
 	echo "| --- | ---: | ---: | ---: |"
