@@ -1227,7 +1227,7 @@ int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
 	walker_init(&w, name, end, MODE_COLLECT);
 	return parse(&w, bad, scr, res);
 }
-RV_EXPORT(rv_v0_parse);
+RV_EXPORT(rv_v0_parse_str);
 
 size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size)
 {
