@@ -23,6 +23,7 @@ packages=(
 	check                                                     # unit tests
 	clang "$clang_rt"                                         # libFuzzer
 	binutils python3 xz-utils zstd gzip kmod openssl          # test oracles, fixtures
+	strace                                                    # index.sh: what check opens
 )
 if [ "${1:-}" = --list ]; then
 	echo "${packages[@]}"
