@@ -90,6 +90,14 @@ $(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
 
+# check --all's index reader (tools/rustver/index.c) past its checksum, and the
+# replay of the records it accepts, with the helper's sources as fuzz-file.
+$(BUILD)/fuzz/fuzz-index: fuzz/fuzz-index.c $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+	@mkdir -p $(@D)
+	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
+
 check-unit: tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(STACK_TESTS)
 	BUILD=$(BUILD) tests/run.sh unit
 

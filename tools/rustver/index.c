@@ -385,6 +385,21 @@ static struct index *index_parse(uint8_t *buf, size_t size, const char *dir, con
 	return ix;
 }
 
+const char *index_writer_id(void)
+{
+	return self_id();
+}
+
+struct index *index_from_bytes(uint8_t *buf, size_t size, const char *dir, const char **why)
+{
+	return index_parse(buf, size, dir, why);
+}
+
+const struct ix_rec *index_entry(const struct index *ix, size_t i)
+{
+	return ix && i < ix->n ? (const struct ix_rec *)&ix->e[i] : NULL;
+}
+
 struct index *index_open(const char *file, const char *dir)
 {
 	struct index *ix;

@@ -142,6 +142,12 @@ char *index_default_path(const char *dir);
 /* The index @file made for @dir; an empty one when missing, stale or bad (warned). */
 struct index *index_open(const char *file, const char *dir);
 void index_free(struct index *ix);
+/* The index in @buf (@size bytes, owned by the index when one is returned; the fuzzer). */
+struct index *index_from_bytes(uint8_t *buf, size_t size, const char *dir, const char **why);
+/* Record @i of an index read, or NULL. */
+const struct ix_rec *index_entry(const struct index *ix, size_t i);
+/* The identity an index records of the rustver that wrote it. */
+const char *index_writer_id(void);
 size_t index_entries(const struct index *ix);
 /* The record of @rel (path under the directory) when its key is still @k. */
 const struct ix_rec *index_find(const struct index *ix, const char *rel, const struct ix_key *k);
