@@ -9,6 +9,8 @@ set -euo pipefail
 pkgs=(
 	debootstrap debian-archive-keyring  # the trixie build chroot
 	qemu-system-x86                     # boots the test kernel
+	qemu-system-arm                     # ... and the arm64 one (qemu-system-aarch64)
+	binutils                            # readelf: the arm64 guest's libraries
 	busybox-static cpio gzip xz-utils   # the initramfs (kmod comes from the chroot)
 	python3 patch make util-linux coreutils  # CRCs, tree B, test list, unshare/flock
 	gcc libc6-dev                       # tools/finit.c, linked static

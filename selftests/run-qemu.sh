@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the rustver selftests in QEMU on kernel A (`make selftest`).
+# Run the rustver selftests in QEMU on kernel A (`make selftest`), for x86_64
+# (default) or arm64 (RUSTVER_ARCH=arm64, `make selftest ARCH=arm64`): the same
+# suite, the same steps, each architecture's own trees, modules and initramfs.
 #
 #  0. deps.sh installs the host packages that are missing;
 #  1. scripts/kernels.sh builds (or reuses) the trixie chroot, kernel A and tree B;
 #  2. scripts/build-selftest-modules.sh builds the test modules against A and B;
 #  3. qemu/mkinitramfs.sh packs busybox, kmod, rustver, modules and tests;
-#  4. QEMU boots kernel A (KVM when usable, else TCG) with panic_on_warn=1 oops=panic
-#     softlockup_panic=1;
+#  4. QEMU boots kernel A (x86_64: KVM when usable, else TCG; arm64:
+#     qemu-system-aarch64 -machine virt -cpu max, TCG) with panic_on_warn=1
+#     oops=panic softlockup_panic=1;
 #     the serial console streams to stdout and to a log file;
 #  5. the console is read back: KTAP results, kernel problems, completion.
 # The last line is "N passed, N failed, N skipped"; the exit status is 1 on any
@@ -21,7 +24,10 @@
 #                          kernel has KASAN and lockdep)
 #   RUSTVER_SELFTEST_CHAIN 0 leaves out the 100-link backref chain case (default 1;
 #                          it needs the engine's constant-stack v0 walker)
-#   RUSTVER_ACCEL          kvm or tcg (default: kvm when /dev/kvm works)
+#   RUSTVER_ACCEL          kvm or tcg (default: kvm when /dev/kvm works; arm64: tcg)
+#   RUSTVER_ARCH           x86_64 (default) or arm64. For arm64 the guest's helper
+#                          is RUSTVER_BIN's sources cross-built (qemu/cross-helper.sh);
+#                          RUSTVER_BIN itself still stamps and makes tables here
 set -euo pipefail
 . "$(dirname "$0")/scripts/lib.sh"
 
@@ -38,10 +44,15 @@ on_exit() {
 trap on_exit EXIT
 
 need_root
+arch_setup
 # A fresh machine gets its host packages here (a no-op when they are installed).
 "$SELFTESTS_DIR/deps.sh" >&2 || die "selftests/deps.sh could not install the host packages"
-need_cmd qemu-system-x86_64 busybox cpio gzip xz python3 timeout unshare flock
-cache_lock build
+case "$RUSTVER_ARCH" in
+x86_64) qemu=qemu-system-x86_64 console_dev=ttyS0 ;;
+arm64) qemu=qemu-system-aarch64 console_dev=ttyAMA0 ;;
+esac
+need_cmd "$qemu" busybox cpio gzip xz python3 timeout unshare flock readelf
+cache_lock "build$ARCH_SUFFIX"
 start=$(date +%s)
 
 if [ -n "${RUSTVER_BIN:-}" ]; then
@@ -52,26 +63,43 @@ else
 fi
 
 eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"
-work=$RUSTVER_CACHE/selftest
+work=$RUSTVER_CACHE/selftest$ARCH_SUFFIX
 mkdir -p "$work/logs"
 "$SELFTESTS_DIR/scripts/build-selftest-modules.sh" "$work/modules"
-CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE MODS_A=$work/modules/a MODS_B=$work/modules/b \
+guest_bin=${RUSTVER_BIN:-}
+if [ -n "${RUSTVER_BIN:-}" ] && [ "$RUSTVER_ARCH" != x86_64 ]; then
+	guest_bin=$work/rustver-$RUSTVER_ARCH
+	"$SELFTESTS_DIR/qemu/cross-helper.sh" "$RUSTVER_ARCH" "$guest_bin"
+fi
+RUSTVER_GUEST_BIN=$guest_bin CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE MODS_A=$work/modules/a MODS_B=$work/modules/b \
 	MODS_KMOD_A=${RUSTVER_BIN:+$work/modules/kmod-a} MODS_KMOD_B=${RUSTVER_BIN:+$work/modules/kmod-b} \
 	MODS_KMOD_A200=${RUSTVER_BIN:+$work/modules/kmod-a200} \
 	"$SELFTESTS_DIR/qemu/mkinitramfs.sh" "$work/initramfs.cpio.gz"
 
-qemu_setup "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init"
+cmdline="console=$console_dev loglevel=7 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init"
+if [ "$RUSTVER_ARCH" = x86_64 ]; then
+	qemu_setup "$cmdline"
+	# Two sockets: without ACPI the guest finds its CPUs in the MP table.
+	qemu_machine=(-smp 2,sockets=2)
+else
+	# No KVM for another architecture: TCG, the virt board, every CPU feature
+	# TCG has (PAC, BTI, MTE, ...), as many CPUs as the x86_64 guest.
+	[ "${RUSTVER_ACCEL:-tcg}" = tcg ] || die "RUSTVER_ACCEL=$RUSTVER_ACCEL: an $RUSTVER_ARCH guest runs under TCG only"
+	qemu_accel=(-machine virt,accel=tcg -cpu max)
+	qemu_append=$cmdline
+	qemu_machine=(-smp 2)
+fi
 
 console=$work/logs/console-$(date +%Y%m%d-%H%M%S).log
 ln -sfn "$(basename "$console")" "$work/logs/console-latest.log"
 qtimeout=${RUSTVER_QEMU_TIMEOUT:-1500}
-log "booting kernel A (${qemu_accel[*]}), timeout ${qtimeout}s; console log: $console"
+log "booting kernel A, $RUSTVER_ARCH (${qemu_accel[*]}), timeout ${qtimeout}s; console log: $console"
 
 set +e
-timeout -k 10 "$qtimeout" qemu-system-x86_64 "${qemu_accel[@]}" \
-	-m 1G -smp 2,sockets=2 -nodefaults -display none -no-reboot \
+timeout -k 10 "$qtimeout" "$qemu" "${qemu_accel[@]}" \
+	-m 1G "${qemu_machine[@]}" -nodefaults -display none -no-reboot \
 	-chardev stdio,id=console,signal=off -serial chardev:console \
-	-kernel "$BZIMAGE_A" -initrd "$work/initramfs.cpio.gz" \
+	-kernel "$KIMAGE_A" -initrd "$work/initramfs.cpio.gz" \
 	-append "$qemu_append" \
 	</dev/null 2>&1 | tee "$console"
 qemu_rc=${PIPESTATUS[0]}
@@ -81,8 +109,9 @@ set -e
 # program; a program that fails without a failing case (crash, bad exit) counts once.
 # Lockdep ("Invalid wait context", "possible circular locking", ...), atomic-sleep
 # ("BUG: sleeping function called from invalid context"), KASAN and soft-lockup
-# reports all carry one of these.
-pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace'
+# reports all carry one of these; arm64 says "Call trace:" and "Internal error:"/
+# "Unable to handle kernel ..." where x86_64 says "Call Trace:" and "general protection".
+pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call [Tt]race|Internal error:|Unable to handle kernel'
 read -r passed failed skipped < <(tr -d '\r' <"$console" | awk '
 	/^# (ok|not ok) [0-9]+ / {
 		if ($2 == "not") { failed++; prog_failed++ }
@@ -113,6 +142,7 @@ if [ -n "${RUSTVER_BIN:-}" ] && [ "$skipped" -gt 0 ]; then
 fi
 
 echo
+echo "architecture: $RUSTVER_ARCH"
 echo "console log: $console"
 echo "time: $(($(date +%s) - start))s"
 for p in "${problems[@]}"; do

@@ -33,7 +33,12 @@ ktap_print_msg "$(kmod --version 2>&1 | head -n1), kernel decompresses: $(cat /s
 # modprobe makes two load_module() attempts. The test asserts the finit_module() path
 # and the load; the counts are reported for the verifier's per-attempt accounting.
 tracing=/sys/kernel/tracing
-probes="finit:__x64_sys_finit_module load:load_module decompress:module_decompress"
+# The syscall's entry point is per architecture (x86_64 and arm64 are tested).
+case "$(uname -m)" in
+aarch64) sys_finit=__arm64_sys_finit_module ;;
+*) sys_finit=__x64_sys_finit_module ;;
+esac
+probes="finit:$sys_finit load:load_module decompress:module_decompress"
 modprobe_xz_path() {
 	[ -w "$tracing/kprobe_events" ] || { ktap_print_msg "no $tracing/kprobe_events"; return 1; }
 	for p in $probes; do

@@ -18,13 +18,23 @@
 # Shared libraries are those the chroot's ldd resolves, taken from the chroot: one
 # glibc (trixie's) for every program, which also runs binaries built on bookworm.
 #
+# RUSTVER_ARCH=arm64 makes an arm64 initramfs from the same parts for that
+# architecture: Debian trixie's arm64 busybox-static and kmod with their libraries
+# (qemu/sysroot.sh; libraries found by the ELF NEEDED entries, as nothing arm64 can
+# run here), the tools cross-compiled static by the chroot's clang against that
+# sysroot, the helper from RUSTVER_GUEST_BIN (qemu/cross-helper.sh).
+#
 # Usage: mkinitramfs.sh OUT.cpio.gz
 # Environment (all required but RUSTVER_BIN):
 #   CHROOT          the trixie build chroot (host path)
 #   KDIR_A          kernel A build tree (host path)
 #   KERNEL_RELEASE  its release string
 #   MODS_A, MODS_B  directories with the .ko files built against A and B
-#   RUSTVER_BIN     the rustver helper binary (optional: its tests then SKIP)
+#   RUSTVER_BIN     the rustver helper binary (optional: its tests then SKIP); it
+#                   also makes the expected table on this host
+#   RUSTVER_GUEST_BIN  the helper to install in the guest (default RUSTVER_BIN;
+#                   for arm64, the cross-built one)
+#   RUSTVER_ARCH    x86_64 (default) or arm64
 #   MODS_KMOD_A     rustver_engine, rustver_core, kmod_rustver built against A
 #   MODS_KMOD_B     rustver_core built against B (both optional: their tests SKIP)
 #   RUSTVER_INIT    the /init to install (default: qemu/init)
@@ -36,11 +46,16 @@ set -euo pipefail
 out=$1
 : "${CHROOT:?CHROOT not set}" "${KDIR_A:?KDIR_A not set}" "${KERNEL_RELEASE:?KERNEL_RELEASE not set}"
 : "${MODS_A:?MODS_A not set}" "${MODS_B:?MODS_B not set}"
-need_cmd busybox ldd cpio gzip xz python3 gcc
+need_cmd busybox ldd cpio gzip xz python3 gcc readelf
 CH=$SELFTESTS_DIR/scripts/chroot.sh
+arch_setup
+if [ "$RUSTVER_ARCH" != x86_64 ]; then
+	eval "$("$SELFTESTS_DIR/qemu/sysroot.sh" "$RUSTVER_ARCH")"
+fi
+guest_bin=${RUSTVER_GUEST_BIN:-${RUSTVER_BIN:-}}
 
 # Staged inside the chroot, so its depmod and ldd can work on it.
-root=$CHROOT/build/initramfs-root
+root=$CHROOT/build/initramfs-root$ARCH_SUFFIX
 rm -rf "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc}
@@ -53,6 +68,10 @@ mkdir -p "$suite" "$data"/{a,b,kdir-a/rust,xz/a,xz/b,kmod-a,kmod-b,kmod-a200}
 copy_bin() {
 	local src=$1 dest=$2 lib libs
 	install -D -m 0755 "$src" "$root$dest"
+	if [ "$RUSTVER_ARCH" != x86_64 ]; then
+		copy_libs_foreign "$src"
+		return
+	fi
 	libs=$("$CH" run ldd "${root#"$CHROOT"}$dest" 2>&1) || return 0 # static
 	if grep -q 'not found' <<<"$libs"; then
 		die "$src needs libraries the trixie chroot lacks (add their packages to PACKAGES in scripts/chroot.sh):
@@ -63,26 +82,62 @@ $(grep 'not found' <<<"$libs")"
 	done
 }
 
+# copy_libs_foreign SRC: the shared libraries of a foreign-architecture executable,
+# from the sysroot: its interpreter at the path it names, then every DT_NEEDED
+# library (and theirs) into /usr/lib/TRIPLET, where the loader looks by default.
+copy_libs_foreign() {
+	local todo=("$1") f name interp found d
+	interp=$(readelf -l "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	[ -n "$interp" ] || return 0 # static
+	[ -e "$SYSROOT$interp" ] || die "$1 wants the interpreter $interp, not in $SYSROOT"
+	[ -e "$root$interp" ] || install -D -m 0755 "$(realpath "$SYSROOT$interp")" "$root$interp"
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for name in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			[ -e "$root/usr/lib/$TRIPLET/$name" ] && continue
+			found=
+			for d in "usr/lib/$TRIPLET" "lib/$TRIPLET" usr/lib lib; do
+				[ -e "$SYSROOT/$d/$name" ] && { found=$SYSROOT/$d/$name; break; }
+			done
+			[ -n "$found" ] || die "$1 needs $name, which the $RUSTVER_ARCH sysroot $SYSROOT lacks (add its package to qemu/sysroot.sh)"
+			install -D -m 0755 "$(realpath "$found")" "$root/usr/lib/$TRIPLET/$name"
+			todo+=("$found")
+		done
+	done
+}
+
 # busybox: every applet but the module tools, which come from kmod.
 busybox=$(command -v busybox)
 # ldd fails on a static binary; a dynamic busybox would need its libraries too.
 if ldd "$busybox" >/dev/null 2>&1; then
 	die "$busybox is dynamically linked; install busybox-static"
 fi
-install -m 0755 "$busybox" "$root/bin/busybox"
+if [ "$RUSTVER_ARCH" = x86_64 ]; then
+	install -m 0755 "$busybox" "$root/bin/busybox"
+	kmod_src=$CHROOT/usr/bin/kmod
+else
+	# trixie's arm64 busybox-static; its applets are listed by the host's busybox
+	# (an applet the guest's lacks would say so when called: none of the suite's).
+	[ -x "$SYSROOT/usr/bin/busybox" ] || die "$SYSROOT/usr/bin/busybox missing"
+	readelf -l "$SYSROOT/usr/bin/busybox" | grep -q 'program interpreter' &&
+		die "$SYSROOT/usr/bin/busybox is dynamically linked"
+	install -m 0755 "$SYSROOT/usr/bin/busybox" "$root/bin/busybox"
+	kmod_src=$SYSROOT/usr/bin/kmod
+fi
 kmod_tools="insmod rmmod modprobe lsmod depmod modinfo"
 for applet in $("$busybox" --list); do
 	case " $kmod_tools busybox " in *" $applet "*) continue ;; esac
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 
-[ -x "$CHROOT/usr/bin/kmod" ] || die "$CHROOT/usr/bin/kmod missing: is kmod in the chroot's PACKAGES?"
-copy_bin "$CHROOT/usr/bin/kmod" /usr/bin/kmod
+[ -x "$kmod_src" ] || die "$kmod_src missing: is kmod in the chroot's PACKAGES (or qemu/sysroot.sh's)?"
+copy_bin "$kmod_src" /usr/bin/kmod
 for t in $kmod_tools; do ln -s ../usr/bin/kmod "$root/sbin/$t"; done
 
-if [ -n "${RUSTVER_BIN:-}" ]; then
-	[ -x "$RUSTVER_BIN" ] || die "RUSTVER_BIN=$RUSTVER_BIN is not an executable file"
-	copy_bin "$RUSTVER_BIN" /usr/bin/rustver
+if [ -n "$guest_bin" ]; then
+	[ -x "$guest_bin" ] || die "$guest_bin (the guest's rustver helper) is not an executable file"
+	copy_bin "$guest_bin" /usr/bin/rustver
 fi
 
 # Modules: A-built ones into the module tree (compressed) and data/a, B-built into data/b.
@@ -134,10 +189,21 @@ if [ -n "${MODS_KMOD_A:-}" ] && [ -f "$MODS_KMOD_A/kmod_rustver.ko" ]; then
 		cp "$MODS_KMOD_A200"/{rustver_core.ko,table-200} "$data/kmod-a200/"
 	fi
 fi
-gcc -static -O2 -Wall -Wextra -Werror -o "$suite/finit" "$SELFTESTS_DIR/tools/finit.c" ||
-	die "cannot build selftests/tools/finit.c (gcc -static)"
-gcc -static -O2 -Wall -Wextra -Werror -o "$suite/capture_test" "$SELFTESTS_DIR/tools/capture_test.c" ||
-	die "cannot build selftests/tools/capture_test.c (gcc -static)"
+# static_tool OUT SRC: the guest's own static build of a test tool.
+static_tool() {
+	if [ "$RUSTVER_ARCH" = x86_64 ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$1" "$2" ||
+			die "cannot build $2 (gcc -static)"
+	else
+		# The chroot's clang against the sysroot; the sources' directory bound in
+		# for their relative includes (capture_test.c: ../../rustver_capture.h).
+		"$CH" run --bind "$(cd "$SELFTESTS_DIR/.." && pwd)" clang --target="$CLANG_TARGET" \
+			--sysroot="$SYSROOT_CHROOT" -fuse-ld=lld -static -O2 -Wall -Wextra -Werror \
+			-o "${1#"$CHROOT"}" "$2" || die "cannot build $2 (clang --target=$CLANG_TARGET -static)"
+	fi
+}
+static_tool "$suite/finit" "$SELFTESTS_DIR/tools/finit.c"
+static_tool "$suite/capture_test" "$SELFTESTS_DIR/tools/capture_test.c"
 : >"$moddir/modules.order"
 for f in modules.builtin modules.builtin.modinfo; do
 	if [ -f "$KDIR_A/$f" ]; then cp "$KDIR_A/$f" "$moddir/"; else : >"$moddir/$f"; fi

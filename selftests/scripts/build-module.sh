@@ -7,7 +7,8 @@
 #
 #   build-module.sh a|b DIR [MAKE ARGS...]
 #
-# Runs `make -C <tree> M=DIR LLVM=1 [MAKE ARGS, default: modules]`. DIR is a host
+# Runs `make -C <tree> M=DIR LLVM=1 [ARCH=arm64] [MAKE ARGS, default: modules]`
+# against the trees of RUSTVER_ARCH (x86_64 by default, or arm64). DIR is a host
 # path; it is built in place (the .ko files land in DIR). A DIR outside the chroot is
 # bind-mounted at the same path inside, so relative includes (../lib, ../include)
 # keep working. Builds the trees first if needed (kernels.sh).
@@ -22,7 +23,10 @@ shift 2
 [ $# -gt 0 ] || set -- modules
 
 # Hold the build lock through the make: nobody rebuilds the tree under us.
-cache_lock build
+arch_setup
+cache_lock "build$ARCH_SUFFIX"
+karch=()
+[ "$RUSTVER_ARCH" = x86_64 ] || karch=(ARCH="$RUSTVER_ARCH")
 case "$which" in
 a) eval "$("$SELFTESTS_DIR/scripts/kernels.sh" a)"; kdir=$KDIR_A_CHROOT ;;
 b) eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"; kdir=$KDIR_B_CHROOT ;;
@@ -36,5 +40,5 @@ case "$dir/" in
 esac
 
 "$SELFTESTS_DIR/scripts/chroot.sh" run "${binds[@]}" \
-	make -C "$kdir" M="$cdir" LLVM=1 "$@" ||
-	die "building $dir against tree ${which^^} ($kdir) failed"
+	make -C "$kdir" M="$cdir" LLVM=1 "${karch[@]}" "$@" ||
+	die "building $dir against tree ${which^^} ($kdir, $RUSTVER_ARCH) failed"

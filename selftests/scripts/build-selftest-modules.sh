@@ -6,6 +6,9 @@
 # sources inside the chroot (a few seconds), so stale objects never leak in.
 #
 # Usage: build-selftest-modules.sh OUTDIR
+# The trees and the work directories in the chroot are those of RUSTVER_ARCH
+# (x86_64 by default, or arm64: scripts/kernels.sh; work directories get its
+# BUILD_SUFFIX, so both architectures' builds can sit side by side).
 # Environment: RUSTVER_BIN, the rustver helper. When set, the modules are stamped
 # from their build records (`rustver stamp --prefix-map /build=CHROOT/build --kdir
 # <the tree they were built against>`) right after linking:
@@ -127,7 +130,7 @@ for t in a b; do
 		log "selftests/modules built against tree ${t^^}: unchanged, reused ($out/$t)"
 		continue
 	fi
-	w=$CHROOT/build/selftest-modules-$t
+	w=$CHROOT/build/selftest-modules-$t$BUILD_SUFFIX
 	rm -rf "$w"
 	mkdir -p "$w"
 	cp "$SELFTESTS_DIR"/modules/{Kbuild,Makefile,*.sh,*.rs,*.c} "$w/"
@@ -210,7 +213,7 @@ for t in a b; do
 		log "rustver's kernel modules built against tree ${t^^}: unchanged, reused ($out/kmod-$t)"
 		continue
 	fi
-	w=$CHROOT/build/rustver-kmod-$t
+	w=$CHROOT/build/rustver-kmod-$t$BUILD_SUFFIX
 	rm -rf "$w"
 	mkdir -p "$w/tools/rustver"
 	cp -r "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,rustver_capture.h,include,lib} "$w/"
@@ -254,10 +257,13 @@ for t in a b; do
 	"$RUSTVER_BIN" stamp --tree "${!kdir_var}" --prefix-map "/build=$CHROOT/build" >&2 ||
 		die "rustver stamp --tree ${!kdir_var} failed"
 	cp "${!kdir_var}/samples/rust/rust_minimal.ko" "$out/stamping/minimal_$t.ko"
-	objcopy --remove-section .rustver_stamp "$out/stamping/minimal_$t.ko" \
-		"$out/stamping/minimal_${t}_unstamped.ko" || die "objcopy of rust_minimal.ko failed"
+	# The trees' own llvm-objcopy (LLVM=1): the host's binutils know x86 only.
+	kdir_c=KDIR_${t^^}_CHROOT
+	"$SELFTESTS_DIR/scripts/chroot.sh" run --bind "$out/stamping" llvm-objcopy \
+		--remove-section .rustver_stamp "${!kdir_c}/samples/rust/rust_minimal.ko" \
+		"$out/stamping/minimal_${t}_unstamped.ko" || die "llvm-objcopy of rust_minimal.ko failed"
 done
-w=$CHROOT/build/rustver-mk
+w=$CHROOT/build/rustver-mk$BUILD_SUFFIX
 rm -rf "$w"
 mkdir -p "$w"
 sed 's/rustver_test_hello/rustver_test_mk/g; s/RustverTestHello/RustverTestMk/g' \
@@ -265,7 +271,9 @@ sed 's/rustver_test_hello/rustver_test_mk/g; s/RustverTestHello/RustverTestMk/g'
 cp "$top/scripts/rustver.mk" "$RUSTVER_BIN" "$w/"
 printf 'obj-m := rustver_test_mk.o\ninclude %s\n' "${w#"$CHROOT"}/rustver.mk" >"$w/Makefile"
 log "building rustver_test_mk with scripts/rustver.mk against tree A (log: $w.log)"
-"$SELFTESTS_DIR/scripts/chroot.sh" run make -C "${w#"$CHROOT"}" KDIR="$KDIR_A_CHROOT" LLVM=1 \
+karch=()
+[ "$KARCH" = x86_64 ] || karch=(ARCH="$KARCH")
+"$SELFTESTS_DIR/scripts/chroot.sh" run make -C "${w#"$CHROOT"}" KDIR="$KDIR_A_CHROOT" LLVM=1 "${karch[@]}" \
 	RUSTVER="${w#"$CHROOT"}/rustver" >"$w.log" 2>&1 ||
 	die "make with rustver.mk failed; last lines of $w.log:
 $(tail -n 20 "$w.log")"

@@ -104,8 +104,12 @@ ensure_chroot() {
 case "${1:-}" in
 ensure)
 	need_root
-	cache_lock build
-	ensure_chroot
+	# A ready chroot needs no lock (it is only ever replaced under a new name), so
+	# runs holding another architecture's lock do not wait for each other here.
+	if ! is_done "$CHROOT" "$(chroot_key)" || [ -n "${RUSTVER_REFRESH_AFTER:-}" ]; then
+		cache_lock build
+		ensure_chroot
+	fi
 	echo "CHROOT=$CHROOT"
 	;;
 run)

@@ -21,7 +21,8 @@ set -euo pipefail
 rustver=$(realpath -e "$1") || die "no rustver at $1"
 out=$(realpath -m "$2")
 need_root
-cache_lock build
+arch_setup
+cache_lock "build$ARCH_SUFFIX"
 eval "$("$SELFTESTS_DIR/scripts/kernels.sh" a)"
 top=$(cd "$SELFTESTS_DIR/.." && pwd)
 
@@ -48,6 +49,8 @@ rv_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 cat >"$w/in-chroot.sh" <<EOS
 set -e
 export DEBIAN_FRONTEND=noninteractive
+# RUSTVER_ARCH=arm64: the kernel's make (under dkms and its MAKE command) cross-builds
+$([ "$RUSTVER_ARCH" = x86_64 ] || echo "export ARCH=$RUSTVER_ARCH")
 apt-get install -y --no-install-recommends dkms kmod openssl >/dev/null
 dkms --version
 install -m 0755 $w/rustver /usr/local/bin/rustver

@@ -9,6 +9,9 @@
 #   KDIR_B=<host path of tree B>                     Module.symvers, rust/*.rmeta)
 #   KDIR_A_CHROOT=/build/linux-a   KDIR_B_CHROOT=/build/linux-b   (same trees, chroot paths)
 #   BZIMAGE_A=...  BZIMAGE_B=...  KERNEL_RELEASE=7.3.4
+#   KARCH=x86_64|arm64   KIMAGE_A=... KIMAGE_B=...   (the image QEMU boots; = BZIMAGE_*)
+#   BUILD_SUFFIX=        ("" for x86_64, "-arm64" for arm64: the suffix of every
+#                         per-architecture directory under the chroot's /build)
 #
 # Kernel A: Debian's linux-source-7.3 (trixie-backports), tinyconfig + selftests/config
 # + selftests/qemu/kernel.config, built with `make LLVM=1` in the chroot.
@@ -17,22 +20,45 @@
 #
 # Each tree is keyed by the toolchain package versions, the config fragments, the patch
 # and these scripts; a change rebuilds it. Logs: <tree>.log next to each tree.
-# Usage: kernels.sh [a]     ("a": build only kernel A, KDIR_B is not printed)
+# Architectures: x86_64 (default; trees /build/linux-a, /build/linux-b) and arm64
+# (cross-built with LLVM=1 ARCH=arm64, the same fragments plus
+# selftests/qemu/kernel-arm64.config; trees /build/linux-a-arm64, /build/linux-b-arm64).
+# Usage: kernels.sh [--arch x86_64|arm64] [a]
+#   ("a": build only kernel A, KDIR_B is not printed; the architecture defaults to
+#   $RUSTVER_ARCH, else x86_64)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 only_a=0
-case "${1:-}" in
-"") ;;
-a) only_a=1 ;;
-*) die "usage: kernels.sh [a]" ;;
+usage="usage: kernels.sh [--arch x86_64|arm64] [a]"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--arch) [ $# -ge 2 ] || die "$usage"; RUSTVER_ARCH=$2; shift ;;
+	a) only_a=1 ;;
+	*) die "$usage" ;;
+	esac
+	shift
+done
+arch_setup
+arch=$RUSTVER_ARCH SUFFIX=$ARCH_SUFFIX
+
+FRAGS=("$SELFTESTS_DIR/config" "$SELFTESTS_DIR/qemu/kernel.config")
+case "$arch" in
+x86_64)
+	KMAKE_ARCH="" IMAGE=arch/x86/boot/bzImage
+	;;
+arm64)
+	KMAKE_ARCH=ARCH=arm64 IMAGE=arch/arm64/boot/Image
+	FRAGS+=("$SELFTESTS_DIR/qemu/kernel-arm64.config")
+	;;
 esac
 
 need_root
-cache_lock build
+# One lock per architecture's trees ("build" for x86_64, as before; "build-arm64"):
+# an arm64 build does not hold up an x86_64 run, nor the other way round.
+cache_lock "build$SUFFIX"
 eval "$("$SELFTESTS_DIR/scripts/chroot.sh" ensure)"
 CH=$SELFTESTS_DIR/scripts/chroot.sh
-FRAGS=("$SELFTESTS_DIR/config" "$SELFTESTS_DIR/qemu/kernel.config")
 PATCH_B=$SELFTESTS_DIR/qemu/kernel-b.patch
 JOBS=$(nproc)
 # Bump when build_a/build_b below change in a way that needs new trees.
@@ -49,6 +75,8 @@ key_a() {
 		cat "$CHROOT/.rustver-packages"
 		cat "${FRAGS[@]}"
 		echo "kernel-recipe=$KERNEL_RECIPE_VERSION"
+		# x86_64 keys stay as they were before arm64 existed (warm caches stay valid).
+		[ "$arch" = x86_64 ] || echo "arch=$arch"
 	} | hash_stdin
 }
 key_b() { { key_a; cat "$PATCH_B"; } | hash_stdin; }
@@ -81,40 +109,45 @@ check_config() {
 }
 
 build_a() {
-	local t=$CHROOT/build/linux-a logf=$CHROOT/build/linux-a.log
-	log "building kernel A in $t (log: $logf, about 20 min on 2 cores with KASAN and lockdep)"
+	local t=$CHROOT/build/linux-a$SUFFIX logf=$CHROOT/build/linux-a$SUFFIX.log
+	log "building kernel A ($arch) in $t (log: $logf, about 20 min on 2 cores with KASAN and lockdep)"
 	rm -rf --one-file-system "$t"
-	cat "${FRAGS[@]}" >"$CHROOT/build/kernel.config"
+	cat "${FRAGS[@]}" >"$CHROOT/build/kernel$SUFFIX.config"
+	# $1 jobs, $2 tree name, $3 "ARCH=..." or empty (x86_64: the host's),
+	# $4 the fragment suffix.
 	"$CH" run /usr/bin/env "${BUILD_ENV[@]}" /bin/bash -euc '
 		cd /build
-		rm -rf linux-source-7.3
-		tar -xf /usr/src/linux-source-7.3.tar.xz
-		mv linux-source-7.3 linux-a
-		cd linux-a
+		rm -rf "$2.src"
+		mkdir "$2.src"
+		tar -C "$2.src" -xf /usr/src/linux-source-7.3.tar.xz
+		mv "$2.src/linux-source-7.3" "$2"
+		rmdir "$2.src"
+		cd "$2"
 		echo "== rustavailable"
-		make LLVM=1 rustavailable
+		make LLVM=1 $3 rustavailable
 		echo "== config"
-		make LLVM=1 tinyconfig
-		scripts/kconfig/merge_config.sh -m .config /build/kernel.config
-		make LLVM=1 olddefconfig
+		make LLVM=1 $3 tinyconfig
+		scripts/kconfig/merge_config.sh -m .config "/build/kernel$4.config"
+		make LLVM=1 $3 olddefconfig
 		echo "== build"
-		make LLVM=1 -j"$1" all
-	' build_a "$JOBS" >"$logf" 2>&1 || die "kernel A build failed; last lines of $logf:
+		make LLVM=1 $3 -j"$1" all
+	' build_a "$JOBS" "linux-a$SUFFIX" "$KMAKE_ARCH" "$SUFFIX" >"$logf" 2>&1 || die "kernel A build failed; last lines of $logf:
 $(tail -n 25 "$logf")"
-	check_config "$t/.config" || die "kernel A: the config fragments did not apply (see above; log: $logf)"
+	check_config "$t/.config" || die "kernel A ($arch): the config fragments did not apply (see above; log: $logf)"
 	check_tree "$t"
 	mark_done "$t" "$(key_a)"
 }
 
 build_b() {
-	local a=$CHROOT/build/linux-a t=$CHROOT/build/linux-b logf=$CHROOT/build/linux-b.log
-	log "building tree B in $t (copy of A + $PATCH_B, about 4 min, log: $logf)"
+	local a=$CHROOT/build/linux-a$SUFFIX t=$CHROOT/build/linux-b$SUFFIX logf=$CHROOT/build/linux-b$SUFFIX.log
+	log "building tree B ($arch) in $t (copy of A + $PATCH_B, about 4 min, log: $logf)"
 	rm -rf --one-file-system "$t"
 	cp -a "$a" "$t"
 	rm -f "$t/.rustver-key"
 	patch -d "$t" -p1 --no-backup-if-mismatch <"$PATCH_B" >"$logf" 2>&1 ||
 		die "$PATCH_B does not apply to linux-source-7.3; see $logf"
-	"$CH" run /usr/bin/env "${BUILD_ENV[@]}" /bin/bash -euc 'cd /build/linux-b && make LLVM=1 -j"$1" all' build_b "$JOBS" \
+	"$CH" run /usr/bin/env "${BUILD_ENV[@]}" /bin/bash -euc 'cd "/build/$2" && make LLVM=1 $3 -j"$1" all' build_b "$JOBS" \
+		"linux-b$SUFFIX" "$KMAKE_ARCH" \
 		>>"$logf" 2>&1 || die "tree B build failed; last lines of $logf:
 $(tail -n 25 "$logf")"
 	check_tree "$t"
@@ -125,22 +158,26 @@ $(tail -n 25 "$logf")"
 
 check_tree() {
 	local f
-	for f in vmlinux arch/x86/boot/bzImage Module.symvers rust/libkernel.rmeta rust/libcore.rmeta; do
+	for f in vmlinux "$IMAGE" Module.symvers rust/libkernel.rmeta rust/libcore.rmeta; do
 		[ -s "$1/$f" ] || die "$1/$f missing after the build"
 	done
 }
 
-is_done "$CHROOT/build/linux-a" "$(key_a)" || build_a
-[ "$only_a" = 1 ] || is_done "$CHROOT/build/linux-b" "$(key_b)" || build_b
+is_done "$CHROOT/build/linux-a$SUFFIX" "$(key_a)" || build_a
+[ "$only_a" = 1 ] || is_done "$CHROOT/build/linux-b$SUFFIX" "$(key_b)" || build_b
 
-release=$(cat "$CHROOT/build/linux-a/include/config/kernel.release")
+release=$(cat "$CHROOT/build/linux-a$SUFFIX/include/config/kernel.release")
 echo "CHROOT=$CHROOT"
 echo "KERNEL_RELEASE=$release"
-echo "KDIR_A=$CHROOT/build/linux-a"
-echo "KDIR_A_CHROOT=/build/linux-a"
-echo "BZIMAGE_A=$CHROOT/build/linux-a/arch/x86/boot/bzImage"
+echo "KARCH=$arch"
+echo "BUILD_SUFFIX=$SUFFIX"
+echo "KDIR_A=$CHROOT/build/linux-a$SUFFIX"
+echo "KDIR_A_CHROOT=/build/linux-a$SUFFIX"
+echo "BZIMAGE_A=$CHROOT/build/linux-a$SUFFIX/$IMAGE"
+echo "KIMAGE_A=$CHROOT/build/linux-a$SUFFIX/$IMAGE"
 if [ "$only_a" = 0 ]; then
-	echo "KDIR_B=$CHROOT/build/linux-b"
-	echo "KDIR_B_CHROOT=/build/linux-b"
-	echo "BZIMAGE_B=$CHROOT/build/linux-b/arch/x86/boot/bzImage"
+	echo "KDIR_B=$CHROOT/build/linux-b$SUFFIX"
+	echo "KDIR_B_CHROOT=/build/linux-b$SUFFIX"
+	echo "BZIMAGE_B=$CHROOT/build/linux-b$SUFFIX/$IMAGE"
+	echo "KIMAGE_B=$CHROOT/build/linux-b$SUFFIX/$IMAGE"
 fi

@@ -36,6 +36,19 @@ need_cmd() {
 	done
 }
 
+# arch_setup: normalise RUSTVER_ARCH, the architecture of the selftest kernels
+# (x86_64 by default; x86 and amd64 mean x86_64, aarch64 means arm64), export it,
+# and set ARCH_SUFFIX: "" for x86_64, "-arm64" for arm64, the suffix of every
+# per-architecture name (kernel trees, work directories, cache locks).
+arch_setup() {
+	case "${RUSTVER_ARCH:-x86_64}" in
+	x86_64 | x86 | amd64) RUSTVER_ARCH=x86_64 ARCH_SUFFIX= ;;
+	arm64 | aarch64) RUSTVER_ARCH=arm64 ARCH_SUFFIX=-arm64 ;;
+	*) die "RUSTVER_ARCH must be x86_64 or arm64, got '$RUSTVER_ARCH'" ;;
+	esac
+	export RUSTVER_ARCH
+}
+
 # Print the sha256 of stdin, hex only.
 hash_stdin() { sha256sum | cut -c1-16; }
 
