@@ -118,7 +118,10 @@ $(tail -n 20 "$w.log")"
 eval "$(cat "$work/kernels.env")"
 
 # ---- boot
-append="console=ttyS0 loglevel=4 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init"
+# tsc=reliable: under TCG the two vCPUs' TSCs fail the kernel's synchronisation
+# check, and without the TSC the clocksource is refined-jiffies (4 ms steps). TCG
+# reads one host counter for both vCPUs. The report refuses any other clocksource.
+append="console=ttyS0 loglevel=4 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init tsc=reliable"
 append+=" rvbench_rounds=$ROUNDS rvbench_n=$N rvbench_modes=$MODES rvbench_mem=$MEM"
 qemu_setup "$append" # sets qemu_accel and qemu_append
 console=bench/results/load-console-$stamp.log

@@ -74,7 +74,7 @@ def main():
     verdicts = {}  # (mode, mod) -> list of ns
     vstats = {}  # (mode, mod) -> list of dict
     modsize, initalloc, allocs, memdelta, cyclealloc, errors = {}, [], {}, {}, [], []
-    info, modules, params, meminfo = {}, {}, {}, {}
+    info, modules, params, meminfo, sites = {}, {}, {}, {}, {}
     done = None
     bad_lines = 0
     for line in text.splitlines():
@@ -115,6 +115,8 @@ def main():
                 pb = {f[i].rstrip(":"): int(f[i + 1]) for i in range(b + 1, c - 1, 2)}
                 pa = {f[i].rstrip(":"): int(f[i + 1]) for i in range(c + 1, len(f) - 1, 2)}
                 memdelta[(f[1], f[2])] = {x: pa[x] - pb[x] for x in pa if x in pb}
+            elif k == "site":
+                sites.setdefault((f[1], f[2]), {})[f[3]] = (int(f[4]), int(f[5]))
             elif k == "cyclealloc":
                 cyclealloc.append(" ".join(f[1:]))
             elif k == "error":
@@ -141,6 +143,9 @@ def main():
     if bad_lines:
         problems.append("%d console line(s) of the benchmark unreadable (cut by kernel messages?)"
                         % bad_lines)
+    if info and info.get("clocksource") != "tsc":
+        problems.append("the guest's clocksource is %s, not tsc: CLOCK_MONOTONIC has no "
+                        "resolution there (refined-jiffies steps by 4 ms)" % info.get("clocksource"))
     modes = params.get("modes", [])
     want = params.get("rounds", 0) * params.get("n", 0)
     for mode in modes:
@@ -190,13 +195,13 @@ def main():
         w("")
         w("| module | cycles with / without | median cycle without, ms | median cycle with, ms "
           "| ratio | added | 95% interval of the ratio | per-round ratios | median load without, ms "
-          "| target |")
-        w("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |")
+          "| median load with, ms | load ratio | target |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- |")
         for m in MODS:
             cw = cycles.get((mode, m, "with"), [])
             co = cycles.get((mode, m, "without"), [])
             if not cw or not co:
-                w("| %s | %d / %d | - | - | - | - | - | - | - | no data |" % (m, len(cw), len(co)))
+                w("| %s | %d / %d | - | - | - | - | - | - | - | - | - | no data |" % (m, len(cw), len(co)))
                 continue
             tw = [l + u for _, l, u in cw]
             to = [l + u for _, l, u in co]
@@ -210,6 +215,7 @@ def main():
                 if a_ and b_:
                     rr.append(statistics.median(a_) / statistics.median(b_))
             load_o = statistics.median([l for _, l, _ in co])
+            load_w = statistics.median([l for _, l, _ in cw])
             added = (ratio - 1) * 100
             if m in ("small", "c"):
                 ok = added <= TARGET_ADDED
@@ -217,9 +223,10 @@ def main():
                 targets.append((mode, m, ok, added, lo, hi, mo, mw))
             else:
                 tgt = "see the verifier's p99 below"
-            w("| %s | %d / %d | %s | %s | %.4f | %+.2f%% | %.4f to %.4f | %.3f to %.3f | %s | %s |"
+            w("| %s | %d / %d | %s | %s | %.4f | %+.2f%% | %.4f to %.4f | %.3f to %.3f | %s | %s "
+              "| %.4f | %s |"
               % (m, len(tw), len(to), ms(mo), ms(mw), ratio, added, lo, hi, min(rr), max(rr),
-                 ms(load_o), tgt))
+                 ms(load_o), ms(load_w), load_w / load_o, tgt))
             verdict_rows.append((mode, m, load_o, mo, mw))
         w("")
 
@@ -322,7 +329,9 @@ def main():
         w("")
     w("Allocations made from rustver's own code while kmod_rustver started "
       "(kmem:kmalloc and kmem:kmem_cache_alloc trace events whose call site is in rustver_engine, "
-      "rustver_core or kmod_rustver):")
+      "rustver_core or kmod_rustver; a bare address is kmod_rustver_init, whose .init.text is "
+      "freed before the trace is read, the only code freed in that window). What the kernel "
+      "allocates on its behalf (kprobe, sysfs files) is in the /proc/meminfo deltas above:")
     w("")
     if initalloc:
         for x in initalloc:
@@ -356,6 +365,25 @@ def main():
                  dw.get("Slab", "?"), do.get("Slab", "?"), dw.get("VmallocUsed", "?"),
                  do.get("VmallocUsed", "?")))
         w("")
+        diffs = []
+        for m in MODS:
+            sw, so = sites.get((m, "with"), {}), sites.get((m, "without"), {})
+            for site in set(sw) | set(so):
+                cw_, bw_ = sw.get(site, (0, 0))
+                co_, bo_ = so.get(site, (0, 0))
+                if cw_ != co_ or bw_ != bo_:
+                    diffs.append((m, site, cw_, co_, bw_, bo_))
+        if diffs:
+            w("Call sites whose allocations differ with the verifier (events with / without, "
+              "bytes with / without, over the %d cycles):" % mem)
+            w("")
+            diffs.sort(key=lambda d: (d[0], -abs(d[4] - d[5])))
+            for m, site, cw_, co_, bw_, bo_ in diffs[:30]:
+                w("- %s: `%s`: %d / %d events, %d / %d bytes" % (m, site, cw_, co_, bw_, bo_))
+            w("")
+        elif sites:
+            w("No call site allocates differently with the verifier than without.")
+            w("")
         if cyclealloc:
             w("Allocations from rustver's code during the load cycles (first 20):")
             w("")
