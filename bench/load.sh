@@ -138,6 +138,25 @@ qemu_rc=${PIPESTATUS[0]}
 set -e
 elapsed=$(($(date +%s) - start))
 
+# ---- a profile of the same engine on the same module, on the host (callgrind)
+# The verdict the guest times is rv_verdict_check(); the helper runs the same lib/.
+profile=$work/profile.txt
+: >"$profile"
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$RUSTVER_BIN" check \
+		--table "$work/table-a" "$work/imports/rustver_bench_imports.ko" >/dev/null 2>&1 || true
+	{
+		callgrind_annotate --inclusive=yes "$work/cg.out" 2>/dev/null |
+			awk '$2 ~ /^\(/ && /:rv_verdict_check/ && !/=>/ { gsub(",", "", $1); if ($1 + 0 > m) m = $1 + 0 }
+				END { if (m) print "verdict_ir", m }'
+		callgrind_annotate "$work/cg.out" 2>/dev/null |
+			awk '/^ *[0-9,]+ +\( *[0-9.]+%\) / && /(lib\/[a-z0-9_]+\.c|include\/rustver\/[a-z0-9_]+\.h):/ && n++ < 8 {
+				ir = $1; gsub(",", "", ir); l = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", l)
+				split(l, a, " "); f = a[1]; sub(/^.*\//, "", f); print "self", ir, f }'
+	} >"$profile"
+fi
+[ -s "$profile" ] || log "warning: no callgrind profile (valgrind missing or failed): the report goes without it"
+
 # ---- report
 # Kernel problems on the console, as the selftests look for them (run-qemu.sh).
 pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace'
@@ -147,4 +166,4 @@ python3 bench/tools/load-report.py \
 	--command "bench/load.sh (ROUNDS=$ROUNDS N=$N MODES=$MODES MEM=$MEM IMPORTS=$IMPORTS)" \
 	--commit "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
 	--imports-gen "$(cat "$work/imports/gen.txt")" \
-	--host-check "$work/check.txt"
+	--host-check "$work/check.txt" --profile "$profile"

@@ -63,6 +63,7 @@ def main():
     for o in ("console", "out", "qemu-rc", "elapsed", "problems", "accel", "smp", "command",
               "commit", "imports-gen", "host-check"):
         ap.add_argument("--" + o, required=True)
+    ap.add_argument("--profile", default="")
     a = ap.parse_args()
     try:
         text = open(a.console, errors="replace").read()
@@ -277,6 +278,16 @@ def main():
                                                    met(ok)))
     w("")
 
+    prof_ir, prof_self = read_profile(a.profile)
+    nimp_m = re.search(r"(\d+) symbols", a.imports_gen)
+    if prof_ir and nimp_m:
+        w("Host profile of the same engine on the same module: `valgrind --tool=callgrind "
+          "rustver check --table T rustver_bench_imports.ko`: rv_verdict_check() runs %s "
+          "instructions, %d per import; self cost of the engine's functions, share of those: %s."
+          % (format(prof_ir, ","), prof_ir // int(nimp_m.group(1)),
+             ", ".join("%s %.0f%%" % (f, 100.0 * ir / prof_ir) for ir, f in prof_self)))
+        w("")
+
     # ---- why, when a target is not met
     missed = [t for t in targets if not t[2]]
     w("### Targets")
@@ -426,6 +437,20 @@ def why(m, mode, added, lo, base, mw, verdicts):
                  "kmod_rustver does for every load: the load_module() kprobe, the notifier, the "
                  "capture check and the ELF walk that finds no Rust import" % us(delta))
     return "; ".join(s)
+
+
+def read_profile(path):
+    ir, selfs = None, []
+    try:
+        for l in open(path):
+            f = l.split()
+            if len(f) == 2 and f[0] == "verdict_ir":
+                ir = int(f[1])
+            elif len(f) == 3 and f[0] == "self":
+                selfs.append((int(f[1]), f[2]))
+    except (OSError, ValueError):
+        pass
+    return ir, selfs
 
 
 def short_alloc(x):
