@@ -2,8 +2,10 @@
 /*
  * rustver: reading a module the way the kernel sees it. libkmod resolves
  * names as modprobe does and reads .modinfo; compressed modules (xz, zstd,
- * gzip, recognised by their magic) are decompressed here, and a signature
- * trailer is cut off, so the engine gets exactly the ELF image.
+ * gzip, recognised by their magic) are decompressed by decompress.c's
+ * streams, and a signature trailer is cut off, so the engine gets exactly
+ * the ELF image: whole, or for check (modfile_read()) only the byte ranges
+ * the verdict reads of a module larger than the memory budget.
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
