@@ -6,7 +6,8 @@
 #   make               build tools/rustver/rustver (installs build deps first)
 #   make check         every test: unit tests, short fuzz pass, QEMU selftests
 #   make check-unit    the engine and helper tests (ASan + UBSan)
-#   make selftest      the kselftests in QEMU on a Rust-enabled kernel
+#   make selftest      the kselftests in QEMU on a Rust-enabled kernel (x86_64;
+#                      ARCH=arm64 for the arm64 kernel)
 #   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
 #   make bench         benchmarks on Debian's kernel (rewrites bench/RESULTS.md)
 #   make install       install rustver under PREFIX (default /usr/local)
@@ -123,9 +124,10 @@ bench-load: tools/rustver/rustver
 	bench/load.sh
 
 # The kselftest suite in QEMU on a Rust-enabled kernel built from Debian's
-# packages (selftests/README.md); also part of make check.
+# packages (selftests/README.md); also part of make check, on both architectures.
+# ARCH=arm64: the same suite on an arm64 kernel (qemu-system-aarch64, TCG).
 selftest: tools/rustver/rustver
-	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/run-qemu.sh
+	RUSTVER_ARCH=$(or $(ARCH),x86_64) RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/run-qemu.sh
 
 # A QEMU guest: one module accepted, one built against another kernel build refused
 # (builds the selftest kernels first when the cache is cold).

@@ -4,6 +4,7 @@
 #   tests/run.sh unit   fixtures, the engine's Check unit tests, the helper's
 #                       command-line tests (all under ASan + UBSan)
 #   tests/run.sh all    the same, then a short fuzzing pass and the QEMU selftests
+#                       (x86_64, then arm64; RUSTVER_SELFTEST_ARCHS to choose)
 #
 # Environment: BUILD (build directory, default build).
 set -uo pipefail
@@ -118,20 +119,28 @@ if [ "$mode" = all ]; then
 	fi
 	grep -E '^(fuzz_corpora|engine stack|[0-9]+%:)|:F:|:E:' "$logs/stack-corpus-fuzz.log"
 
-	section "kselftests in QEMU"
-	RUSTVER_BIN=$top/tools/rustver/rustver selftests/run-qemu.sh 2>&1 | tee "$logs/selftest.log"
-	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$logs/selftest.log" | tail -n 1)
-	if [ -n "$line" ]; then
-		read -r p _ f _ s _ <<<"${line//,/}"
-		passed=$((passed + p))
-		failed=$((failed + f))
-		skipped=$((skipped + ${s:-0}))
-		[ "$f" -gt 0 ] && failures+=("selftests: $f failed")
-	fi
-	if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
-		fail "selftests/run-qemu.sh exited $rc (see $logs/selftest.log)"
-	fi
+	# One section per architecture (RUSTVER_SELFTEST_ARCHS, default both), each
+	# with its own summary line; logs selftest.log (x86_64), selftest-arm64.log.
+	for arch in ${RUSTVER_SELFTEST_ARCHS:-x86_64 arm64}; do
+		section "kselftests in QEMU, $arch"
+		slog=$logs/selftest.log
+		[ "$arch" = x86_64 ] || slog=$logs/selftest-$arch.log
+		RUSTVER_ARCH=$arch RUSTVER_BIN=$top/tools/rustver/rustver selftests/run-qemu.sh 2>&1 |
+			tee "$slog"
+		rc=${PIPESTATUS[0]}
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$slog" | tail -n 1)
+		f=
+		if [ -n "$line" ]; then
+			read -r p _ f _ s _ <<<"${line//,/}"
+			passed=$((passed + p))
+			failed=$((failed + f))
+			skipped=$((skipped + ${s:-0}))
+			[ "$f" -gt 0 ] && failures+=("selftests ($arch): $f failed")
+		fi
+		if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
+			fail "selftests/run-qemu.sh ($arch) exited $rc (see $slog)"
+		fi
+	done
 fi
 
 section "summary"

@@ -21,7 +21,8 @@
 # The packages are downloaded with a private apt configuration on the host
 # (host_apt_init in scripts/lib.sh: the host's apt state is neither read nor
 # changed) and unpacked with dpkg-deb -x. Keyed by this script, the chroot and the
-# package list (the versions unpacked are listed in .packages); RUSTVER_REFRESH=1 downloads again.
+# package list (the versions unpacked are listed in .packages); RUSTVER_REFRESH=1
+# downloads again (and rebuilds the chroot, with every kernel tree in it).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
@@ -89,7 +90,9 @@ build() {
 	rm -f "$debs"/*.deb
 }
 
-is_done "$root" "$(key)" && [ -z "${RUSTVER_REFRESH_AFTER:-}" ] || build
+if ! is_done "$root" "$(key)" || [ -n "${RUSTVER_REFRESH_AFTER:-}" ]; then
+	build
+fi
 echo "CHROOT=$CHROOT"
 echo "SYSROOT=$root"
 echo "SYSROOT_CHROOT=${root#"$CHROOT"}"
