@@ -31,9 +31,12 @@
 # bench/results/load-console-<date>.log. No figure is typed by hand.
 #
 # Environment: ROUNDS (10), N (20 cycles per round, module, configuration and
-# mode), MODES (kmod,sys), MEM (20), IMPORTS (2000), RUSTVER_BIN (default
-# tools/rustver/rustver), RUSTVER_CACHE, RUSTVER_ACCEL (kvm|tcg), LOAD_TIMEOUT
-# (seconds for the boot, default 2400).
+# mode), MODES (kmod,sys), MEM (20), IMPORTS (2000), CFGS (with,without; add
+# "off", kmod_rustver loaded with policy=off, to split the added time between its
+# hooks and the verdict), MODS (small,c,big), LOAD_OUT (the fragment, default
+# bench/results/load.md), RUSTVER_BIN (default tools/rustver/rustver),
+# RUSTVER_CACHE, RUSTVER_ACCEL (kvm|tcg), LOAD_TIMEOUT (seconds for the boot,
+# default 2400).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -45,9 +48,13 @@ N=${N:-20}
 MODES=${MODES:-kmod,sys}
 MEM=${MEM:-20}
 IMPORTS=${IMPORTS:-2000}
+CFGS=${CFGS:-with,without}
+MODS=${MODS:-small,c,big}
+OUT=${LOAD_OUT:-bench/results/load.md}
 for v in ROUNDS N MEM IMPORTS; do
 	case "${!v}" in '' | *[!0-9]*) die "$v must be a number, got '${!v}'" ;; esac
 done
+case "$CFGS,$MODS" in *[!a-z,]*) die "CFGS and MODS are comma-separated names (with, off, without; small, c, big)" ;; esac
 case ",$MODES," in ,kmod, | ,sys, | ,kmod,sys, | ,sys,kmod,) ;; *) die "MODES must be kmod, sys or kmod,sys, got '$MODES'" ;; esac
 
 need_root
@@ -123,6 +130,7 @@ eval "$(cat "$work/kernels.env")"
 # reads one host counter for both vCPUs. The report refuses any other clocksource.
 append="console=ttyS0 loglevel=4 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init tsc=reliable"
 append+=" rvbench_rounds=$ROUNDS rvbench_n=$N rvbench_modes=$MODES rvbench_mem=$MEM"
+append+=" rvbench_cfgs=$CFGS rvbench_mods=$MODS"
 qemu_setup "$append" # sets qemu_accel and qemu_append
 console=bench/results/load-console-$stamp.log
 qtimeout=${LOAD_TIMEOUT:-2400}
@@ -161,9 +169,9 @@ fi
 # Kernel problems on the console, as the selftests look for them (run-qemu.sh).
 pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace'
 python3 bench/tools/load-report.py \
-	--console "$console" --out bench/results/load.md --qemu-rc "$qemu_rc" --elapsed "$elapsed" \
+	--console "$console" --out "$OUT" --qemu-rc "$qemu_rc" --elapsed "$elapsed" \
 	--problems "$pattern" --accel "${qemu_accel[*]}" --smp "$smp" \
-	--command "bench/load.sh (ROUNDS=$ROUNDS N=$N MODES=$MODES MEM=$MEM IMPORTS=$IMPORTS)" \
+	--command "bench/load.sh (ROUNDS=$ROUNDS N=$N MODES=$MODES MEM=$MEM IMPORTS=$IMPORTS CFGS=$CFGS MODS=$MODS)" \
 	--commit "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
 	--imports-gen "$(cat "$work/imports/gen.txt")" \
 	--host-check "$work/check.txt" --profile "$profile"
