@@ -17,8 +17,12 @@
 #      and the decompression floor (`xz -dc` of every module on every core), and
 #      the repeat run of check --all from its index, interleaved, ROUNDS rounds,
 #      medians of wall time, CPU time and peak RSS, and the ratios; then every
-#      module's verdict streamed (a 4 KiB budget) against whole (JSON, compared).
-# Environment: BUILD (default build), ROUNDS (default 3), RUSTVER_CACHE.
+#      module's verdict streamed (a 4 KiB budget) against whole (JSON, compared);
+#   5. load time and kernel memory of kmod_rustver in QEMU on kernel A
+#      (bench/load.sh, about 20 minutes under TCG): its fragment
+#      bench/results/load.md ends RESULTS.md.
+# Environment: BUILD (default build), ROUNDS (default 3), RUSTVER_CACHE,
+# BENCH_LOAD=0 (leave section 5 out: RESULTS.md then says so).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -266,4 +270,19 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 	echo "into a sparse mapping) and \`--budget 4096\` (every module whole), all $nmods modules:"
 	echo "$identical JSON verdicts and messages ($stream_stats)."
 } >"$md"
+
+# ---- 5. load time and kernel memory in QEMU
+if [ "${BENCH_LOAD:-1}" = 1 ]; then
+	echo "## 5. load time and kernel memory in QEMU (bench/load.sh)"
+	RUSTVER_BIN=$rustver bench/load.sh
+	# its headings one level down, under RESULTS.md's own title
+	{ echo; sed 's/^#/##/' bench/results/load.md; } >>"$md"
+else
+	{
+		echo
+		echo "## Load time and kernel memory"
+		echo
+		echo "Not measured in this run (BENCH_LOAD=0); \`bench/load.sh\` alone writes bench/results/load.md."
+	} >>"$md"
+fi
 echo "results: $md, raw output: $raw"
