@@ -30,10 +30,11 @@
 # medians, ratios, targets met or NOT met and why) and keeps the console under
 # bench/results/load-console-<date>.log. No figure is typed by hand.
 #
-# Environment: ROUNDS (10), N (20 cycles per round, module, configuration and
-# mode), MODES (kmod,sys), MEM (20), IMPORTS (2000), CFGS (with,without; add
+# Environment: ROUNDS (13), N (16 cycles per round, module, configuration and
+# mode; at most 16: what last_verdicts keeps), MODES (kmod,sys), MEM (20), IMPORTS (2000), CFGS (with,without; add
 # "off", kmod_rustver loaded with policy=off, to split the added time between its
-# hooks and the verdict), MODS (small,c,big), LOAD_OUT (the fragment, default
+# hooks and the verdict, and "enforce", "with" without the per-cycle sysfs reads
+# of loadtime -v), MODS (small,c,big), LOAD_OUT (the fragment, default
 # bench/results/load.md), RUSTVER_BIN (default tools/rustver/rustver),
 # RUSTVER_CACHE, RUSTVER_ACCEL (kvm|tcg), LOAD_TIMEOUT (seconds for the boot,
 # default 2400).
@@ -43,8 +44,8 @@ cd "$top"
 # shellcheck source=selftests/scripts/lib.sh
 . selftests/scripts/lib.sh
 
-ROUNDS=${ROUNDS:-10}
-N=${N:-20}
+ROUNDS=${ROUNDS:-13}
+N=${N:-16}
 MODES=${MODES:-kmod,sys}
 MEM=${MEM:-20}
 IMPORTS=${IMPORTS:-2000}
@@ -54,7 +55,8 @@ OUT=${LOAD_OUT:-bench/results/load.md}
 for v in ROUNDS N MEM IMPORTS; do
 	case "${!v}" in '' | *[!0-9]*) die "$v must be a number, got '${!v}'" ;; esac
 done
-case "$CFGS,$MODS" in *[!a-z,]*) die "CFGS and MODS are comma-separated names (with, off, without; small, c, big)" ;; esac
+if [ "$N" -lt 1 ] || [ "$N" -gt 16 ]; then die "N must be 1 to 16 (kmod_rustver's last_verdicts keeps 16), got $N"; fi
+case "$CFGS,$MODS" in *[!a-z,]*) die "CFGS and MODS are comma-separated names (with, enforce, off, without; small, c, big)" ;; esac
 case ",$MODES," in ,kmod, | ,sys, | ,kmod,sys, | ,sys,kmod,) ;; *) die "MODES must be kmod, sys or kmod,sys, got '$MODES'" ;; esac
 
 need_root

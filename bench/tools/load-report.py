@@ -241,21 +241,26 @@ def main():
           "tracepoint probe attached, and gives no verdict (no capture check, no ELF walk, no "
           "record). Medians of the load part (ms):")
         w("")
-        w("| mode | module | without | off | with (enforce) | hooks (off - without) "
-          "| verdict path (with - off) | verifier's own p50 |")
-        w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        enf = "enforce" in params.get("cfgs", [])
+        w("| mode | module | without | off | with (enforce) |%s hooks (off - without) "
+          "| verdict path (with - off) |%s verifier's own p50 |"
+          % (" enforce, no sysfs reads between cycles |" if enf else "",
+             " verdict path without the reads (enforce - off) |" if enf else ""))
+        w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if enf else ""))
         for mode in modes:
             for m in MODS:
                 med = {}
-                for cfg in ("without", "off", "with"):
+                for cfg in ("without", "off", "with") + (("enforce",) if enf else ()):
                     x = cycles.get((mode, m, cfg), [])
                     med[cfg] = statistics.median([l for _, l, _ in x]) if x else None
                 if None in med.values():
                     continue
                 v = verdicts.get((mode, m), [])
-                w("| %s | %s | %s | %s | %s | %+.3f | %+.3f | %s |"
+                w("| %s | %s | %s | %s | %s |%s %+.3f | %+.3f |%s %s |"
                   % (mode, m, ms(med["without"]), ms(med["off"]), ms(med["with"]),
+                     " %s |" % ms(med["enforce"]) if enf else "",
                      (med["off"] - med["without"]) / 1e6, (med["with"] - med["off"]) / 1e6,
+                     " %+.3f |" % ((med["enforce"] - med["off"]) / 1e6) if enf else "",
                      ms(kpct(v, 50)) if v else "-"))
         w("")
 
@@ -456,14 +461,16 @@ def why(m, mode, added, lo, base, mw, verdicts):
     delta = mw - base
     if v:
         p50 = kpct(v, 50)
-        s.append("the verifier's own median is %s µs of the %s µs added (%.0f%%); the rest is "
-                 "outside rv_verdict_check(): the load_module() kprobe (an int3 trap under TCG), "
-                 "the module notifier, the capture check and the module_load tracepoint probe"
+        s.append("the verifier's own median is %s µs of the %s µs added to the cycle (%.0f%%): "
+                 "the rest is not in rv_verdict_check(); `CFGS=with,enforce,off,without` splits "
+                 "it between kmod_rustver's hooks (policy=off) and its verdict path "
+                 "(bench/results/load-split.md)"
                  % (us(p50), us(delta), 100.0 * p50 / delta if delta > 0 else 0))
     elif m == "c":
-        s.append("a C module gets no timed verdict (not Rust); the %s µs added are what "
-                 "kmod_rustver does for every load: the load_module() kprobe, the notifier, the "
-                 "capture check and the ELF walk that finds no Rust import" % us(delta))
+        s.append("a C module gets no timed verdict (not Rust); the %s µs added are kmod_rustver's "
+                 "hooks and its verdict path for a module without Rust imports; "
+                 "`CFGS=with,enforce,off,without` splits them (bench/results/load-split.md)"
+                 % us(delta))
     return "; ".join(s)
 
 

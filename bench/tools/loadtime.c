@@ -9,12 +9,17 @@
  *        `/sbin/rmmod NAME` (fork, exec, wait: what a user runs); without it,
  *        finit_module(2) on FILE and delete_module(2) of NAME (the syscalls
  *        alone: no process start, no libkmod)
- *   -v   kmod_rustver is loaded: after each cycle (outside the timed part)
- *        check that it verified that load (/sys/kernel/rustver/checked grew
- *        by exactly one) and, when the load was a Rust verdict (passed grew
- *        by one), print the verifier's own time for it, the ns= of the newest
- *        line of /sys/kernel/rustver/last_verdicts, which must name NAME
+ *   -v   kmod_rustver is loaded: check that it verified every timed load
+ *        (/sys/kernel/rustver/checked grew by exactly N) and, when they were
+ *        Rust verdicts (passed grew by N; then N must be at most 16, what
+ *        last_verdicts keeps), print the verifier's own time for each, the ns=
+ *        of the last N lines of /sys/kernel/rustver/last_verdicts, which must
+ *        all be passes of NAME. The counters and verdicts are read before the
+ *        first and after the last timed cycle only: a sysfs read between two
+ *        cycles slows the next load by milliseconds under TCG (deferred frees).
  *
+ * Each run starts with one untimed cycle (the first load after a change, e.g.
+ * kmod_rustver loaded or removed, is an outlier).
  * Prints one line per cycle (CLOCK_MONOTONIC, nanoseconds):
  *   cycle LABEL I LOAD_NS UNLOAD_NS
  * and with -v, for a Rust verdict:
@@ -140,39 +145,47 @@ static int read_counter(const char *file, unsigned long long *v)
 	return 0;
 }
 
-/* The ns= of the newest line of last_verdicts, which must be NAME's "pass". */
-static int newest_verdict_ns(const char *name, unsigned long long *ns)
+/* The ns= of the last N lines of last_verdicts, which must be passes of NAME. */
+static int last_verdicts_ns(const char *name, long n, unsigned long long *ns)
 {
 	static char buf[16 * 256];
-	char *line, *p, *end;
+	char *lines[16], *p, *end;
+	long count = 0, i;
 	size_t nl;
 	ssize_t len;
 
 	len = read_sysfs("last_verdicts", buf, sizeof(buf));
-	if (len <= 0) {
-		if (!len)
-			fprintf(stderr, "%s: %slast_verdicts is empty\n", prog, SYSFS);
+	if (len < 0)
+		return -1;
+	for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n")) {
+		if (count == 16)
+			memmove(lines, lines + 1, 15 * sizeof(*lines));
+		lines[count < 16 ? count++ : 15] = p;
+	}
+	if (count < n) {
+		fprintf(stderr, "%s: %slast_verdicts has %ld lines, not the %ld of this run\n",
+			prog, SYSFS, count, n);
 		return -1;
 	}
-	if (buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	line = strrchr(buf, '\n');
-	line = line ? line + 1 : buf;
 	nl = strlen(name);
-	if (strncmp(line, name, nl) || strncmp(line + nl, " pass ", 6)) {
-		fprintf(stderr, "%s: newest verdict is '%s', not a pass of %s\n", prog, line, name);
-		return -1;
-	}
-	p = strstr(line, " ns=");
-	if (!p) {
-		fprintf(stderr, "%s: no ns= in verdict '%s'\n", prog, line);
-		return -1;
-	}
-	errno = 0;
-	*ns = strtoull(p + 4, &end, 10);
-	if (errno || end == p + 4 || *end) {
-		fprintf(stderr, "%s: bad ns= in verdict '%s'\n", prog, line);
-		return -1;
+	for (i = 0; i < n; i++) {
+		char *line = lines[count - n + i];
+
+		if (strncmp(line, name, nl) || strncmp(line + nl, " pass ", 6)) {
+			fprintf(stderr, "%s: verdict '%s' is not a pass of %s\n", prog, line, name);
+			return -1;
+		}
+		p = strstr(line, " ns=");
+		if (!p) {
+			fprintf(stderr, "%s: no ns= in verdict '%s'\n", prog, line);
+			return -1;
+		}
+		errno = 0;
+		ns[i] = strtoull(p + 4, &end, 10);
+		if (errno || end == p + 4 || *end) {
+			fprintf(stderr, "%s: bad ns= in verdict '%s'\n", prog, line);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -185,7 +198,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long long c0 = 0, c1 = 0, p0 = 0, p1 = 0, vns;
+	unsigned long long c0 = 0, c1 = 0, p0 = 0, p1 = 0;
 	const char *label = NULL, *file, *name;
 	int opt, kmod = 0, verified = 0;
 	uint64_t t0, t1, t2;
@@ -208,14 +221,19 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2 || !n || !label)
 		usage();
+	if (verified && n > 16) {
+		fprintf(stderr, "%s: -v with more than 16 cycles: last_verdicts keeps 16\n", prog);
+		return 2;
+	}
 	file = argv[optind];
 	name = argv[optind + 1];
 	{
 		char *insmod[] = { "/sbin/insmod", (char *)file, NULL };
 		char *rmmod[] = { "/sbin/rmmod", (char *)name, NULL };
+		unsigned long long vns[16];
 
-		for (i = 0; i < n; i++) {
-			if (verified &&
+		for (i = -1; i < n; i++) {
+			if (i == 0 && verified &&
 			    (read_counter("checked", &c0) || read_counter("passed", &p0)))
 				return 1;
 			t0 = now_ns();
@@ -225,25 +243,32 @@ int main(int argc, char **argv)
 			if (kmod ? run(rmmod) : unload_sys(name))
 				return 1;
 			t2 = now_ns();
-			printf("cycle %s %ld %" PRIu64 " %" PRIu64 "\n", label, i, t1 - t0,
-			       t2 - t1);
-			if (!verified)
-				continue;
-			if (read_counter("checked", &c1) || read_counter("passed", &p1))
-				return 1;
-			if (c1 != c0 + 1) {
-				fprintf(stderr,
-					"%s: %s cycle %ld: kmod_rustver's checked counter went from "
-					"%llu to %llu, not up by one: the load was not verified once\n",
-					prog, name, i, c0, c1);
-				return 1;
-			}
-			if (p1 == p0)
-				continue; /* not a Rust module: no verdict time */
-			if (newest_verdict_ns(name, &vns))
-				return 1;
-			printf("verdict %s %ld %llu\n", label, i, vns);
+			if (i >= 0)
+				printf("cycle %s %ld %" PRIu64 " %" PRIu64 "\n", label, i, t1 - t0,
+				       t2 - t1);
 		}
+		if (!verified)
+			return fflush(stdout) ? 1 : 0;
+		if (read_counter("checked", &c1) || read_counter("passed", &p1))
+			return 1;
+		if (c1 != c0 + (unsigned long long)n) {
+			fprintf(stderr,
+				"%s: %s: kmod_rustver's checked counter went from %llu to %llu over "
+				"%ld loads: not every load was verified once\n",
+				prog, name, c0, c1, n);
+			return 1;
+		}
+		if (p1 == p0)
+			return fflush(stdout) ? 1 : 0; /* not a Rust module: no verdict time */
+		if (p1 != p0 + (unsigned long long)n) {
+			fprintf(stderr, "%s: %s: %llu passes over %ld loads\n", prog, name, p1 - p0,
+				n);
+			return 1;
+		}
+		if (last_verdicts_ns(name, n, vns))
+			return 1;
+		for (i = 0; i < n; i++)
+			printf("verdict %s %ld %llu\n", label, i, vns[i]);
 	}
 	return fflush(stdout) ? 1 : 0;
 }
