@@ -22,7 +22,9 @@
 #      (bench/load.sh, about 20 minutes under TCG): its fragment
 #      bench/results/load.md ends RESULTS.md.
 # Environment: BUILD (default build), ROUNDS (default 3), RUSTVER_CACHE,
-# BENCH_LOAD=0 (leave section 5 out: RESULTS.md then says so).
+# BENCH_LOAD=0 (leave section 5 out: RESULTS.md then says so), BENCH_LOAD=keep (end
+# RESULTS.md with bench/results/load.md as bench/load.sh last wrote it, its own date
+# and commit in its header, without running it again).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -277,6 +279,12 @@ if [ "${BENCH_LOAD:-1}" = 1 ]; then
 	RUSTVER_BIN=$rustver bench/load.sh
 	# its headings one level down, under RESULTS.md's own title
 	{ echo; sed 's/^#/##/' bench/results/load.md; } >>"$md"
+elif [ "${BENCH_LOAD:-1}" = keep ] && [ -f bench/results/load.md ]; then
+	{
+		echo
+		echo "(Section 5 was not run again: bench/results/load.md as bench/load.sh last wrote it.)"
+		sed 's/^#/##/' bench/results/load.md
+	} >>"$md"
 else
 	{
 		echo
