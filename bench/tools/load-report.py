@@ -271,7 +271,9 @@ def main():
       "/sys/kernel/rustver/last_verdicts (the figure kmod_rustver adds to its statistics), "
       "percentiles as kmod_rustver computes them. Blocks: kmod_rustver's own "
       "/sys/kernel/rustver/verify_time_ns of each block (one fresh load of kmod_rustver per block): "
-      "the sum of their counts, the median of their p50, the largest p99 and max.")
+      "the sum of their counts (each block also verified loadtime's untimed first cycle), the "
+      "median of their p50, the largest p99 and max. Consistent: the counts are the verdicts "
+      "plus one per block, and no pooled time exceeds the largest block max.")
     w("")
     w("| module | mode | verdicts | pooled p50, µs | pooled p99, µs | pooled max, µs | blocks "
       "| block counts | median block p50, µs | largest block p99, µs | largest block max, µs "
@@ -286,12 +288,13 @@ def main():
                 pooled_big += v
             cnt = sum(b.get("count", 0) for b in bl)
             bmax = max((b.get("max", 0) for b in bl), default=None)
-            cons = v and cnt == len(v) and bmax == max(v)
+            # each block's count includes its untimed first cycle (loadtime)
+            cons = v and cnt == len(v) + len(bl) and bmax >= max(v)
             w("| %s | %s | %d | %s | %s | %s | %d | %d | %s | %s | %s | %s |"
               % (m, mode, len(v), us(kpct(v, 50)), us(kpct(v, 99)), us(max(v) if v else None),
                  len(bl), cnt, us(statistics.median([b["p50"] for b in bl]) if bl else None),
                  us(max((b["p99"] for b in bl), default=None)), us(bmax),
-                 "yes" if cons else "**no** (counts or max differ)"))
+                 "yes" if cons else "**no**"))
     w("")
     p99_big = kpct(pooled_big, 99)
     w("### Target: the 2,000-import module's verifier p99 ≤ %g%% of its median load time" % TARGET_P99)
