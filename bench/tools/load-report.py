@@ -369,16 +369,22 @@ def main():
     w("| total | %d |" % sum(modsize.values()))
     w("")
     mi = meminfo
-    if "core" in mi and "verifier" in mi:
-        d = {x: mi["verifier"][x] - mi["core"][x] for x in mi["verifier"] if x in mi["core"]}
-        w("`modprobe kmod_rustver` (rustver_core already loaded), /proc/meminfo deltas, kB: "
+    if "preverifier" in mi and "verifier" in mi:
+        d = {x: mi["verifier"][x] - mi["preverifier"][x] for x in mi["verifier"]
+             if x in mi["preverifier"]}
+        w("`modprobe kmod_rustver` (rustver_core already loaded, trace buffers already "
+          "allocated), /proc/meminfo deltas, kB: "
           + ", ".join("%s %+d" % (x, d[x]) for x in sorted(d)) + ".")
+        w("")
+    else:
+        w("(This console has no /proc/meminfo delta of `modprobe kmod_rustver` alone: its "
+          "snapshots enclose the trace buffers' allocation too.)")
         w("")
     w("Allocations made from rustver's own code while kmod_rustver started "
       "(kmem:kmalloc and kmem:kmem_cache_alloc trace events whose call site is in rustver_engine, "
       "rustver_core or kmod_rustver; a bare address is kmod_rustver_init, whose .init.text is "
       "freed before the trace is read, the only code freed in that window). What the kernel "
-      "allocates on its behalf (kprobe, sysfs files) is in the /proc/meminfo deltas above:")
+      "allocates on its behalf (kprobe, sysfs files) has the kernel's call sites:")
     w("")
     if initalloc:
         for x in initalloc:
