@@ -79,9 +79,11 @@ echo "verdict_instructions_per_symbol $per_sym (check: $i_imp, no imports: $i_no
 echo "cxxfilt_instructions_per_symbol $per_cxx"
 # where they go: the engine's functions (self cost) in the imports run, per symbol
 profile=$(callgrind_annotate --threshold=100 "$work/cg-imports.out" 2>/dev/null |
-	awk -v n="$nsyms" '!/[0-9]x\)/ && /\/lib\/[a-z0-9]+\.c:|\/include\/rustver\// {
-		c = $1; gsub(",", "", c); f = $0; sub(/^.*\/(lib|include\/rustver)\//, "", f)
-		sub(/ \[.*$/, "", f); if (c / n >= 10) printf "%s %d\n", f, c / n }' | sort -k2,2nr)
+	awk -v n="$nsyms" '!/[0-9]x\)/ &&
+		match($0, /[ \/](lib|include\/rustver)\/[a-z0-9_]+\.[ch]:[^ ]+/) {
+		c = $1; gsub(",", "", c); f = substr($0, RSTART + 1, RLENGTH - 1)
+		sub(/^(lib|include\/rustver)\//, "", f)
+		if (c / n >= 10) printf "%s %d\n", f, c / n }' | sort -k2,2nr)
 echo "$profile" | sed 's/^/profile_per_symbol /'
 
 # ---- 2. hostile modules
@@ -213,10 +215,11 @@ rss_mib=$(awk -v k="$check_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 		echo "Not met by $((per_sym - 500)) instructions per symbol ($(ratio "$per_sym" 500) x the target). Why: the"
 		echo "verdict fails closed, so it validates each name's whole v0 grammar, not only its crate"
 		echo "roots: every production is dispatched, opened and completed on the walker's frame stack"
-		echo "and marked for backref checks (walk), each name is measured and checked for printable"
-		echo "bytes (first_outside), each crate root is decoded or replayed from the module's path"
-		echo "cache (path_replay, base62). The floor the issue estimates is a byte scan that does"
-		echo "none of this."
+		echo "and marked for backref checks, or replayed from the module's path cache (walk_mode,"
+		echo "path_keep); each name is measured and checked for printable bytes (first_outside);"
+		echo "identifiers, disambiguators and backrefs are decoded (ident, base62); each crate is"
+		echo "looked up in the symbol's and the module's sets (add_crate, rv_verdict_check). The"
+		echo "floor the issue estimates is a byte scan that does none of this."
 		echo
 	fi
 	echo "Where the verdict's instructions go (callgrind self cost of the engine's functions in"
