@@ -771,11 +771,11 @@ int index_write(const char *file, const char *dir, struct ix_new *const *recs, s
 {
 	struct wbuf b = { 0 };
 	uint8_t hdr[IX_HDR] = { 0 };
-	const char *id = self_id();
-	char *tmp, *slash, *parent;
+	const char *id = self_id(), *what;
+	char *slash, *parent;
 	uint32_t count = 0;
 	uLong crc;
-	int fd, err = -1;
+	int err = -1;
 
 	put_str(&b, dir, strlen(dir));
 	put_str(&b, id, strlen(id));
@@ -808,30 +808,13 @@ int index_write(const char *file, const char *dir, struct ix_new *const *recs, s
 		mkdir(parent, 0755);
 	}
 	free(parent);
-	tmp = xasprintf("%s.XXXXXX", file);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
+	if (write_file_atomic(file, hdr, IX_HDR, b.p, b.len, &what)) {
 		rv_warn("index %s: cannot write it (%s): the next run reads every module again",
 			file, strerror(errno));
-		goto out;
-	}
-	fchmod(fd, 0644);
-	if (write(fd, hdr, IX_HDR) != IX_HDR || write(fd, b.p, b.len) != (ssize_t)b.len) {
-		rv_warn("index %s: cannot write it (%s): the next run reads every module again",
-			file, strerror(errno ? errno : ENOSPC));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) < 0 || rename(tmp, file) < 0) {
-		rv_warn("index %s: cannot write it (%s): the next run reads every module again",
-			file, strerror(errno));
-		unlink(tmp);
 		goto out;
 	}
 	err = 0;
 out:
-	free(tmp);
 	free(b.p);
 	return err;
 }

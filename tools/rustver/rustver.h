@@ -41,6 +41,14 @@ bool wants_help(int argc, char **argv, const char *usage);
 
 /* util.c: whole-file I/O and CRC */
 int read_file(const char *path, uint8_t **data, size_t *size);
+/*
+ * Replaces @path with @hlen bytes at @head then @blen at @body (either may be
+ * empty), atomically: a temporary file beside it, mode 0644, fsync'd, renamed
+ * over it. Returns 0, or -1 with errno set and no temporary left; *@what names
+ * the step that failed ("create", "write", "rename into place").
+ */
+int write_file_atomic(const char *path, const void *head, size_t hlen, const void *body,
+		      size_t blen, const char **what);
 /* Writes @size bytes to a temporary beside @path, then renames over it. */
 uint32_t crc32_buf(const uint8_t *data, size_t size);
 const char *rustc_from_comment(const uint8_t *elf, size_t size);

@@ -286,26 +286,6 @@ static void c_string(FILE *f, const char *name, const char *value)
 	fputs("\"\n", f);
 }
 
-static bool same_contents(const char *a, const char *b)
-{
-	uint8_t *x = NULL, *y = NULL;
-	size_t nx, ny;
-	bool same;
-	FILE *f = fopen(b, "r");
-
-	if (!f)
-		return false;
-	fclose(f);
-	if (read_file(a, &x, &nx) || read_file(b, &y, &ny)) {
-		free(x);
-		return false;
-	}
-	same = nx == ny && !memcmp(x, y, nx);
-	free(x);
-	free(y);
-	return same;
-}
-
 static void write_c_header(const struct table *t, FILE *f)
 {
 	fputs("/* SPDX-License-Identifier: GPL-2.0 */\n"
@@ -324,41 +304,37 @@ static void write_c_header(const struct table *t, FILE *f)
 	fputs("};\n", f);
 }
 
-/* Writes beside @path, then renames over it unless the contents are the same. */
+/* Replaces @path atomically, unless it already has these contents. */
 int table_write_c_header(const struct table *t, const char *path)
 {
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp), err = -1;
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	uint8_t *old = NULL;
+	const char *what;
+	char *text = NULL;
+	size_t len = 0, nold;
+	FILE *f = open_memstream(&text, &len);
+	int err = -1;
 
 	if (!f) {
 		rv_err("%s: cannot create: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
+		return -1;
 	}
 	write_c_header(t, f);
-	if (fflush(f) || fsync(fd) || ferror(f)) {
-		rv_err("%s: write error: %s", tmp, strerror(errno));
-		fclose(f);
-		goto unlink_tmp;
+	if (fclose(f)) {
+		rv_err("%s: write error: %s", path, strerror(errno));
+		goto out;
 	}
-	fclose(f);
-	if (same_contents(tmp, path)) {
+	if (access(path, F_OK) == 0 && !read_file(path, &old, &nold) && nold == len &&
+	    !memcmp(old, text, len)) {
 		err = 0; /* keep the old file and its time stamp */
-		goto unlink_tmp;
+		goto out;
 	}
-	if (chmod(tmp, 0644))
-		rv_warn("%s: cannot set mode 0644: %s", tmp, strerror(errno));
-	if (rename(tmp, path)) {
-		rv_err("%s: cannot rename into place: %s", path, strerror(errno));
-		goto unlink_tmp;
+	if (write_file_atomic(path, text, len, NULL, 0, &what)) {
+		rv_err("%s: cannot %s: %s", path, what, strerror(errno));
+		goto out;
 	}
 	err = 0;
-	goto out;
-unlink_tmp:
-	unlink(tmp);
 out:
-	free(tmp);
+	free(old);
+	free(text);
 	return err;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rustver: whole-file reading, CRC-32 and small ELF helpers.
+ * rustver: whole-file reading and atomic writing, CRC-32 and small ELF helpers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +56,67 @@ int read_file(const char *path, uint8_t **data, size_t *size)
 	*data = buf;
 	*size = done;
 	return 0;
+}
+
+/* Writes all @len bytes at @p to @fd; -1 with errno set on failure. */
+static int write_all(int fd, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = ENOSPC;
+			return -1;
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *head, size_t hlen, const void *body,
+		      size_t blen, const char **what)
+{
+	/* mkstemp(3)'s template: @path, a dot, six X's it replaces */
+	size_t n = strlen(path);
+	char *tmp = xmalloc(n + 8);
+	int fd, saved;
+
+	memcpy(tmp, path, n);
+	tmp[n] = '.';
+	memset(tmp + n + 1, 'X', 6);
+	tmp[n + 7] = '\0';
+	*what = "create";
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto fail;
+	*what = "write";
+	if (fchmod(fd, 0644) || write_all(fd, head, hlen) || write_all(fd, body, blen) ||
+	    fsync(fd)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto unlink_tmp;
+	}
+	if (close(fd))
+		goto unlink_tmp;
+	*what = "rename into place";
+	if (rename(tmp, path))
+		goto unlink_tmp;
+	free(tmp);
+	return 0;
+unlink_tmp:
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+fail:
+	free(tmp);
+	return -1;
 }
 
 uint32_t crc32_buf(const uint8_t *data, size_t size)
