@@ -26,7 +26,7 @@ cache_lock "build$ARCH_SUFFIX"
 eval "$("$SELFTESTS_DIR/scripts/kernels.sh" a)"
 top=$(cd "$SELFTESTS_DIR/.." && pwd)
 
-w=$(mktemp -d "${TMPDIR:-/tmp}/rustver-dkms.XXXXXX")
+w=$(mktemp -d) # under $TMPDIR, else /tmp
 trap 'rm -rf "$w"' EXIT
 rm -rf "$out"
 mkdir -p "$out/hello" "$out/rustver" "$w/pkg"
