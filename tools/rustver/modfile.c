@@ -813,15 +813,8 @@ char *shown_path_stat(const char *path, struct stat *st, bool *have)
 /* "PATH", or "PATH -> TARGET" when PATH is a symlink; caller frees. */
 char *shown_path(const char *path)
 {
-	char *target, *s;
 	struct stat st;
+	bool have;
 
-	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
-		return xstrdup(path);
-	target = realpath(path, NULL);
-	if (!target)
-		return xstrdup(path);
-	s = xasprintf("%s -> %s", path, target);
-	free(target);
-	return s;
+	return shown_path_stat(path, &st, &have);
 }
