@@ -1223,7 +1223,8 @@ int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
 	end = bad;
 	if (bad < n && name[bad])
 		end += (u32)rv_strnlen(name + bad, n - bad);
-	*len = end;
+	if (len)
+		*len = end;
 	walker_init(&w, name, end, MODE_COLLECT);
 	return parse(&w, bad, scr, res);
 }

@@ -112,7 +112,6 @@ static int collect(struct rv_elf *elf, struct rv_verdict_scratch *scr,
 {
 	struct rv_crate_verdict *m;
 	struct rv_elf_sym sym;
-	size_t len;
 	u32 i, j;
 	int err;
 
@@ -128,7 +127,7 @@ static int collect(struct rv_elf *elf, struct rv_verdict_scratch *scr,
 			continue;
 		v->rust_imports++;
 		/* measured no further than RV_SYMBOL_MAX + 1 bytes */
-		err = rv_v0_parse_str(sym.name, sym.name_max, &scr->v0, &scr->sym, &len);
+		err = rv_v0_parse_str(sym.name, sym.name_max, &scr->v0, &scr->sym, NULL);
 		if (err) {
 			v->bad_symbol = sym.name;
 			v->bad_symbol_pos = (u32)scr->sym.err_pos;

@@ -88,8 +88,9 @@ int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
 /*
  * rv_v0_parse() of the NUL-terminated name at @name, of which at most @max
  * bytes may be read (a string table's end): measures the name (to the NUL,
- * @max, or RV_SYMBOL_MAX + 1 bytes, whichever comes first; *@len is set to
- * that length, also on error) and checks its bytes in the same pass.
+ * @max, or RV_SYMBOL_MAX + 1 bytes, whichever comes first; *@len, unless
+ * @len is NULL, is set to that length, also on error) and checks its bytes in
+ * the same pass.
  */
 int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
 		    struct rv_v0_result *res, size_t *len);
