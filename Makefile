@@ -33,33 +33,37 @@ ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
-.PHONY: all deps install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
-all: $(BUILD)/deps.ok tools/rustver/rustver $(if $(KDIR),modules)
+.PHONY: all deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
+all: tools/rustver/rustver $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
 	@test -n "$(KDIR)" || { echo "make modules: set KDIR to a kernel build tree" >&2; exit 2; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) RUSTVER=$(CURDIR)/tools/rustver/rustver modules
 
-$(BUILD)/deps.ok: scripts/deps.sh
-	@mkdir -p $(BUILD)
-	@scripts/deps.sh
-	@touch $@
+# Every target's first step: scripts/deps.sh installs what is missing, the
+# build packages for `make`, everything the suite uses for the test targets
+# (one dpkg-query when nothing is; RUSTVER_DEPS=0 skips it).
+TEST_GOALS := check check-unit fuzz fuzz-short selftest demo bench bench-load deps
+DEPS_GROUP := $(if $(filter $(TEST_GOALS),$(MAKECMDGOALS)),check,build)
+deps-step:
+ifneq ($(RUSTVER_DEPS),0)
+	@scripts/deps.sh $(DEPS_GROUP)
+endif
 
 deps:
-	scripts/deps.sh --force
-	selftests/deps.sh
+	scripts/deps.sh check
 
-tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	$(CC) $(RV_CFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
 
 # The same sources under AddressSanitizer and UndefinedBehaviorSanitizer.
-$(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O1 $(SAN) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/san/%,$(wildcard tests/check-*.c))
 
-$(BUILD)/san/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/san/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O1 $(SAN) -o $@ $< $(ENGINE) \
 		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
@@ -70,14 +74,14 @@ $(BUILD)/san/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h $(ENGINE) 
 # the small stack and be counted against the engine.
 STACK_TESTS := $(patsubst tests/%.c,$(BUILD)/stack/%,$(wildcard tests/check-*.c))
 
-$(BUILD)/stack/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h tests/smallstack.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/stack/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h tests/smallstack.h $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O2 -DTU_SMALL_STACK -Wl,-z,now -o $@ $< $(ENGINE) \
 		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
 
 FUZZERS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
 
-$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -85,7 +89,7 @@ $(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | $(BUIL
 
 # The helper's whole-file path (decompression, signature, .modinfo, show,
 # verdict) over its own sources, main() renamed away for libFuzzer's.
-$(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -93,13 +97,13 @@ $(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD
 
 # check --all's index reader (tools/rustver/index.c) past its checksum, and the
 # replay of the records it accepts, with the helper's sources as fuzz-file.
-$(BUILD)/fuzz/fuzz-index: fuzz/fuzz-index.c $(ENGINE) $(TOOL) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/fuzz/fuzz-index: fuzz/fuzz-index.c $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
 
-check-unit: tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(STACK_TESTS)
+check-unit: deps-step tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(STACK_TESTS)
 	BUILD=$(BUILD) tests/run.sh unit
 
 fuzz: $(FUZZERS)
@@ -108,10 +112,10 @@ fuzz: $(FUZZERS)
 fuzz-short: $(FUZZERS)
 	BUILD=$(BUILD) FUZZ_TIME=10 fuzz/run.sh
 
-check: tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(STACK_TESTS) $(FUZZERS)
+check: deps-step tools/rustver/rustver $(BUILD)/san/rustver $(UNIT_TESTS) $(STACK_TESTS) $(FUZZERS)
 	BUILD=$(BUILD) tests/run.sh all
 
-$(BUILD)/bench/bench-engine: bench/bench-engine.c $(ENGINE) $(HEADERS) | $(BUILD)/deps.ok
+$(BUILD)/bench/bench-engine: bench/bench-engine.c $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
 	$(CC) $(RV_CFLAGS) -O2 -o $@ $< $(ENGINE)
 

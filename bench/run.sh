@@ -39,7 +39,8 @@ md=bench/RESULTS.md
 mkdir -p bench/results "$work/modules"
 
 command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install valgrind)" >&2; exit 2; }
-eval "$(selftests/scripts/debian-kernel.sh)"
+. selftests/scripts/lib.sh
+env_of selftests/scripts/debian-kernel.sh
 tree=$DEBIAN_MODDIR/lib/modules/$DEBIAN_RELEASE
 [ -f "$BUILD/fixtures/hostile-cname.o" ] || tests/fixtures/build.sh "$BUILD/fixtures" >/dev/null
 

@@ -34,7 +34,7 @@ if [ -z "$(find "$RUSTVER_CACHE" -maxdepth 4 -path '*/build/linux-b/.rustver-key
 fi
 step "preparing kernel A, the modules and the initramfs (log: $build_log)"
 {
-	eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"
+	env_of "$SELFTESTS_DIR/scripts/kernels.sh"
 	"$SELFTESTS_DIR/scripts/build-selftest-modules.sh" "$work/modules"
 	CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE \
 		MODS_A=$work/modules/a MODS_B=$work/modules/b \

@@ -62,7 +62,7 @@ else
 	log "warning: RUSTVER_BIN is not set: the rustver helper tests will SKIP"
 fi
 
-eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"
+env_of "$SELFTESTS_DIR/scripts/kernels.sh"
 work=$RUSTVER_CACHE/selftest$ARCH_SUFFIX
 mkdir -p "$work/logs"
 "$SELFTESTS_DIR/scripts/build-selftest-modules.sh" "$work/modules"

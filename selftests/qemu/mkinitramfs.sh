@@ -50,7 +50,7 @@ need_cmd busybox ldd cpio gzip xz python3 gcc readelf
 CH=$SELFTESTS_DIR/scripts/chroot.sh
 arch_setup
 if [ "$RUSTVER_ARCH" != x86_64 ]; then
-	eval "$("$SELFTESTS_DIR/qemu/sysroot.sh" "$RUSTVER_ARCH")"
+	env_of "$SELFTESTS_DIR/qemu/sysroot.sh" "$RUSTVER_ARCH"
 fi
 guest_bin=${RUSTVER_GUEST_BIN:-${RUSTVER_BIN:-}}
 

@@ -39,7 +39,7 @@ SUITE=trixie
 need_root
 need_cmd dpkg-deb apt-get
 cache_lock "sysroot-$darch"
-eval "$("$SELFTESTS_DIR/scripts/chroot.sh" ensure)"
+env_of "$SELFTESTS_DIR/scripts/chroot.sh" ensure
 root=$CHROOT/build/sysroot-$darch
 
 key() {

@@ -28,8 +28,8 @@ cache_lock "build$ARCH_SUFFIX"
 karch=()
 [ "$RUSTVER_ARCH" = x86_64 ] || karch=(ARCH="$RUSTVER_ARCH")
 case "$which" in
-a) eval "$("$SELFTESTS_DIR/scripts/kernels.sh" a)"; kdir=$KDIR_A_CHROOT ;;
-b) eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"; kdir=$KDIR_B_CHROOT ;;
+a) env_of "$SELFTESTS_DIR/scripts/kernels.sh" a; kdir=$KDIR_A_CHROOT ;;
+b) env_of "$SELFTESTS_DIR/scripts/kernels.sh"; kdir=$KDIR_B_CHROOT ;;
 *) die "first argument must be 'a' or 'b', got '$which'" ;;
 esac
 

@@ -39,7 +39,7 @@ set -euo pipefail
 
 [ $# -eq 1 ] || die "usage: build-selftest-modules.sh OUTDIR"
 out=$1
-eval "$("$SELFTESTS_DIR/scripts/kernels.sh")"
+env_of "$SELFTESTS_DIR/scripts/kernels.sh"
 
 # stamp_modules KDIR MODULE...: write the crate stamp (`rustver stamp`) into each
 # module, as a distribution would after linking and before signing. The helper

@@ -23,7 +23,7 @@ out=$(realpath -m "$2")
 need_root
 arch_setup
 cache_lock "build$ARCH_SUFFIX"
-eval "$("$SELFTESTS_DIR/scripts/kernels.sh" a)"
+env_of "$SELFTESTS_DIR/scripts/kernels.sh" a
 top=$(cd "$SELFTESTS_DIR/.." && pwd)
 
 w=$(mktemp -d) # under $TMPDIR, else /tmp

@@ -57,7 +57,7 @@ need_root
 # One lock per architecture's trees ("build" for x86_64, as before; "build-arm64"):
 # an arm64 build does not hold up an x86_64 run, nor the other way round.
 cache_lock "build$SUFFIX"
-eval "$("$SELFTESTS_DIR/scripts/chroot.sh" ensure)"
+env_of "$SELFTESTS_DIR/scripts/chroot.sh" ensure
 CH=$SELFTESTS_DIR/scripts/chroot.sh
 PATCH_B=$SELFTESTS_DIR/qemu/kernel-b.patch
 JOBS=$(nproc)

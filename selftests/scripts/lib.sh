@@ -49,6 +49,18 @@ arch_setup() {
 	export RUSTVER_ARCH
 }
 
+# env_of CMD [ARG]...: run CMD, a script that prints shell assignments
+# (kernels.sh, chroot.sh ensure, sysroot.sh, debian-kernel.sh), and evaluate
+# what it printed. `eval "$(CMD)"` would hide CMD's failure (an empty string
+# evaluates to success) and the caller would stop later on an unbound
+# variable; here CMD's failure ends the caller at once, after CMD's own error.
+env_of() {
+	local _out _rc=0
+	_out=$("$@") || _rc=$?
+	[ "$_rc" -eq 0 ] || die "${1##*/} failed (exit $_rc): see its error above"
+	eval "$_out"
+}
+
 # Print the sha256 of stdin, hex only.
 hash_stdin() { sha256sum | cut -c1-16; }
 

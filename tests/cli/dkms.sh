@@ -19,7 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 . "$top/selftests/scripts/lib.sh"
 cache_lock build
-eval "$("$top/selftests/scripts/kernels.sh" a)"
+env_of "$top/selftests/scripts/kernels.sh" a
 
 if ! "$top/selftests/scripts/dkms-build.sh" "$RUSTVER" "$WORK/out" >"$OUT" 2>&1; then
 	t_fail "dkms add + build of a Rust module package against kernel A"

@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 . "$top/selftests/scripts/lib.sh"
 cache_lock build
-eval "$("$top/selftests/scripts/kernels.sh")"
+env_of "$top/selftests/scripts/kernels.sh"
 MAP=(--prefix-map "/build=$CHROOT/build")
 
 # mod NAME TREE: a copy of rustver_test_hello built against tree TREE (a|b)

@@ -99,7 +99,7 @@ kb=${RUSTVER_CACHE:-/var/cache/rustver}/selftest/modules
 if [ ! -f "$kb/kmod-a200/table-200" ] || ! ls "$kb"/a/*.ko >/dev/null 2>&1; then
 	# the selftests have not built them yet: two of them, as evidence.sh does
 	. "$top/selftests/scripts/lib.sh"
-	eval "$("$top/selftests/scripts/kernels.sh")"
+	env_of "$top/selftests/scripts/kernels.sh"
 	kb=$WORK/kb
 	for t in a b; do
 		mkdir -p "$kb/$t"
