@@ -42,9 +42,10 @@ modules: tools/rustver/rustver
 
 # Every target's first step: scripts/deps.sh installs what is missing, the
 # build packages for `make`, everything the suite uses for the test targets
-# (one dpkg-query when nothing is; RUSTVER_DEPS=0 skips it).
-TEST_GOALS := check check-unit fuzz fuzz-short selftest demo bench bench-load deps
-DEPS_GROUP := $(if $(filter $(TEST_GOALS),$(MAKECMDGOALS)),check,build)
+# (one dpkg-query when nothing is; RUSTVER_DEPS=0 skips it). Any goal but
+# these (a test, a unit test program, a fuzzer, a benchmark) takes the check group.
+BUILD_GOALS := all tools/rustver/rustver modules install install-dkms clean
+DEPS_GROUP := $(if $(filter-out $(BUILD_GOALS),$(MAKECMDGOALS)),check,build)
 deps-step:
 ifneq ($(RUSTVER_DEPS),0)
 	@scripts/deps.sh $(DEPS_GROUP)
