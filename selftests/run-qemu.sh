@@ -9,7 +9,7 @@
 #  1. scripts/kernels.sh builds (or reuses) the trixie chroot, kernel A and tree B;
 #  2. scripts/build-selftest-modules.sh builds the test modules against A and B;
 #  3. qemu/mkinitramfs.sh packs busybox, kmod, rustver, modules and tests;
-#  4. QEMU boots kernel A (x86_64: KVM when usable, else TCG; arm64:
+#  4. QEMU boots kernel A (x86_64: TCG, or KVM with RUSTVER_ACCEL=kvm; arm64:
 #     qemu-system-aarch64 -machine virt -cpu max, TCG) with panic_on_warn=1
 #     oops=panic softlockup_panic=1;
 #     the serial console streams to stdout and to a log file;
@@ -24,7 +24,7 @@
 #                          kernel has KASAN and lockdep)
 #   RUSTVER_SELFTEST_CHAIN 0 leaves out the 100-link backref chain case (default 1;
 #                          it needs the engine's constant-stack v0 walker)
-#   RUSTVER_ACCEL          kvm or tcg (default: kvm when /dev/kvm works; arm64: tcg)
+#   RUSTVER_ACCEL          kvm or tcg (default: tcg; kvm only when asked: nested /dev/kvm can hang a boot)
 #   RUSTVER_ARCH           x86_64 (default) or arm64. For arm64 the guest's helper
 #                          is RUSTVER_BIN's sources cross-built (qemu/cross-helper.sh);
 #                          RUSTVER_BIN itself still stamps and makes tables here
