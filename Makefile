@@ -145,7 +145,7 @@ DKMS_SRC     := $(DESTDIR)/usr/src/rustver-$(DKMS_VERSION)
 install-dkms:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
-	cp -r dkms.conf Kbuild kmod_rustver.c rustver_core.c rustver_trace.h rustver_capture.h \
+	cp -r dkms.conf Kbuild kmod_rustver.c rustver_core.c rustver_trace.h \
 		include lib $(DKMS_SRC)/
 	rm -f $(DKMS_SRC)/lib/*.o $(DKMS_SRC)/lib/.*.cmd
 

@@ -2,83 +2,131 @@
 /*
  * kmod_rustver: verifies the Rust imports of every module as it loads.
  *
- * A kprobe on load_module() records, for the loading task, the address of
- * its struct load_info. At MODULE_STATE_COMING the module notifier, running
- * in that task, checks the record (on the task's stack, ELF magic at hdr,
- * the module structure inside the image carrying the module's name), reads
- * hdr and len there (decompressed, signature already cut off), runs the
- * rustver engine on the image against rustver_core's crate table, explains
- * any failure in dmesg and, under policy=enforce, fails the load with
- * -ENOEXEC. A module that reaches COMING without a usable record is refused
- * under enforce too (fail closed). The module:module_load tracepoint then
- * confirms that every module that finished loading was verified.
+ * Only public module interfaces are used. The module notifier runs at
+ * MODULE_STATE_COMING, after the loader has relocated the module and before
+ * its init: mod->kallsyms (struct mod_kallsyms, include/linux/module.h) then
+ * points at the module's whole symbol and string tables, copied by the
+ * loader into the module's init memory (kernel/module/kallsyms.c:
+ * layout_symtab(), add_kallsyms(); the switch to the core-only tables comes
+ * after init). Undefined imports are still SHN_UNDEF there; the stamp symbol
+ * (include/rustver/stamp.h) has been relocated to the stamp's address in the
+ * module's read-only memory; TAINT_OOT_MODULE in mod->taints tells whether
+ * the module is in-tree. The engine (rv_verdict_judge(), lib/verdict.c)
+ * judges those bytes against rustver_core's crate table, and the notifier's
+ * error fails the load (blocking_notifier_call_chain_robust() unwinds it
+ * cleanly).
  *
- * A plain kprobe has no instance pool: loads sleeping in their init hold
- * nothing. Records live in preallocated tables from load_module() entry
- * to COMING (and from COMING to module_load); when more tasks than it holds
- * are between the two at once, the oldest record is dropped, and that load
- * fails closed.
+ * What it can refuse: under policy=enforce, a module with Rust imports whose
+ * own verdict fails (a crate unknown, of another build or another CRC, a
+ * missing or malformed stamp, a symbol the engine cannot judge within its
+ * bounds). What it never refuses: a module without Rust imports, under any
+ * policy; nothing else than the module's own bytes decides.
+ *
+ * At start, the same reading is checked on kmod_rustver's own tables: a
+ * kernel that lays modules out otherwise makes it refuse to start, never
+ * guess. Modules loaded before it are listed (/sys/kernel/rustver/
+ * preloaded_modules): only loads from then on are verified.
  */
-#define pr_fmt(fmt) "rustver: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/elf.h>
 #include <linux/kobject.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/ratelimit.h>
-#include <linux/sched.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
-#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/string_helpers.h>
 #include <linux/sysfs.h>
-#include <linux/trace_events.h>
-#include <linux/tracepoint.h>
-#include <linux/uaccess.h>
 
 #include <rustver/core.h>
 #include <rustver/verdict.h>
 
-#include "rustver_capture.h"
-
 #define CREATE_TRACE_POINTS
 #include "rustver_trace.h"
 
-#define RECORDS_MAX	1024	/* tasks between load_module() and module_load */
+#ifndef CONFIG_KALLSYMS
+#error "kmod_rustver reads each loading module's symbols from mod->kallsyms: it needs CONFIG_KALLSYMS"
+#endif
+#if !defined(CONFIG_64BIT) || defined(CONFIG_CPU_BIG_ENDIAN)
+#error "the engine reads ELF64 little-endian symbol tables only"
+#endif
+
+/* Linux 7.0 added typed allocators; earlier kernels (6.1, 6.12) build too. */
+#ifndef kmalloc_objs
+#define kmalloc_objs(type, n) kmalloc_array(n, sizeof(type), GFP_KERNEL)
+#endif
+#ifndef kvmalloc_obj
+#define kvmalloc_obj(obj) kvmalloc(sizeof(obj), GFP_KERNEL)
+#endif
+
+/*
+ * The module memory types (mod->mem[], within_module_mem_type()) came in
+ * Linux 6.4; on earlier kernels kmod_rustver builds and refuses to start.
+ */
+#define RV_HAVE_MOD_MEM (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
+
+MODULE_IMPORT_NS(RV_NS);
+
 #define LAST_MAX	16	/* verdicts kept for /sys/kernel/rustver/last_verdicts */
-#define LAST_LEN	160
+#define LAST_LEN	200
 #define TIMES_MAX	1024	/* verification times kept for percentiles */
 #define EXPLAIN_CRATES	8	/* crate lines per verdict, then a count */
 #define SYMBOL_SHOWN	64	/* bytes of a malformed symbol shown */
+#define NAME_SHOWN	(MODULE_NAME_LEN * 4)	/* a module name, escaped */
+#define PRELOADED_MAX	64	/* names kept of modules loaded before */
 
-/* ---- policy ---- */
+/* ---- parameters: what checking requires, and the lock ---- */
 
 enum rv_policy { RV_POLICY_OFF, RV_POLICY_WARN, RV_POLICY_ENFORCE };
 
 static const char * const policy_names[] = { "off", "warn", "enforce" };
 static int policy = RV_POLICY_ENFORCE;
+static bool intree_stamped;
+static bool evidence_only;
+
+/*
+ * The lock takes effect when kmod_rustver has started: parameters given at
+ * load time apply in any order (lock=1 policy=warn locks at warn); from
+ * then on nothing that weakens checking is accepted until reboot.
+ */
+static bool started;
+static bool lock_requested;
 static bool policy_locked;
+
+/* A setting that weakens checking, refused once locked. */
+static int weakening(const char *name, const char *from, const char *to)
+{
+	if (!READ_ONCE(policy_locked))
+		return 0;
+	pr_warn("%s is locked at %s until reboot: not set to %s\n", name, from, to);
+	return -EPERM;
+}
 
 static int policy_set(const char *val, const struct kernel_param *kp)
 {
 	int p = sysfs_match_string(policy_names, val);
+	int cur = READ_ONCE(policy);
+	int err;
 
 	if (p < 0)
 		return -EINVAL;
-	if (READ_ONCE(policy_locked) && p < READ_ONCE(policy)) {
-		pr_warn("policy is locked at %s until reboot: not lowered to %s\n",
-			policy_names[READ_ONCE(policy)], policy_names[p]);
-		return -EPERM;
+	if (p < cur) {
+		err = weakening("policy", policy_names[cur], policy_names[p]);
+		if (err)
+			return err;
 	}
 	WRITE_ONCE(policy, p);
-	pr_info("policy=%s\n", policy_names[p]);
+	if (READ_ONCE(started))
+		pr_info("policy=%s\n", policy_names[p]);
 	return 0;
 }
 
@@ -94,30 +142,76 @@ static const struct kernel_param_ops policy_ops = {
 module_param_cb(policy, &policy_ops, NULL, 0644);
 MODULE_PARM_DESC(policy, "off, warn or enforce (default): what a failing verdict does");
 
+/* A bool whose true is the stricter setting: lowering it is weakening. */
+static int strict_bool_set(const char *val, const struct kernel_param *kp)
+{
+	bool *b = kp->arg, v;
+	int err;
+
+	if (kstrtobool(val, &v))
+		return -EINVAL;
+	if (!v && READ_ONCE(*b)) {
+		err = weakening(kp->name, "1", "0");
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(*b, v);
+	return 0;
+}
+
+static const struct kernel_param_ops strict_bool_ops = {
+	.set = strict_bool_set,
+	.get = param_get_bool,
+};
+
+/*
+ * An in-tree Rust module (no TAINT_OOT_MODULE) without a stamp passes when
+ * every crate it imports is the kernel's: stock distribution kernels ship
+ * their in-tree Rust modules unstamped. Kernel developers and vendors who
+ * stamp their trees ('rustver stamp --tree KDIR') set this, so that an
+ * in-tree module of another build of the same source is refused too.
+ */
+module_param_cb(intree_stamped, &strict_bool_ops, &intree_stamped, 0644);
+MODULE_PARM_DESC(intree_stamped, "in-tree Rust modules must carry a stamp like any other (default N: stock kernels ship them unstamped)");
+
+/*
+ * A stamp made with 'rustver stamp --unverified' took its CRCs from a table
+ * the user named, which nothing ties to the module's build: counted and
+ * named in every verdict, and refused with this set.
+ */
+module_param_cb(evidence_only, &strict_bool_ops, &evidence_only, 0644);
+MODULE_PARM_DESC(evidence_only, "refuse stamps made with --unverified (default N: counted in unverified_stamps)");
+
 static int lock_set(const char *val, const struct kernel_param *kp)
 {
 	bool v;
 
 	if (kstrtobool(val, &v))
 		return -EINVAL;
-	if (!v && READ_ONCE(policy_locked)) {
+	if (!v && (READ_ONCE(policy_locked) || READ_ONCE(lock_requested))) {
 		pr_warn("lock is one-way: it stays set until reboot\n");
 		return -EPERM;
 	}
-	if (v && !READ_ONCE(policy_locked)) {
-		/*
-		 * Until reboot: the verifier can no longer be unloaded either.
-		 * try_module_get() fails once rmmod has begun (try_stop_module()
-		 * marked the module GOING): then the lock is not taken at all.
-		 */
-		if (!try_module_get(THIS_MODULE)) {
-			pr_warn("kmod_rustver is being removed: policy not locked\n");
-			return -EBUSY;
-		}
-		WRITE_ONCE(policy_locked, true);
-		pr_info("policy locked at %s until reboot\n",
-			policy_names[READ_ONCE(policy)]);
+	if (!v || READ_ONCE(lock_requested))
+		return 0;
+	if (!READ_ONCE(started)) {
+		WRITE_ONCE(lock_requested, true);	/* taken at the end of init */
+		return 0;
 	}
+	/*
+	 * Until reboot: the verifier can no longer be unloaded either.
+	 * try_module_get() fails once rmmod has begun (try_stop_module()
+	 * marked the module GOING): then the lock is not taken at all.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
+		pr_warn("kmod_rustver is being removed: not locked\n");
+		return -EBUSY;
+	}
+	WRITE_ONCE(lock_requested, true);
+	WRITE_ONCE(policy_locked, true);
+	pr_info("locked until reboot: policy=%s intree_stamped=%d evidence_only=%d\n",
+		policy_names[READ_ONCE(policy)], READ_ONCE(intree_stamped),
+		READ_ONCE(evidence_only));
 	return 0;
 }
 
@@ -131,34 +225,25 @@ static const struct kernel_param_ops lock_ops = {
 	.get = lock_get,
 };
 module_param_cb(lock, &lock_ops, NULL, 0644);
-MODULE_PARM_DESC(lock, "once set, the policy cannot be lowered and the module not unloaded until reboot");
-
-/*
- * An in-tree Rust module (intree=Y in .modinfo) without a stamp passes when
- * every crate it imports is the kernel's: stock distribution kernels ship
- * their in-tree Rust modules unstamped. Kernel developers and vendors who
- * stamp their trees ('rustver stamp --tree KDIR') set this, so that an
- * in-tree module of another build of the same source is refused too.
- */
-static bool intree_stamped;
-module_param(intree_stamped, bool, 0644);
-MODULE_PARM_DESC(intree_stamped, "in-tree Rust modules must carry a stamp like any other (default N: stock kernels ship them unstamped)");
+MODULE_PARM_DESC(lock, "once set, nothing that weakens checking is accepted and the module cannot be unloaded until reboot");
 
 /* ---- counters and timings ---- */
 
 static struct {
-	atomic64_t checked, passed, refused, warned, intree_unstamped, not_rust;
-	atomic64_t unverified, errors, no_image, explain_suppressed;
+	atomic64_t seen, checked, passed, refused, warned, intree_unstamped;
+	atomic64_t not_rust, unverified, errors, limits, unverified_stamps;
+	atomic64_t explain_suppressed;
 } stats;
 
 /*
  * verify_mutex serialises verifications: one preallocated work area serves
- * them all, so no verdict depends on an allocation. It also guards times[]
- * and last[].
+ * them all, so no verdict depends on an allocation. It also guards times[],
+ * last[] and the escaped name.
  */
 struct work_area {
 	struct rv_verdict_scratch scr;
 	struct rv_verdict v;
+	char name[NAME_SHOWN + 1];
 };
 
 static DEFINE_MUTEX(verify_mutex);
@@ -168,6 +253,25 @@ static unsigned long times_count;
 static u64 times_max;
 static char last[LAST_MAX][LAST_LEN];
 static unsigned int last_next;
+
+/* Modules loaded before kmod_rustver started: never verified. */
+static char preloaded[PRELOADED_MAX][MODULE_NAME_LEN];
+static unsigned int preloaded_count;
+
+/*
+ * @name (a module's, chosen by whoever built it) with every byte that is not
+ * printable ASCII, and the backslash, as \xNN: no name can forge a line or a
+ * terminal sequence in dmesg, the trace or sysfs.
+ */
+static void escape_name(const char *name, char *out, size_t size)
+{
+	size_t n = strnlen(name, MODULE_NAME_LEN);
+	int len;
+
+	len = string_escape_mem(name, n, out, size - 1,
+				ESCAPE_HEX | ESCAPE_NP | ESCAPE_SPECIAL, NULL);
+	out[min_t(size_t, len, size - 1)] = '\0';
+}
 
 static void record_verdict(const char *mod, const char *verdict,
 			   unsigned int ncrates, unsigned int rust_imports, u64 ns,
@@ -183,151 +287,130 @@ static void record_verdict(const char *mod, const char *verdict,
 	snprintf(last[last_next], LAST_LEN, "%s %s crates=%u rust_imports=%u ns=%llu",
 		 mod, verdict, ncrates, rust_imports, ns);
 	last_next = (last_next + 1) % LAST_MAX;
+	trace_rustver_verdict(mod, verdict, ncrates, ns);
 }
 
-/* ---- load_info records: made by the kprobe, taken by the notifier ---- */
+/* ---- a loading module's symbols, as the loader left them at COMING ---- */
+
+/* The memory type of @mod holding [@addr, @addr + @size), or -1. */
+static int mem_type_of(const struct module *mod, unsigned long addr,
+		       unsigned long size)
+{
+#if RV_HAVE_MOD_MEM
+	if (!size || addr + size - 1 < addr)
+		return -1;
+	for_each_mod_mem_type(t)
+		if (within_module_mem_type(addr, mod, t) &&
+		    within_module_mem_type(addr + size - 1, mod, t))
+			return t;
+#endif
+	return -1;
+}
+
+/* The end of module memory type @t of @mod (mem_type_of() found it). */
+static unsigned long mem_end(const struct module *mod, int t)
+{
+#if RV_HAVE_MOD_MEM
+	return (unsigned long)mod->mem[t].base + mod->mem[t].size;
+#else
+	return 0;
+#endif
+}
 
 /*
- * The kprobe handler may run from the int3 trap, which lockdep counts as NMI
- * context: no lock at all there, not even a raw spinlock. A record belongs
- * to the task in its task field, claimed and released with cmpxchg(); only
- * that task writes info and reads it back (at COMING, in process context).
- * A record is taken from another task only when the table is full (the
- * oldest one); that task then finds no record and fails closed. Whatever a
- * race leaves behind is caught by rv_capture_check(): a load_info must lie on
- * the loading task's own stack and name the loading module.
+ * The stamp symbol of a loaded module: relocated by simplify_symbols() to
+ * the stamp's address, which must lie in the module's own memory (a stamp
+ * in a section the loader did not keep points into the freed load copy).
  */
-struct record {
-	struct task_struct *task;
-	const void *info;
-	u64 seq;
-};
-
-static struct record records[RECORDS_MAX];
-static atomic64_t records_seq;
-static atomic64_t records_dropped;
-
-/* kprobe on load_module() entry: NMI-like context, lock-free. */
-static int load_module_entry(struct kprobe *p, struct pt_regs *regs)
+static int module_stamp(const void *ctx, const struct rv_elf_sym *sym,
+			const u8 **data, u64 *size, const char **why)
 {
-	const void *info = (const void *)regs_get_kernel_argument(regs, 0);
-	struct record *r, *mine = NULL, *oldest = NULL;
-	struct task_struct *owner;
+	const struct module *mod = ctx;
 
-	for (r = records; r < records + RECORDS_MAX && !mine; r++)
-		if (READ_ONCE(r->task) == current)
-			mine = r;	/* an earlier load of this task failed early */
-	for (r = records; r < records + RECORDS_MAX && !mine; r++)
-		if (!READ_ONCE(r->task) && !cmpxchg(&r->task, NULL, current))
-			mine = r;
-	if (!mine) {
-		for (r = records; r < records + RECORDS_MAX; r++)
-			if (!oldest || READ_ONCE(r->seq) < READ_ONCE(oldest->seq))
-				oldest = r;
-		owner = READ_ONCE(oldest->task);
-		if (owner && cmpxchg(&oldest->task, owner, current) == owner)
-			mine = oldest;
-		atomic64_inc(&records_dropped);
-		if (!mine)
-			return 0;	/* this load fails closed */
+	if (mem_type_of(mod, sym->value, sym->size) < 0) {
+		*why = "the stamp symbol does not point into the module's memory";
+		return -RV_EFORMAT;
 	}
-	WRITE_ONCE(mine->info, info);
-	WRITE_ONCE(mine->seq, atomic64_inc_return(&records_seq));
+	*data = (const u8 *)sym->value;
+	*size = sym->size;
 	return 0;
 }
 
-static struct kprobe load_module_kp = {
-	.symbol_name = "load_module",
-	.pre_handler = load_module_entry,
-};
-
-/* The load_info the current task recorded, or NULL; its record is freed. */
-static const void *take_info(void)
+/*
+ * What the engine reads of @mod at MODULE_STATE_COMING. The string table has
+ * no recorded size: names are read no further than the end of the module
+ * memory that holds it, where the loader placed it. Return: NULL, or why the
+ * tables cannot be read.
+ */
+static const char *module_symbols(struct module *mod, struct rv_module *m)
 {
-	const void *info;
-	struct record *r;
+	const struct mod_kallsyms *ks;
+	unsigned long str, end;
+	int t;
 
-	for (r = records; r < records + RECORDS_MAX; r++) {
-		if (READ_ONCE(r->task) != current)
-			continue;
-		info = READ_ONCE(r->info);
-		/* Still ours when released: info was this task's. */
-		return cmpxchg(&r->task, current, NULL) == current ? info : NULL;
-	}
+	/*
+	 * The loader is blocked in this notifier (or, for THIS_MODULE, in our
+	 * init): mod->kallsyms cannot change under us.
+	 */
+	ks = rcu_dereference_protected(mod->kallsyms, 1);
+	if (!ks || !ks->symtab || !ks->strtab || !ks->num_symtab)
+		return "the module has no symbol table in mod->kallsyms";
+	if (mem_type_of(mod, (unsigned long)ks->symtab,
+			ks->num_symtab * sizeof(Elf_Sym)) < 0)
+		return "the symbol table is not in the module's memory";
+	str = (unsigned long)ks->strtab;
+	t = mem_type_of(mod, str, 1);
+	if (t < 0)
+		return "the string table is not in the module's memory";
+	end = mem_end(mod, t);
+	*m = (struct rv_module){
+		.syms = (const u8 *)ks->symtab,
+		.nsyms = ks->num_symtab,
+		.str = ks->strtab,
+		.str_size = end - str,
+		.intree = !test_bit(TAINT_OOT_MODULE, &mod->taints),
+		.stamp = module_stamp,
+		.ctx = mod,
+	};
 	return NULL;
 }
 
+/* Looked up by name in kmod_rustver's own symbol table: see self_check(). */
+static const char rustver_self_check_anchor[] __used = "kmod_rustver";
+
 /*
- * Modules that got their verdict at COMING, until module:module_load (or
- * GOING). Process context and the tracepoint probe (preemption off): a raw
- * spinlock.
+ * The layout module_symbols() relies on, checked on kmod_rustver itself
+ * during its init (its mod->kallsyms is then the whole table too): an
+ * import still SHN_UNDEF, a defined object relocated to its address.
  */
-struct seen {
-	const struct module *mod;
-	bool unverified;	/* let through unverified under warn */
-	u64 seq;
-};
-
-static DEFINE_RAW_SPINLOCK(seen_lock);	/* seen[], seen_seq */
-static struct seen seen[RECORDS_MAX];
-static u64 seen_seq;
-static bool module_load_hooked;
-
-/* @mod got its verdict at COMING; module_load will look for it. */
-static void mark_seen(const struct module *mod, bool unverified)
+static const char *self_check(void)
 {
-	struct seen *e, *slot = NULL;
-	unsigned long flags;
+	bool import = false, defined = false;
+	struct rv_elf_sym sym;
+	struct rv_module m;
+	const char *why;
+	u32 i;
 
-	if (!module_load_hooked)
-		return;
-	raw_spin_lock_irqsave(&seen_lock, flags);
-	for (e = seen; e < seen + RECORDS_MAX; e++) {
-		if (!e->mod) {
-			slot = e;
-			break;
-		}
-		if (!slot || e->seq < slot->seq)
-			slot = e;	/* full: the oldest goes */
+	why = module_symbols(THIS_MODULE, &m);
+	if (why)
+		return why;
+	for (i = 1; i < m.nsyms; i++) {
+		if (rv_sym_read(m.syms, m.nsyms, m.str, m.str_size, i, &sym))
+			return "a symbol name lies past the string table";
+		if (sym.shndx == RV_SHN_UNDEF &&
+		    !strncmp(sym.name, "rustver_core_table", sym.name_max))
+			import = true;
+		if (sym.shndx != RV_SHN_UNDEF &&
+		    !strncmp(sym.name, "rustver_self_check_anchor", sym.name_max) &&
+		    sym.value == (unsigned long)rustver_self_check_anchor)
+			defined = true;
 	}
-	slot->mod = mod;
-	slot->unverified = unverified;
-	slot->seq = ++seen_seq;
-	raw_spin_unlock_irqrestore(&seen_lock, flags);
+	if (!import)
+		return "kmod_rustver's import of rustver_core_table is not an undefined symbol in mod->kallsyms";
+	if (!defined)
+		return "kmod_rustver's own symbols are not relocated to their addresses in mod->kallsyms";
+	return NULL;
 }
-
-enum seen_as { NOT_SEEN, SEEN, SEEN_UNVERIFIED };
-
-/* Forgets @mod: whether, and how, it had been seen at COMING. */
-static enum seen_as unmark_seen(const struct module *mod)
-{
-	enum seen_as found = NOT_SEEN;
-	unsigned long flags;
-	struct seen *e;
-
-	raw_spin_lock_irqsave(&seen_lock, flags);
-	for (e = seen; e < seen + RECORDS_MAX; e++) {
-		if (e->mod == mod) {
-			found = e->unverified ? SEEN_UNVERIFIED : SEEN;
-			e->mod = NULL;
-			break;
-		}
-	}
-	raw_spin_unlock_irqrestore(&seen_lock, flags);
-	return found;
-}
-
-static int read_nofault(void *dst, const void *src, size_t size)
-{
-	return copy_from_kernel_nofault(dst, src, size) ? -EFAULT : 0;
-}
-
-static const struct rv_capture_layout capture_layout = {
-	.ehdr_size = sizeof(Elf_Ehdr),
-	.mod_size = sizeof(struct module),
-	.mod_name_off = offsetof(struct module, name),
-	.name_len = MODULE_NAME_LEN,
-};
 
 /* ---- explaining a verdict in dmesg ---- */
 
@@ -357,8 +440,7 @@ static void explain_crate(const char *mod, const struct rv_crate_verdict *c)
 	char ex[96];
 	int n;
 
-	rv_v0_short_path(c->example, strnlen(c->example, RV_SYMBOL_MAX), ex,
-			 sizeof(ex));
+	rv_v0_short_path(c->example, c->example_len, ex, sizeof(ex));
 	n = strnlen(ex, sizeof(ex));
 	/* Crate names are [A-Za-z0-9_]+ (the engine checks); ex comes from the module. */
 	switch (c->status) {
@@ -386,19 +468,28 @@ static void explain_crate(const char *mod, const struct rv_crate_verdict *c)
 	}
 }
 
+static bool weak_stamp(const struct rv_verdict *v)
+{
+	return v->stamped && (v->stamp_flags & RV_STAMP_F_UNVERIFIED);
+}
+
 static const char *fix_hint(const struct rv_verdict *v)
 {
 	u32 i;
 
+	if (v->result == RV_RESULT_ERROR && v->err == -RV_ELIMIT)
+		return "the module exceeds a bound of the verifier and cannot be judged: 'rustver check' names it";
 	if (v->result == RV_RESULT_ERROR)
-		return "the module file is damaged or was not made by rustver: rebuild it and run 'rustver stamp'";
+		return "the module's stamp or symbols are malformed: rebuild it and run 'rustver stamp'";
+	if (v->result == RV_RESULT_PASS && weak_stamp(v))
+		return "evidence_only=1: its stamp was made with 'rustver stamp --unverified': stamp it from its build records";
 	for (i = 0; i < v->ncrates; i++)
 		if (v->crates[i].status == RV_CRATE_OTHER_BUILD)
 			return "build the module with the rustc that built this kernel, against its build tree";
 	if (!v->stamped && v->intree)
 		return "intree_stamped=1: in-tree Rust modules need a stamp: run 'rustver stamp --tree KDIR' between 'make modules' and 'make modules_install'";
 	if (!v->stamped)
-		return "out-of-tree Rust modules need a stamp: run 'rustver stamp MODULE.ko' where it was built, after linking";
+		return "out-of-tree Rust modules need a stamp: run 'rustver stamp MODULE.ko' where it was built, after linking (a stamp made before rustver 0.3 is not seen at load time: stamp again)";
 	return "rebuild against this kernel's build tree and run 'rustver stamp'";
 }
 
@@ -406,7 +497,11 @@ static void explain_error(const char *mod, const struct rv_verdict *v)
 {
 	size_t n;
 
-	pr_err("%s: malformed %s: %s\n", mod, v->where, v->why);
+	if (v->err == -RV_ELIMIT)
+		pr_err("%s: cannot judge: %s exceeds a verifier bound: %s\n",
+		       mod, v->where, v->why);
+	else
+		pr_err("%s: malformed %s: %s\n", mod, v->where, v->why);
 	if (!v->bad_symbol)
 		return;
 	n = strnlen(v->bad_symbol, SYMBOL_SHOWN + 1);
@@ -454,24 +549,50 @@ static void explain(const char *mod, const struct rv_verdict *v,
 
 /* ---- the check at MODULE_STATE_COMING ---- */
 
-static const char *verdict_name(const struct rv_verdict *v, bool refused)
+static const char *verdict_name(const struct rv_verdict *v, bool failed,
+				bool refused)
 {
 	switch (v->result) {
 	case RV_RESULT_NOT_RUST:
 		return "not-rust";
 	case RV_RESULT_PASS:
-		return "pass";
+		if (failed)	/* evidence_only and an --unverified stamp */
+			return refused ? "refused-unverified-stamp" : "warned-unverified-stamp";
+		return weak_stamp(v) ? "pass-unverified-stamp" : "pass";
 	case RV_RESULT_INTREE_UNSTAMPED:
 		return "intree-unstamped";
 	case RV_RESULT_FAIL:
 		return refused ? "refused" : "warned";
 	case RV_RESULT_ERROR:
+		if (v->err == -RV_ELIMIT)
+			return refused ? "refused-limit" : "warned-limit";
 		return refused ? "refused-malformed" : "warned-malformed";
 	}
 	return "?";
 }
 
-static int verify(struct module *mod, const void *hdr, unsigned long len)
+static void count(const struct rv_verdict *v, bool failed, bool refused)
+{
+	atomic64_inc(&stats.checked);
+	if (v->result == RV_RESULT_NOT_RUST)
+		atomic64_inc(&stats.not_rust);
+	else if (failed && refused)
+		atomic64_inc(&stats.refused);
+	else if (failed)
+		atomic64_inc(&stats.warned);
+	else if (v->result == RV_RESULT_PASS)
+		atomic64_inc(&stats.passed);
+	else
+		atomic64_inc(&stats.intree_unstamped);
+	if (v->result == RV_RESULT_ERROR)
+		atomic64_inc(&stats.errors);
+	if (v->result == RV_RESULT_ERROR && v->err == -RV_ELIMIT)
+		atomic64_inc(&stats.limits);
+	if (weak_stamp(v))
+		atomic64_inc(&stats.unverified_stamps);
+}
+
+static int verify(struct module *mod, const struct rv_module *m)
 {
 	const struct rv_table *table = rustver_core_table();
 	int pol = READ_ONCE(policy);
@@ -482,152 +603,107 @@ static int verify(struct module *mod, const void *hdr, unsigned long len)
 	mutex_lock(&verify_mutex);
 	v = &work->v;
 	t0 = local_clock();
-	rv_verdict_check(hdr, len, table, &work->scr, v);
+	rv_verdict_judge(m, table, &work->scr, v);
 	ns = local_clock() - t0;
 	/* intree_stamped=1: an unstamped in-tree module fails like any other */
 	if (v->result == RV_RESULT_INTREE_UNSTAMPED && READ_ONCE(intree_stamped))
 		v->result = RV_RESULT_FAIL;
 
-	failed = v->result == RV_RESULT_FAIL || v->result == RV_RESULT_ERROR;
+	failed = v->result == RV_RESULT_FAIL || v->result == RV_RESULT_ERROR ||
+		 (v->result == RV_RESULT_PASS && weak_stamp(v) &&
+		  READ_ONCE(evidence_only));
 	refused = failed && pol == RV_POLICY_ENFORCE;
-	atomic64_inc(&stats.checked);
-	if (v->result == RV_RESULT_NOT_RUST)
-		atomic64_inc(&stats.not_rust);
-	else if (v->result == RV_RESULT_PASS)
-		atomic64_inc(&stats.passed);
-	else if (v->result == RV_RESULT_INTREE_UNSTAMPED)
-		atomic64_inc(&stats.intree_unstamped);
-	else if (refused)
-		atomic64_inc(&stats.refused);
-	else
-		atomic64_inc(&stats.warned);
-	if (v->result == RV_RESULT_ERROR)
-		atomic64_inc(&stats.errors);
-
-	if (failed)
-		explain(mod->name, v, table, refused);
+	count(v, failed, refused);
 	if (v->result != RV_RESULT_NOT_RUST) {
-		record_verdict(mod->name, verdict_name(v, refused), v->ncrates,
-			       v->rust_imports, ns, true);
-		trace_rustver_verdict(mod->name, verdict_name(v, refused),
-				      v->ncrates, ns);
+		escape_name(mod->name, work->name, sizeof(work->name));
+		if (failed)
+			explain(work->name, v, table, refused);
+		record_verdict(work->name, verdict_name(v, failed, refused),
+			       v->ncrates, v->rust_imports, ns, true);
 	}
 	mutex_unlock(&verify_mutex);
 	return refused ? -ENOEXEC : 0;
 }
 
-/* Set while loads reach COMING with no usable image, so that it is said once. */
-static bool blind;
-
 /*
- * @mod reached COMING without an image the verifier can trust: refused under
- * enforce, let through and counted under warn.
+ * A load kmod_rustver did not judge (policy=off, or tables it cannot read,
+ * which self_check() makes unreachable on a kernel it started on): let
+ * through, whatever it is, and counted.
  */
-static int unverifiable(struct module *mod, const char *why, bool recorded)
+static void let_through(struct module *mod, const char *why)
 {
-	bool refused = READ_ONCE(policy) == RV_POLICY_ENFORCE;
-	const char *verdict = refused ? "refused-unverified" : "warned-unverified";
-
-	atomic64_inc(&stats.no_image);
-	if (refused)
-		atomic64_inc(&stats.refused);
+	atomic64_inc(&stats.unverified);
 	mutex_lock(&verify_mutex);
-	if (!recorded && !blind) {
-		WRITE_ONCE(blind, true);
-		pr_err("module images cannot be seen (kprobes disabled in /sys/kernel/debug/kprobes/enabled, a probe miss, or a load begun before kmod_rustver): %s\n",
-		       refused ? "such loads are refused (policy=enforce)" :
-				 "such loads are let through unverified (policy=warn)");
-	}
-	if (explain_allowed()) {
-		if (refused)
-			pr_err("%s: refused (policy=enforce): not verified: %s\n",
-			       mod->name, why);
-		else
-			pr_warn("%s: loaded unverified (policy=warn): %s\n",
-				mod->name, why);
-	}
-	record_verdict(mod->name, verdict, 0, 0, 0, false);
-	trace_rustver_verdict(mod->name, verdict, 0, 0);
+	escape_name(mod->name, work->name, sizeof(work->name));
+	if (why && explain_allowed())
+		pr_err("%s: loaded unverified: %s\n", work->name, why);
+	record_verdict(work->name, why ? "unverified" : "unverified-policy-off",
+		       0, 0, 0, false);
 	mutex_unlock(&verify_mutex);
-	if (refused)
-		return -ENOEXEC;
-	mark_seen(mod, true);
-	return 0;
 }
 
 static int module_coming(struct module *mod)
 {
-	const void *info, *hdr = NULL;
-	unsigned long len = 0;
+	struct rv_module m;
 	const char *why;
-	int err;
 
-	info = take_info();
+	atomic64_inc(&stats.seen);
 	if (READ_ONCE(policy) == RV_POLICY_OFF) {
-		if (info)
-			mark_seen(mod, false);
+		let_through(mod, NULL);
 		return 0;
 	}
-	why = rv_capture_check(info, info && object_is_on_stack(info), mod->name,
-			       &capture_layout, read_nofault, &hdr, &len);
-	if (why)
-		return unverifiable(mod, why, info);
-	if (READ_ONCE(blind)) {
-		mutex_lock(&verify_mutex);
-		if (blind)
-			pr_info("module images are seen again: loads are verified\n");
-		WRITE_ONCE(blind, false);
-		mutex_unlock(&verify_mutex);
+	why = module_symbols(mod, &m);
+	if (why) {
+		let_through(mod, why);
+		return 0;
 	}
-	err = verify(mod, hdr, len);
-	if (!err)
-		mark_seen(mod, false);
-	return err;
+	return verify(mod, &m);
 }
 
 static int module_notify(struct notifier_block *nb, unsigned long state,
 			 void *data)
 {
-	struct module *mod = data;
-
-	if (state == MODULE_STATE_GOING)
-		unmark_seen(mod);	/* failed after COMING, or unloading */
 	if (state != MODULE_STATE_COMING)
 		return NOTIFY_DONE;
-	return notifier_from_errno(module_coming(mod));
+	return notifier_from_errno(module_coming(data));
 }
 
 static struct notifier_block module_nb = {
 	.notifier_call = module_notify,
 };
 
-/* ---- module:module_load: every loaded module must have been seen ---- */
-
-static struct tracepoint *module_load_tp;
-
-static void find_module_load(struct tracepoint *tp, void *priv)
+/*
+ * The modules in /sys/module when kmod_rustver starts (after its notifier is
+ * registered): they were loaded unverified. The module kset's list is walked
+ * under its lock, which keeps each listed module's kobject, and so the
+ * module, from being torn down. A load between its COMING and its sysfs
+ * entry at that very moment is in neither list: load kmod_rustver first
+ * (from the initramfs) for full coverage.
+ */
+static void list_preloaded(void)
 {
-	if (!strcmp(tp->name, "module_load"))
-		module_load_tp = tp;
-}
+	struct kset *kset = THIS_MODULE->mkobj.kobj.kset;
+	struct module_kobject *mk;
+	struct kobject *k;
 
-/* Tracepoint probe: preemption off. */
-static void module_loaded(void *data, struct module *mod)
-{
-	switch (unmark_seen(mod)) {
-	case SEEN:
+	if (!kset)
 		return;
-	case SEEN_UNVERIFIED:	/* let through under warn, already said */
-		atomic64_inc(&stats.unverified);
-		return;
-	case NOT_SEEN:
-		atomic64_inc(&stats.unverified);
-		pr_warn_ratelimited("%s: loaded without being verified\n", mod->name);
-		return;
+	spin_lock(&kset->list_lock);
+	list_for_each_entry(k, &kset->list, entry) {
+		mk = container_of(k, struct module_kobject, kobj);
+		if (!mk->mod || mk->mod == THIS_MODULE ||
+		    !strcmp(mk->mod->name, "rustver_core") ||
+		    !strcmp(mk->mod->name, "rustver_engine"))
+			continue;
+		if (preloaded_count < PRELOADED_MAX)
+			strscpy(preloaded[preloaded_count], mk->mod->name,
+				MODULE_NAME_LEN);
+		preloaded_count++;
 	}
+	spin_unlock(&kset->list_lock);
 }
 
-/* ---- /sys/kernel/rustver ---- */
+/* ---- /sys/kernel/rustver (Documentation/ABI/testing/sysfs-kernel-rustver) ---- */
 
 #define COUNTER(field)							\
 static ssize_t field##_show(struct kobject *kobj,			\
@@ -637,6 +713,7 @@ static ssize_t field##_show(struct kobject *kobj,			\
 }									\
 static struct kobj_attribute field##_attr = __ATTR_RO(field)
 
+COUNTER(seen);
 COUNTER(checked);
 COUNTER(passed);
 COUNTER(refused);
@@ -645,41 +722,56 @@ COUNTER(intree_unstamped);
 COUNTER(not_rust);
 COUNTER(unverified);
 COUNTER(errors);
-COUNTER(no_image);
+COUNTER(limits);
+COUNTER(unverified_stamps);
 COUNTER(explain_suppressed);
 
-static ssize_t probe_missed_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
+static ssize_t preloaded_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", (u64)READ_ONCE(load_module_kp.nmissed) +
-			  (u64)atomic64_read(&records_dropped));
+	return sysfs_emit(buf, "%u\n", preloaded_count);
 }
-static struct kobj_attribute probe_missed_attr = __ATTR_RO(probe_missed);
+static struct kobj_attribute preloaded_attr = __ATTR_RO(preloaded);
+
+static ssize_t preloaded_modules_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	char name[NAME_SHOWN + 1];
+	unsigned int i;
+	int at = 0;
+
+	for (i = 0; i < min_t(unsigned int, preloaded_count, PRELOADED_MAX); i++) {
+		escape_name(preloaded[i], name, sizeof(name));
+		at += sysfs_emit_at(buf, at, "%s\n", name);
+	}
+	if (preloaded_count > PRELOADED_MAX)
+		at += sysfs_emit_at(buf, at, "... and %u more\n",
+				    preloaded_count - PRELOADED_MAX);
+	return at;
+}
+static struct kobj_attribute preloaded_modules_attr = __ATTR_RO(preloaded_modules);
 
 static ssize_t last_verdicts_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
 {
-	unsigned int i, n;
+	unsigned int i;
 	int at = 0;
-	char *copy;
 
-	copy = kmalloc(sizeof(last), GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
+	/* LAST_MAX * LAST_LEN bytes fit in sysfs's page */
+	BUILD_BUG_ON(LAST_MAX * LAST_LEN > PAGE_SIZE);
 	mutex_lock(&verify_mutex);
-	memcpy(copy, last, sizeof(last));
-	n = last_next;
-	mutex_unlock(&verify_mutex);
 	for (i = 0; i < LAST_MAX; i++) {
-		const char *s = copy + ((n + i) % LAST_MAX) * LAST_LEN;
+		const char *s = last[(last_next + i) % LAST_MAX];
 
 		if (s[0])
 			at += sysfs_emit_at(buf, at, "%s\n", s);
 	}
-	kfree(copy);
+	mutex_unlock(&verify_mutex);
 	return at;
 }
-static struct kobj_attribute last_verdicts_attr = __ATTR_RO(last_verdicts);
+/* Which modules were loaded, and when: root only. */
+static struct kobj_attribute last_verdicts_attr = __ATTR(last_verdicts, 0400,
+							 last_verdicts_show, NULL);
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -694,7 +786,7 @@ static ssize_t verify_time_ns_show(struct kobject *kobj,
 	unsigned long count, n;
 	u64 *copy, max, p50 = 0, p99 = 0;
 
-	copy = kmalloc_array(TIMES_MAX, sizeof(u64), GFP_KERNEL);
+	copy = kmalloc_objs(u64, TIMES_MAX);
 	if (!copy)
 		return -ENOMEM;
 	mutex_lock(&verify_mutex);
@@ -715,6 +807,7 @@ static ssize_t verify_time_ns_show(struct kobject *kobj,
 static struct kobj_attribute verify_time_ns_attr = __ATTR_RO(verify_time_ns);
 
 static struct attribute *verifier_attrs[] = {
+	&seen_attr.attr,
 	&checked_attr.attr,
 	&passed_attr.attr,
 	&refused_attr.attr,
@@ -723,9 +816,11 @@ static struct attribute *verifier_attrs[] = {
 	&not_rust_attr.attr,
 	&unverified_attr.attr,
 	&errors_attr.attr,
-	&no_image_attr.attr,
-	&probe_missed_attr.attr,
+	&limits_attr.attr,
+	&unverified_stamps_attr.attr,
 	&explain_suppressed_attr.attr,
+	&preloaded_attr.attr,
+	&preloaded_modules_attr.attr,
 	&last_verdicts_attr.attr,
 	&verify_time_ns_attr.attr,
 	NULL,
@@ -737,51 +832,13 @@ static const struct attribute_group verifier_group = {
 
 /* ---- init and exit ---- */
 
-/*
- * load_module() must name kernel/module/main.c's function alone: a build
- * that emits another static load_module() out of line (drivers/md/dm-target.c)
- * would have the kprobe on whichever kallsyms finds first. Creating a kprobe
- * event runs the tracing code's own ambiguity check (-EADDRNOTAVAIL).
- */
-static int check_probe_symbol(void)
-{
-#ifdef CONFIG_KPROBE_EVENTS
-	static const char event[] = "rustver_load_module_check";
-	struct dynevent_cmd cmd;
-	char *buf;
-	int err;
-
-	buf = kzalloc(MAX_DYNEVENT_CMD_LEN, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	kprobe_event_delete(event);	/* left over by an earlier failure */
-	kprobe_event_cmd_init(&cmd, buf, MAX_DYNEVENT_CMD_LEN);
-	err = kprobe_event_gen_cmd_start(&cmd, event, load_module_kp.symbol_name);
-	if (!err)
-		err = kprobe_event_gen_cmd_end(&cmd);
-	kfree(buf);
-	if (err == -EADDRNOTAVAIL) {
-		pr_err("load_module is ambiguous in kallsyms (several functions have that name): the probe could land on the wrong one; refusing to start\n");
-		return err;
-	}
-	if (err) {
-		pr_err("cannot check that load_module is unique in kallsyms (%d); refusing to start\n",
-		       err);
-		return err;
-	}
-	kprobe_event_delete(event);
-	return 0;
-#else
-	pr_warn("no CONFIG_KPROBE_EVENTS: cannot check that load_module is unique in kallsyms; every capture is still checked at load time\n");
-	return 0;
-#endif
-}
-
 static int __init kmod_rustver_init(void)
 {
 	const struct rv_table *table = rustver_core_table();
+	const char *why;
 	int err;
 
+	BUILD_BUG_ON(sizeof(Elf_Sym) != RV_ELF_SYM_SIZE);
 	if (!IS_ENABLED(CONFIG_RUST) || !table->count) {
 		pr_info("this kernel has no Rust crates (CONFIG_RUST is not set): nothing to verify\n");
 		return 0;
@@ -792,12 +849,15 @@ static int __init kmod_rustver_init(void)
 		       (unsigned int)ELF_ARCH);
 		return -ENOEXEC;
 	}
+	why = self_check();
+	if (why) {
+		pr_err("this kernel does not keep a loading module's symbols as kmod_rustver reads them (%s): not starting\n",
+		       why);
+		return -ENOEXEC;
+	}
 	ratelimit_set_flags(&explain_rs, RATELIMIT_MSG_ON_RELEASE);
-	err = check_probe_symbol();
-	if (err)
-		return err;
 
-	work = kvmalloc(sizeof(*work), GFP_KERNEL);
+	work = kvmalloc_obj(*work);
 	if (!work)
 		return -ENOMEM;
 
@@ -805,42 +865,26 @@ static int __init kmod_rustver_init(void)
 	if (err)
 		goto free_work;
 
-	for_each_kernel_tracepoint(find_module_load, NULL);
-	if (module_load_tp) {
-		err = tracepoint_probe_register(module_load_tp, module_loaded, NULL);
-		if (err) {
-			pr_err("cannot attach to the module:module_load tracepoint (%d)\n", err);
-			goto remove_group;
-		}
-		module_load_hooked = true;
-	} else {
-		pr_warn("no module:module_load tracepoint (CONFIG_TRACEPOINTS?): loads are not cross-checked\n");
-	}
-
-	/* The probe before the notifier: every load it misses fails closed. */
-	err = register_kprobe(&load_module_kp);
-	if (err) {
-		pr_err("cannot probe load_module (%d): without it no module image can be verified; refusing to load (is CONFIG_KPROBES set?)\n",
-		       err);
-		goto unregister_tp;
-	}
-
 	err = register_module_notifier(&module_nb);
 	if (err)
-		goto unregister_kprobe;
+		goto remove_group;
 
-	pr_info("verifying Rust imports of loaded modules against %u crates, policy=%s%s\n",
+	list_preloaded();
+	WRITE_ONCE(started, true);
+	if (READ_ONCE(lock_requested)) {
+		__module_get(THIS_MODULE);	/* until reboot */
+		WRITE_ONCE(policy_locked, true);
+	}
+	pr_info("verifying Rust imports of loading modules against %u crates, policy=%s%s%s%s\n",
 		table->count, policy_names[READ_ONCE(policy)],
+		READ_ONCE(intree_stamped) ? " intree_stamped" : "",
+		READ_ONCE(evidence_only) ? " evidence_only" : "",
 		READ_ONCE(policy_locked) ? " (locked)" : "");
+	if (preloaded_count)
+		pr_warn("%u module%s loaded before kmod_rustver were not verified: see /sys/kernel/rustver/preloaded_modules\n",
+			preloaded_count, preloaded_count == 1 ? "" : "s");
 	return 0;
 
-unregister_kprobe:
-	unregister_kprobe(&load_module_kp);
-unregister_tp:
-	if (module_load_tp) {
-		tracepoint_probe_unregister(module_load_tp, module_loaded, NULL);
-		tracepoint_synchronize_unregister();
-	}
 remove_group:
 	sysfs_remove_group(rustver_core_kobj(), &verifier_group);
 free_work:
@@ -852,16 +896,7 @@ static void __exit kmod_rustver_exit(void)
 {
 	if (!IS_ENABLED(CONFIG_RUST) || !rustver_core_table()->count)
 		return;
-	/*
-	 * No new verdicts first (a load in flight then goes unchecked, as after
-	 * the unload), then no records, then no tracepoint call.
-	 */
 	unregister_module_notifier(&module_nb);
-	unregister_kprobe(&load_module_kp);
-	if (module_load_tp) {
-		tracepoint_probe_unregister(module_load_tp, module_loaded, NULL);
-		tracepoint_synchronize_unregister();
-	}
 	sysfs_remove_group(rustver_core_kobj(), &verifier_group);
 	kvfree(work);
 	pr_info("stopped: module loads are no longer verified\n");

@@ -10,7 +10,7 @@
  * exported to kmod_rustver. The module refuses to load on any other kernel
  * build than the one the table came from.
  */
-#define pr_fmt(fmt) "rustver: " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel_read_file.h>
 #include <linux/kobject.h>
@@ -46,7 +46,7 @@ const struct rv_table *rustver_core_table(void)
 {
 	return &core_table;
 }
-EXPORT_SYMBOL_GPL(rustver_core_table);
+EXPORT_SYMBOL_NS_GPL(rustver_core_table, RV_NS);
 
 /**
  * rustver_core_kobj() - the /sys/kernel/rustver directory
@@ -60,7 +60,7 @@ struct kobject *rustver_core_kobj(void)
 {
 	return core_kobj;
 }
-EXPORT_SYMBOL_GPL(rustver_core_kobj);
+EXPORT_SYMBOL_NS_GPL(rustver_core_kobj, RV_NS);
 
 /*
  * The table as text, rendered once at load: a binary attribute of exactly
@@ -256,3 +256,4 @@ module_exit(rustver_core_exit);
 
 MODULE_DESCRIPTION("rustver: the running kernel's Rust crate table");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(RV_NS);

@@ -224,7 +224,7 @@ bool rv_elf_machine_known(u16 machine)
 	}
 	return false;
 }
-RV_EXPORT(rv_elf_machine_known);
+RV_EXPORT_MODULE(rv_elf_machine_known);
 
 int rv_elf_open(struct rv_elf *elf, const void *data, u64 size)
 {
@@ -337,22 +337,38 @@ int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh)
 }
 RV_EXPORT(rv_elf_check_disjoint);
 
-int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
+int rv_sym_read(const u8 *syms, u32 nsyms, const char *str, u64 str_size,
+		u32 i, struct rv_elf_sym *sym)
 {
 	const u8 *p;
 	u32 name;
 
-	if (i >= elf->nsyms)
-		return fail(elf, RV_ERANGE, "symbol index out of range");
-	p = elf->data + elf->sym_off + (u64)i * RV_ELF_SYM_SIZE;
+	if (i >= nsyms)
+		return -RV_ERANGE;
+	p = syms + (u64)i * RV_ELF_SYM_SIZE;
 	name = rv_le32(p);
-	if (name >= elf->str_size)
-		return fail(elf, RV_ESTRING, "symbol name offset beyond the string table");
-	sym->name = (const char *)elf->data + elf->str_off + name;
-	sym->name_max = elf->str_size - name;
+	if (name >= str_size)
+		return -RV_ESTRING;
+	sym->name = str + name;
+	sym->name_max = str_size - name;
 	sym->info = p[4];
 	sym->shndx = rv_le16(p + 6);
 	sym->value = rv_le64(p + 8);
+	sym->size = rv_le64(p + 16);
+	return 0;
+}
+RV_EXPORT_MODULE(rv_sym_read);
+
+int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
+{
+	int err = rv_sym_read(elf->data + elf->sym_off, elf->nsyms,
+			      (const char *)elf->data + elf->str_off,
+			      elf->str_size, i, sym);
+
+	if (err == -RV_ERANGE)
+		return fail(elf, RV_ERANGE, "symbol index out of range");
+	if (err)
+		return fail(elf, RV_ESTRING, "symbol name offset beyond the string table");
 	return 0;
 }
 RV_EXPORT(rv_elf_sym);
@@ -364,7 +380,8 @@ int rv_elf_note_build_id(const void *notes, u64 len, char *hex, size_t size)
 	u64 at = 0, name_at, desc_at, namesz, descsz;
 	u32 i;
 
-	while (p && len - at >= 12) {
+	/* at may pass len by a descriptor's padding: test before subtracting */
+	while (p && at <= len && len - at >= 12) {
 		namesz = rv_le32(p + at);
 		descsz = rv_le32(p + at + 4);
 		name_at = at + 12;
@@ -386,4 +403,4 @@ int rv_elf_note_build_id(const void *notes, u64 len, char *hex, size_t size)
 	}
 	return -RV_ENOENT;
 }
-RV_EXPORT(rv_elf_note_build_id);
+RV_EXPORT_MODULE(rv_elf_note_build_id);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rustver_engine: the engine of lib/ as a kernel module, shared by
- * rustver_core and kmod_rustver; each API function is exported beside its
- * definition (RV_EXPORT). The helper links the same objects.
+ * rustver_core and kmod_rustver. What they call is exported beside its
+ * definition (RV_EXPORT_MODULE: namespace RUSTVER); the helper links the
+ * same objects.
  */
 #include <linux/module.h>
 

@@ -83,7 +83,7 @@ int rv_stamp_parse(struct rv_stamp *st, const void *data, u64 size)
 	if (!rv_memeq(p, RV_STAMP_MAGIC, 8))
 		return fail(st, RV_EFORMAT, "not a rustver stamp (bad magic)");
 	st->version = rv_le16(p + OFF_VERSION);
-	if (st->version != 1 && st->version != RV_STAMP_VERSION)
+	if (st->version < 1 || st->version > RV_STAMP_VERSION)
 		return fail(st, RV_EFORMAT, "unsupported stamp version");
 	st->hdr_size = rv_le16(p + OFF_HDR_SIZE);
 	st->entry_size = rv_le32(p + OFF_ENTRY_SIZE);
@@ -124,7 +124,7 @@ void rv_stamp_entry(const struct rv_stamp *st, u32 i, struct rv_crate *out)
 {
 	const u8 *e = st->data + st->hdr_size + (u64)i * st->entry_size;
 
-	__builtin_memcpy(out->name, e, RV_CRATE_NAME_MAX);
+	memcpy(out->name, e, RV_CRATE_NAME_MAX);
 	out->name[RV_CRATE_NAME_MAX - 1] = '\0';
 	out->dis = rv_le64(e + ENT_DIS);
 	out->crc = rv_le32(e + ENT_CRC);
@@ -166,22 +166,22 @@ int rv_stamp_build(void *buf, u64 size, const char *rustc, u32 flags,
 		return -RV_ERANGE;
 	if (rustc_len == RV_RUSTC_MAX || !printable(rustc ? rustc : "", rustc_len))
 		return -RV_ESTRING;
-	__builtin_memset(p, 0, size);
-	__builtin_memcpy(p, RV_STAMP_MAGIC, 8);
+	memset(p, 0, size);
+	memcpy(p, RV_STAMP_MAGIC, 8);
 	rv_put_le16(p + OFF_VERSION, RV_STAMP_VERSION);
 	rv_put_le16(p + OFF_HDR_SIZE, RV_STAMP_HDR_SIZE);
 	rv_put_le32(p + OFF_ENTRY_SIZE, RV_STAMP_ENTRY_SIZE);
 	rv_put_le32(p + OFF_COUNT, count);
 	rv_put_le32(p + OFF_FLAGS, flags);
 	if (rustc_len)
-		__builtin_memcpy(p + OFF_RUSTC, rustc, rustc_len);
+		memcpy(p + OFF_RUSTC, rustc, rustc_len);
 	for (i = 0; i < count; i++) {
 		u8 *e = p + RV_STAMP_HDR_SIZE + (u64)i * RV_STAMP_ENTRY_SIZE;
 		size_t len = rv_strnlen(crates[i].name, RV_CRATE_NAME_MAX);
 
 		if (!rv_crate_name_valid(crates[i].name, len))
 			return -RV_ESTRING;
-		__builtin_memcpy(e, crates[i].name, len);
+		memcpy(e, crates[i].name, len);
 		rv_put_le64(e + ENT_DIS, crates[i].dis);
 		rv_put_le32(e + ENT_CRC, crates[i].crc);
 	}

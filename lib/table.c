@@ -92,8 +92,8 @@ int rv_table_parse_line(const char *line, size_t len, struct rv_crate *out,
 		*why = i >= RV_CRATE_NAME_MAX ? "crate name too long" : "bad crate name";
 		return -RV_EFORMAT;
 	}
-	__builtin_memset(out, 0, sizeof(*out));
-	__builtin_memcpy(out->name, line, i);
+	memset(out, 0, sizeof(*out));
+	memcpy(out->name, line, i);
 	i++;
 	n = parse_hex(line + i, len - i, 16, &v);
 	if (!n || i + n >= len || line[i + n] != ']') {
@@ -141,7 +141,7 @@ size_t rv_table_format_line(const struct rv_crate *c, char *buf, size_t size)
 	/* name [ 16 ] " 0x" 8 "\n" NUL */
 	if (size < len + 1 + 16 + 1 + 3 + 8 + 2)
 		return 0;
-	__builtin_memcpy(buf, c->name, len);
+	memcpy(buf, c->name, len);
 	n = len;
 	buf[n++] = '[';
 	n += put_hex(buf + n, c->dis, 1);
@@ -154,7 +154,7 @@ size_t rv_table_format_line(const struct rv_crate *c, char *buf, size_t size)
 	buf[n] = '\0';
 	return n;
 }
-RV_EXPORT(rv_table_format_line);
+RV_EXPORT_MODULE(rv_table_format_line);
 
 int rv_table_check(const struct rv_table *t, const char **why)
 {
@@ -177,4 +177,4 @@ int rv_table_check(const struct rv_table *t, const char **why)
 	}
 	return 0;
 }
-RV_EXPORT(rv_table_check);
+RV_EXPORT_MODULE(rv_table_check);

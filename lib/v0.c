@@ -464,7 +464,7 @@ static u64 head_of(const char *p)
 {
 	u64 x;
 
-	__builtin_memcpy(&x, p, 8);
+	memcpy(&x, p, 8);
 	return x;
 }
 
@@ -498,7 +498,7 @@ static void path_keep(struct walker *w, u32 start)
 	e->name_off = (u8)(w->root.p - (w->s + start));
 	e->name_len = (u8)w->root.len;
 	e->dis = w->root_dis;
-	__builtin_memcpy(e->bytes, w->s + start, len);
+	memcpy(e->bytes, w->s + start, len);
 }
 
 static int add_crate(struct walker *w, const struct ident *id, u64 dis);
@@ -1088,7 +1088,7 @@ static u32 first_outside(const char *s, u32 n)
 	u64 x;
 
 	for (; i + 8 <= n; i += 8) {
-		__builtin_memcpy(&x, s + i, 8);
+		memcpy(&x, s + i, 8);
 		if (((x - ones * 0x21) | (x + ones) | x) & highs)
 			break;
 	}
@@ -1166,7 +1166,7 @@ static int parse(struct walker *w, u32 bad, struct rv_v0_scratch *scr,
 	err = check_symbol(w, bad);
 	if (err)
 		goto out;
-	__builtin_memset(scr->mark, 0, w->len);
+	memset(scr->mark, 0, w->len);
 
 	err = walk(w, KIND_PATH);
 	if (!err && w->pos < w->len && is_upper(name[w->pos])) {
@@ -1262,4 +1262,4 @@ size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size)
 	out[w.n] = '\0';
 	return w.n;
 }
-RV_EXPORT(rv_v0_short_path);
+RV_EXPORT_MODULE(rv_v0_short_path);

@@ -24,8 +24,12 @@ static int error(struct rv_verdict *v, int err, const char *where,
 	return err;
 }
 
-/* .modinfo is a sequence of NUL-terminated "key=value" strings. */
-static bool modinfo_has(struct rv_elf *elf, const char *entry, size_t len)
+/*
+ * In-tree as the loader decides: .modinfo (a sequence of NUL-terminated
+ * "key=value" strings) has an "intree=" entry, whatever its value
+ * (kernel/module/main.c sets TAINT_OOT_MODULE only without one).
+ */
+static bool modinfo_intree(struct rv_elf *elf)
 {
 	struct rv_elf_shdr sh;
 	const char *p;
@@ -37,34 +41,30 @@ static bool modinfo_has(struct rv_elf *elf, const char *entry, size_t len)
 	while (i < sh.size) {
 		size_t n = rv_strnlen(p + i, sh.size - i);
 
-		if (n == len && rv_memeq(p + i, entry, len))
+		if (n >= 7 && rv_memeq(p + i, "intree=", 7))
 			return true;
 		i += n + 1;
 	}
 	return false;
 }
 
-static int read_stamp(struct rv_elf *elf, struct rv_stamp *st,
-		      struct rv_verdict *v)
+static int read_stamp(const struct rv_module *m, const struct rv_elf_sym *sym,
+		      struct rv_stamp *st, struct rv_verdict *v)
 {
-	struct rv_elf_shdr sh;
+	const char *why = "stamp symbol does not resolve";
+	const u8 *data = NULL;
+	u64 size = 0;
 	int err;
 
-	err = rv_elf_find_section(elf, RV_STAMP_SECTION, &sh);
-	if (err == -RV_ENOENT)
-		return 0;
+	err = m->stamp ? m->stamp(m->ctx, sym, &data, &size, &why) : -RV_ENOENT;
 	if (err)
-		return error(v, err, "stamp",
-			     err == -RV_EDUP ? "two stamp sections" : elf->why);
-	if (sh.type != RV_SHT_PROGBITS)
-		return error(v, -RV_EFORMAT, "stamp", "stamp section is not PROGBITS");
-	err = rv_elf_check_disjoint(elf, &sh);
-	if (err)
-		return error(v, err, "stamp", elf->why);
-	err = rv_stamp_parse(st, rv_elf_section_data(elf, &sh), sh.size);
+		return error(v, err, "stamp", why);
+	err = rv_stamp_parse(st, data, size);
 	if (err)
 		return error(v, err, "stamp", st->why);
 	v->stamped = true;
+	v->stamp = data;
+	v->stamp_size = (u32)size;
 	v->stamp_flags = st->flags;
 	v->stamp_rustc = st->rustc[0] ? st->rustc : NULL;
 	return 0;
@@ -102,49 +102,121 @@ static bool pseudo_crate(const struct rv_crate_ref *c)
 	return c->name_len == 7 && rv_memeq(c->name, "__rustc", 7);
 }
 
+#define KLP_PREFIX	".klp.sym."
+#define KLP_PREFIX_LEN	9
+#define KLP_OBJ_MAX	56	/* kernel/livepatch/core.c: "%55[^.]" and its '.' */
+
 /*
- * Collects the crates of every undefined v0 symbol. Linear in the symbol
- * table: a name is tested for "_R" before it is measured, and measured no
- * further than RV_SYMBOL_MAX + 1 bytes (a longer v0 name is an error).
+ * A livepatch reference ".klp.sym.OBJ.NAME,POS" (SHN_LIVEPATCH; Linux,
+ * Documentation/livepatch/module-elf-format.rst): OBJ ends at the first '.',
+ * NAME at the first ',' after it. Sets *@len to NAME's length, measured no
+ * further than RV_SYMBOL_MAX + 1 bytes, and returns NAME, or NULL when the
+ * symbol is not such a reference.
  */
-static int collect(struct rv_elf *elf, struct rv_verdict_scratch *scr,
-		   struct rv_verdict *v)
+static const char *klp_name(const struct rv_elf_sym *sym, size_t *len)
+{
+	size_t max = sym->name_max, i, n;
+	const char *p = sym->name;
+
+	if (sym->shndx != RV_SHN_LIVEPATCH || max < KLP_PREFIX_LEN ||
+	    !rv_memeq(p, KLP_PREFIX, KLP_PREFIX_LEN))
+		return NULL;
+	for (i = KLP_PREFIX_LEN; i < max && i < KLP_PREFIX_LEN + KLP_OBJ_MAX; i++) {
+		if (!p[i] || p[i] == '.')
+			break;
+	}
+	if (i >= max || p[i] != '.')
+		return NULL;
+	p += i + 1;
+	max -= i + 1;
+	if (max > RV_SYMBOL_MAX + 1)
+		max = RV_SYMBOL_MAX + 1;
+	for (n = 0; n < max && p[n] && p[n] != ','; n++)
+		;
+	*len = n;
+	return p;
+}
+
+static bool is_stamp_symbol(const struct rv_elf_sym *sym)
+{
+	static const char name[] = RV_STAMP_SYMBOL;
+
+	return sym->shndx != RV_SHN_UNDEF && sym->name_max >= sizeof(name) &&
+	       rv_memeq(sym->name, name, sizeof(name));
+}
+
+/* Adds the crates of the v0 name @name (@max bytes readable) to @v. */
+static int add_import(struct rv_verdict_scratch *scr, struct rv_verdict *v,
+		      const char *name, size_t max)
 {
 	struct rv_crate_verdict *m;
-	struct rv_elf_sym sym;
-	u32 i, j;
+	size_t len = 0;
+	u32 j;
 	int err;
 
-	rv_v0_scratch_reset(&scr->v0);	/* the path cache: this module's names only */
-	for (i = 1; i < elf->nsyms; i++) {
-		if (!(i % RESCHED_EVERY))
-			resched();
-		err = rv_elf_sym(elf, i, &sym);
-		if (err)
-			return error(v, err, "ELF", elf->why);
-		/* "_R" then a path or a version (the string table ends with a NUL) */
-		if (!rv_elf_sym_undefined(&sym) || !rv_v0_is_v0(sym.name, 3))
+	v->rust_imports++;
+	/* measured no further than RV_SYMBOL_MAX + 1 bytes */
+	err = rv_v0_parse_str(name, max, &scr->v0, &scr->sym, &len);
+	if (err) {
+		v->bad_symbol = name;
+		v->bad_symbol_pos = (u32)scr->sym.err_pos;
+		return error(v, err, "symbol", scr->sym.why);
+	}
+	for (j = 0; j < scr->sym.ncrates; j++) {
+		if (pseudo_crate(&scr->sym.crates[j]))
 			continue;
-		v->rust_imports++;
-		/* measured no further than RV_SYMBOL_MAX + 1 bytes */
-		err = rv_v0_parse_str(sym.name, sym.name_max, &scr->v0, &scr->sym, NULL);
-		if (err) {
-			v->bad_symbol = sym.name;
-			v->bad_symbol_pos = (u32)scr->sym.err_pos;
-			return error(v, err, "symbol", scr->sym.why);
-		}
-		for (j = 0; j < scr->sym.ncrates; j++) {
-			if (pseudo_crate(&scr->sym.crates[j]))
-				continue;
-			m = module_crate(v, &scr->sym.crates[j]);
-			if (!m)
-				return error(v, -RV_ELIMIT, "module",
-					     "too many crates in one module");
-			if (!m->nsyms++)
-				m->example = sym.name;
+		m = module_crate(v, &scr->sym.crates[j]);
+		if (!m)
+			return error(v, -RV_ELIMIT, "module",
+				     "more than 128 (RV_MODULE_MAX_CRATES) crates in one module");
+		if (!m->nsyms++) {
+			m->example = name;
+			m->example_len = (u32)len;
 		}
 	}
 	return 0;
+}
+
+/*
+ * Collects the crates of every undefined v0 symbol and every livepatch
+ * reference to one, and finds the stamp symbol. Linear in the symbol table:
+ * a name is tested for "_R" before it is measured, and measured no further
+ * than RV_SYMBOL_MAX + 1 bytes (a longer v0 name is an error).
+ */
+static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
+		   struct rv_verdict *v, struct rv_elf_sym *stamp)
+{
+	struct rv_elf_sym sym;
+	const char *name;
+	bool have_stamp = false;
+	size_t len;
+	u32 i;
+	int err;
+
+	rv_v0_scratch_reset(&scr->v0);	/* the path cache: this module's names only */
+	for (i = 1; i < mod->nsyms; i++) {
+		if (!(i % RESCHED_EVERY))
+			resched();
+		err = rv_sym_read(mod->syms, mod->nsyms, mod->str, mod->str_size, i, &sym);
+		if (err)
+			return error(v, err, "ELF",
+				     "symbol name offset beyond the string table");
+		/* "_R" then a path or a version (the string table ends with a NUL) */
+		name = klp_name(&sym, &len);
+		if (rv_elf_sym_undefined(&sym) && rv_v0_is_v0(sym.name, 3)) {
+			err = add_import(scr, v, sym.name, sym.name_max);
+		} else if (name && rv_v0_is_v0(name, len)) {
+			err = add_import(scr, v, name, len);
+		} else if (is_stamp_symbol(&sym)) {
+			if (have_stamp)
+				return error(v, -RV_EDUP, "stamp", "two stamp symbols");
+			have_stamp = true;
+			*stamp = sym;
+		}
+		if (err)
+			return err;
+	}
+	return have_stamp ? 1 : 0;
 }
 
 static void judge_crate(const struct rv_table *table, const struct rv_stamp *st,
@@ -190,7 +262,7 @@ const char *rv_rustc_version(const char *banner, size_t *len)
 	}
 	return NULL;
 }
-RV_EXPORT(rv_rustc_version);
+RV_EXPORT_MODULE(rv_rustc_version);
 
 static bool rustc_differs(const char *a, const char *b)
 {
@@ -204,42 +276,30 @@ static bool rustc_differs(const char *a, const char *b)
 	return la != lb || !rv_memeq(va, vb, la);
 }
 
-int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
+int rv_verdict_judge(const struct rv_module *m, const struct rv_table *table,
 		     struct rv_verdict_scratch *scr, struct rv_verdict *v)
 {
-	return rv_verdict_check_loaded(data, size, NULL, table, scr, v);
-}
-RV_EXPORT(rv_verdict_check);
-
-int rv_verdict_check_loaded(const void *data, u64 size,
-			    const struct rv_elf_loaded *loaded,
-			    const struct rv_table *table,
-			    struct rv_verdict_scratch *scr, struct rv_verdict *v)
-{
-	struct rv_stamp st = { 0 };
-	struct rv_elf elf;
 	bool unstamped_only = true;
+	struct rv_stamp st = { 0 };
+	struct rv_elf_sym stamp;
+	int err, have_stamp;
 	u32 i;
-	int err;
 
-	__builtin_memset(v, 0, sizeof(*v));
-
-	err = rv_elf_open_loaded(&elf, data, size, loaded);
-	if (err)
-		return error(v, err, "ELF", elf.why);
-	err = collect(&elf, scr, v);
-	if (err)
-		return err;
+	memset(v, 0, sizeof(*v));
+	have_stamp = collect(m, scr, v, &stamp);
+	if (have_stamp < 0)
+		return have_stamp;
 	if (!v->rust_imports) {
 		v->result = RV_RESULT_NOT_RUST;
 		return 0;
 	}
-	v->intree = modinfo_has(&elf, "intree=Y", 8);
-	err = read_stamp(&elf, &st, v);
-	if (err)
-		return err;
-	if (v->stamped)
+	v->intree = m->intree;
+	if (have_stamp) {
+		err = read_stamp(m, &stamp, &st, v);
+		if (err)
+			return err;
 		v->rustc_differs = rustc_differs(v->stamp_rustc, table->rustc);
+	}
 
 	for (i = 0; i < v->ncrates; i++) {
 		judge_crate(table, &st, v, &v->crates[i]);
@@ -256,6 +316,83 @@ int rv_verdict_check_loaded(const void *data, u64 size,
 	else
 		v->result = RV_RESULT_FAIL;
 	return 0;
+}
+RV_EXPORT_MODULE(rv_verdict_judge);
+
+int rv_verdict_check(const void *data, u64 size, const struct rv_table *table,
+		     struct rv_verdict_scratch *scr, struct rv_verdict *v)
+{
+	return rv_verdict_check_loaded(data, size, NULL, table, scr, v);
+}
+RV_EXPORT(rv_verdict_check);
+
+/*
+ * The stamp symbol as the loader relocates it: st_value is an offset in
+ * section st_shndx, which the loader keeps only when it is SHF_ALLOC.
+ */
+static int file_stamp(const void *ctx, const struct rv_elf_sym *sym,
+		      const u8 **data, u64 *size, const char **why)
+{
+	struct rv_elf *elf = (struct rv_elf *)ctx;
+	struct rv_elf_shdr sh;
+	int err;
+
+	if (sym->shndx >= RV_SHN_LORESERVE || rv_elf_shdr(elf, sym->shndx, &sh)) {
+		*why = "stamp symbol names no section";
+		return -RV_EFORMAT;
+	}
+	if (sh.type != RV_SHT_PROGBITS || !(sh.flags & RV_SHF_ALLOC)) {
+		*why = "stamp is not in an allocated PROGBITS section: the loader does not keep it";
+		return -RV_EFORMAT;
+	}
+	if (sym->value > sh.size || sym->size > sh.size - sym->value) {
+		*why = "stamp symbol reaches past its section";
+		return -RV_ERANGE;
+	}
+	err = rv_elf_check_disjoint(elf, &sh);
+	if (err) {
+		*why = elf->why;
+		return err;
+	}
+	if (!rv_elf_is_loaded(elf, sh.offset + sym->value, sym->size)) {
+		*why = "the stamp was not loaded from the file";
+		return -RV_ERANGE;
+	}
+	*data = rv_elf_section_data(elf, &sh) + sym->value;
+	*size = sym->size;
+	return 0;
+}
+
+int rv_verdict_check_loaded(const void *data, u64 size,
+			    const struct rv_elf_loaded *loaded,
+			    const struct rv_table *table,
+			    struct rv_verdict_scratch *scr, struct rv_verdict *v)
+{
+	struct rv_elf_shdr sh;
+	struct rv_module m;
+	struct rv_elf elf;
+	int err;
+
+	err = rv_elf_open_loaded(&elf, data, size, loaded);
+	if (err) {
+		memset(v, 0, sizeof(*v));
+		return error(v, err, "ELF", elf.why);
+	}
+	m = (struct rv_module){
+		.syms = elf.data + elf.sym_off,
+		.nsyms = elf.nsyms,
+		.str = (const char *)elf.data + elf.str_off,
+		.str_size = elf.str_size,
+		.intree = modinfo_intree(&elf),
+		.stamp = file_stamp,
+		.ctx = &elf,
+	};
+	err = rv_verdict_judge(&m, table, scr, v);
+	/* a stamp section no symbol names: versions 1 and 2, unseen by the loader */
+	if (!err && v->result != RV_RESULT_NOT_RUST && !v->stamped &&
+	    rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh) != -RV_ENOENT)
+		v->old_stamp = true;
+	return err;
 }
 RV_EXPORT(rv_verdict_check_loaded);
 

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# kmod_rustver fails closed and holds under load (issue 9):
-#  - the check of the captured struct load_info refuses every malformed capture
-#    (unit test: a layout mismatch cannot be made on a real kernel);
-#  - 100 loads whose init sleeps are in flight at once (more than any fixed probe
-#    pool of 64), and a tree-B module loaded among them is still refused;
-#  - kprobes switched off in debugfs: enforce refuses, warn lets through and says so;
+# kmod_rustver refuses only what it judged, and holds under load:
+#  - 2,000 loads that fail before MODULE_STATE_COMING leave nothing behind: a
+#    tree-B module is still refused with its crate and both CRCs;
+#  - 100 loads whose init sleeps are in flight at once, and a tree-B module
+#    loaded among them is still refused;
+#  - 8 workers load and unload C modules while kmod_rustver is removed and
+#    inserted 10 times under enforce: the kernel refuses none of them;
+#  - policy=off: loads are let through and counted as unverified;
 #  - a bad symbol's control bytes are printed escaped;
 #  - a module failing 128 crates gets one bounded explanation;
 #  - /sys/kernel/rustver/crates holds a 200-crate table whole;
@@ -16,25 +18,38 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/rustver_lib.sh"
 
 rv_begin_kmods
-[ "${CHAIN_CASE:-0}" = 1 ] && ktap_set_plan 7 || ktap_set_plan 6
+[ "${CHAIN_CASE:-0}" = 1 ] && ktap_set_plan 8 || ktap_set_plan 7
 tmp=${TMPDIR:-/tmp}/rustver_failclosed.$$
 mkdir -p "$tmp"
-KPROBES_ENABLED=/sys/kernel/debug/kprobes/enabled
-trap 'echo 1 >"$KPROBES_ENABLED" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 A=$RUSTVER_DATA/a
 B=$RUSTVER_DATA/b
 # How long each sleeper's init sleeps: long enough for all 100 to be in flight at
 # once even under TCG with the debug kernel (about 60 ms per insmod).
 SLEEP_MS=${RV_SLEEP_MS:-15000}
 
-capture_unit() {
-	out=$("$DIR/capture_test" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/#   /'
-	[ "$rc" -eq 0 ] || { ktap_print_msg "capture_test exited $rc"; return 1; }
-	printf '%s\n' "$out" | grep -q '^ok 13 ' || { ktap_print_msg "capture_test did not run its 13 cases"; return 1; }
+# 2,000 loads that fail before COMING (-EEXIST: the module is already loaded),
+# then a B-built module: refused by its own verdict, with crate and both CRCs.
+fail_early() {
+	rv_verifier_fresh || return 1
+	set -- $SLEEPERS
+	insmod "$A/$1.ko" ms=0 || { ktap_print_msg "$1 did not load"; return 1; }
+	seen0=$(cat "$RV_SYSFS/seen")
+	i=0 ok=0
+	while [ $i -lt 2000 ]; do
+		"$DIR/finit" "$A/$1.ko" ms=0 2>/dev/null && ok=$((ok + 1))
+		i=$((i + 1))
+	done
+	seen1=$(cat "$RV_SYSFS/seen")
+	rmmod "$1"
+	bad=0
+	[ $ok -eq 0 ] || { ktap_print_msg "$ok of 2000 second loads of $1 succeeded"; bad=1; }
+	[ "$seen1" = "$seen0" ] || { ktap_print_msg "seen went $seen0 -> $seen1: a failed load reached COMING"; bad=1; }
+	rv_try_load "$B/rustver_storm_01.ko" rustver_storm_01 refuse \
+		"rustver_storm_01: crate kernel[" "built against 0x" "running kernel has 0x" || bad=1
+	return $bad
 }
-ktap_test_result "the load_info check refuses every malformed capture (unit test of rv_capture_check)" capture_unit
+ktap_test_result "2,000 loads failing before COMING, then a B-built module: refused with crate and both CRCs" fail_early
 
 # loading: how many sleepers /proc/modules shows in the Loading state.
 loading() { grep -c '^rustver_sleep_[0-9]* .* Loading ' /proc/modules; }
@@ -81,41 +96,81 @@ in_flight() {
 		[ $failed -le 3 ] && ktap_print_msg "$m: insmod exit $(cat "$tmp/$m.rc" 2>/dev/null): $(cat "$tmp/$m.out" 2>/dev/null)"
 	done
 	[ $failed -eq 0 ] || { ktap_print_msg "$failed of 100 sleepers did not load"; bad=1; }
-	ktap_print_msg "counters: $(rv_counters) no_image=$(cat $RV_SYSFS/no_image) probe_missed=$(cat $RV_SYSFS/probe_missed)"
+	ktap_print_msg "counters: $(rv_counters)"
 	[ "$(cat $RV_SYSFS/unverified)" = 0 ] || { ktap_print_msg "unverified is not 0"; bad=1; }
-	[ "$(cat $RV_SYSFS/no_image)" = 0 ] || { ktap_print_msg "no_image is not 0: a load went unseen"; bad=1; }
-	[ "$(cat $RV_SYSFS/probe_missed)" = 0 ] || { ktap_print_msg "probe_missed is not 0"; bad=1; }
 	[ "$(cat $RV_SYSFS/not_rust)" -ge 100 ] || { ktap_print_msg "fewer than 100 not_rust verdicts: not every sleeper was verified"; bad=1; }
 	for m in $SLEEPERS rustver_storm_00; do rv_loaded "$m" && rmmod "$m"; done
 	return $bad
 }
 ktap_test_result "100 loads in flight at once (init sleeps): a B-built one among them is refused, unverified 0" in_flight
 
-kprobes_off() {
+# 8 workers, each loading and unloading its own C module (no Rust imports) in
+# a loop, while kmod_rustver is removed and inserted 10 times under enforce.
+# The kernel's refusals are counted in dmesg (busybox's insmod retries a refused
+# finit_module with init_module and would hide the first), and each worker's
+# loads with the finit tool, which does not retry.
+c_churn() {
 	rv_verifier_fresh || return 1
-	[ -w "$KPROBES_ENABLED" ] || { ktap_print_msg "$KPROBES_ENABLED is missing"; return 1; }
-	echo 0 >"$KPROBES_ENABLED" || return 1
+	dmesg -c >/dev/null
+	: >"$tmp/stop"
+	rm -f "$tmp/stop"
+	w=0
+	for m in $SLEEPERS; do
+		[ $w -lt 8 ] || break
+		w=$((w + 1))
+		(
+			loads=0 fails=0
+			while [ ! -e "$tmp/stop" ]; do
+				if "$DIR/finit" "$A/$m.ko" ms=0 2>>"$tmp/$m.err"; then
+					loads=$((loads + 1))
+					rmmod "$m"
+				else
+					fails=$((fails + 1))
+				fi
+			done
+			echo "$loads $fails" >"$tmp/$m.churn"
+		) &
+	done
+	i=0 cycles=0
+	while [ $i -lt 10 ]; do
+		i=$((i + 1))
+		rmmod kmod_rustver && modprobe kmod_rustver policy=enforce && cycles=$((cycles + 1))
+	done
+	touch "$tmp/stop"
+	wait
 	bad=0
-	ktap_print_msg "kprobes disabled; policy=enforce: an A-built module must be refused"
-	rv_try_load "$A/rustver_storm_00.ko" rustver_storm_00 refuse \
-		"rustver: module images cannot be seen" \
-		"rustver_storm_00: refused (policy=enforce): not verified: no load_info was recorded" || bad=1
-	echo warn >"$RV_PARAMS/policy"
-	ktap_print_msg "policy=warn: it loads, said in dmesg, counted in unverified"
-	rv_try_load "$A/rustver_storm_00.ko" rustver_storm_00 accept \
-		"rustver_storm_00: loaded unverified (policy=warn): no load_info was recorded" || bad=1
-	[ "$(cat $RV_SYSFS/unverified)" = 1 ] || { ktap_print_msg "unverified is $(cat $RV_SYSFS/unverified), expected 1"; bad=1; }
-	[ "$(cat $RV_SYSFS/no_image)" -ge 2 ] || { ktap_print_msg "no_image is $(cat $RV_SYSFS/no_image), expected 2 or more"; bad=1; }
-	echo 1 >"$KPROBES_ENABLED"
-	echo enforce >"$RV_PARAMS/policy"
-	ktap_print_msg "kprobes enabled again: the B-built module is refused by its verdict"
-	rv_try_load "$B/rustver_storm_01.ko" rustver_storm_01 refuse \
-		"rustver: module images are seen again" \
-		"rustver_storm_01: crate kernel[" || bad=1
-	ktap_print_msg "counters: $(rv_counters)"
+	total=0 tfails=0
+	for f in "$tmp"/*.churn; do
+		read -r l f2 <"$f"
+		total=$((total + l))
+		tfails=$((tfails + f2))
+	done
+	refusals=$(rv_rustver_lines | grep -c 'rustver_sleep_[0-9]*: refused' || true)
+	ktap_print_msg "$w workers, $cycles verifier cycles: $total C loads, $tfails failed, $refusals refusals in dmesg"
+	[ "$cycles" -eq 10 ] || { ktap_print_msg "kmod_rustver was not removed and inserted 10 times"; bad=1; }
+	[ "$tfails" -eq 0 ] || { ktap_print_msg "C module loads failed: $(cat "$tmp"/*.err | head -3)"; bad=1; }
+	[ "$refusals" -eq 0 ] || { ktap_print_msg "the kernel refused C modules"; bad=1; }
+	[ "$total" -ge 8 ] || { ktap_print_msg "only $total C loads ran"; bad=1; }
+	rv_verifier_up
 	return $bad
 }
-ktap_test_result "kprobes disabled in debugfs: enforce refuses, warn loads and warns" kprobes_off
+ktap_test_result "8 workers load C modules while kmod_rustver is removed and inserted 10 times: none refused" c_churn
+
+policy_off() {
+	rv_verifier_fresh || return 1
+	echo off >"$RV_PARAMS/policy" || return 1
+	bad=0
+	u0=$(cat "$RV_SYSFS/unverified")
+	rv_try_load "$B/rustver_storm_01.ko" rustver_storm_01 accept || bad=1
+	rv_loaded rustver_storm_01 && rmmod rustver_storm_01
+	u1=$(cat "$RV_SYSFS/unverified")
+	[ "$u1" = $((u0 + 1)) ] || { ktap_print_msg "unverified went $u0 -> $u1, expected +1"; bad=1; }
+	grep -q 'rustver_storm_01 unverified-policy-off' "$RV_SYSFS/last_verdicts" ||
+		{ ktap_print_msg "no 'unverified-policy-off' verdict in last_verdicts"; bad=1; }
+	echo enforce >"$RV_PARAMS/policy"
+	return $bad
+}
+ktap_test_result "policy=off: a B-built module loads, counted as unverified" policy_off
 
 escaped() {
 	rv_verifier_fresh || return 1

@@ -156,7 +156,7 @@ rv_trace_take() {
 }
 
 # rv_rustver_lines: the "rustver: " lines of the kernel log since the last dmesg -c.
-rv_rustver_lines() { dmesg | sed -n 's/^\[[^]]*\] //; /^rustver: /p'; }
+rv_rustver_lines() { dmesg | sed -n 's/^\[[^]]*\] //; /^\(kmod_rustver\|rustver_core\|rustver\): /p'; }
 
 # rv_predict FILE: "accept" when `rustver check FILE` with the default table (the
 # running kernel's /sys/kernel/rustver/crates) passes it, else "refuse".

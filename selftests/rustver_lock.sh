@@ -58,7 +58,7 @@ ktap_test_result "lock=1 racing rmmod kmod_rustver: locked and loaded, or unlock
 lock_it() {
 	sed 's/^/#   /' "$tmp/lock.log"
 	[ "$(cat "$RV_PARAMS/lock")" = Y ] && [ "$(cat "$RV_PARAMS/policy")" = warn ] &&
-		grep -qxF "rustver: policy locked at warn until reboot" "$tmp/lock.log"
+		grep -qF "kmod_rustver: locked until reboot: policy=warn" "$tmp/lock.log"
 }
 ktap_test_result "lock=1 at policy=warn: locked, said in dmesg" lock_it
 

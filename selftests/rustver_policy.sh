@@ -26,8 +26,8 @@ set_policy() {
 	dmesg -c >/dev/null
 	echo "$1" >"$RV_PARAMS/policy" || return 1
 	[ "$(cat "$RV_PARAMS/policy")" = "$1" ] || return 1
-	rv_rustver_lines | grep -qxF "rustver: policy=$1" ||
-		{ ktap_print_msg "no 'rustver: policy=$1' line"; return 1; }
+	rv_rustver_lines | grep -qxF "kmod_rustver: policy=$1" ||
+		{ ktap_print_msg "no 'kmod_rustver: policy=$1' line"; return 1; }
 }
 
 policy_off() {

@@ -85,7 +85,7 @@ START_TEST(layout_matches_header_comment)
 	u8 *buf = build_two(&size);
 
 	ck_assert_msg(!memcmp(buf, "RVSTAMP\0", 8), "magic");
-	ck_assert_uint_eq(tu_get(buf + 8, 2), 2);
+	ck_assert_uint_eq(tu_get(buf + 8, 2), 3);
 	ck_assert_uint_eq(tu_get(buf + 10, 2), 112);
 	ck_assert_uint_eq(tu_get(buf + 12, 4), 80);
 	ck_assert_uint_eq(tu_get(buf + 16, 4), 2);
@@ -262,7 +262,7 @@ END_TEST
 START_TEST(bad_version)
 {
 	assert_field(8, 2, 0, -RV_EFORMAT);
-	assert_field(8, 2, 3, -RV_EFORMAT);
+	assert_field(8, 2, 4, -RV_EFORMAT);
 	assert_field(8, 2, 0x101, -RV_EFORMAT);
 }
 END_TEST
@@ -285,7 +285,7 @@ START_TEST(version_1_is_read_as_unverified)
 }
 END_TEST
 
-/* Version 2 records how the CRCs were found: exactly one way. */
+/* Versions 2 and 3 record how the CRCs were found: exactly one way. */
 START_TEST(version_2_records_how)
 {
 	struct rv_stamp st;
@@ -293,8 +293,15 @@ START_TEST(version_2_records_how)
 	u8 *buf = build_two(&size);
 
 	tu_assert_err(rv_stamp_parse(&st, buf, size), 0, st.why);
+	ck_assert_uint_eq(st.version, 3);
+	ck_assert_uint_eq(st.flags, RV_STAMP_F_EVIDENCE);
+	tu_put(buf + 8, 2, 2); /* a version 2 payload reads the same */
+	tu_assert_err(rv_stamp_parse(&st, buf, size), 0, st.why);
 	ck_assert_uint_eq(st.version, 2);
 	ck_assert_uint_eq(st.flags, RV_STAMP_F_EVIDENCE);
+	tu_put(buf + 8, 2, 4);
+	ck_assert_int_eq(rv_stamp_parse(&st, buf, size), -RV_EFORMAT);
+	tu_put(buf + 8, 2, 3);
 	tu_put(buf + 20, 4, RV_STAMP_F_UNVERIFIED);
 	tu_assert_err(rv_stamp_parse(&st, buf, size), 0, st.why);
 	ck_assert_uint_eq(st.flags, RV_STAMP_F_UNVERIFIED);

@@ -117,6 +117,35 @@ static u8 *make_stamp(u32 kcrate_crc, const char *rustc, u64 *size)
  * a .modinfo section holding @modinfo (either may be NULL), made by
  * objcopy as `rustver stamp` users would see it.
  */
+/*
+ * The symbol table record of RV_STAMP_SYMBOL in @m: its index, or 0. objcopy's
+ * --add-symbol gives a symbol no size; the tests set st_size as `rustver
+ * stamp` does.
+ */
+static u32 stamp_symbol(u8 *m, size_t size, u8 **rec)
+{
+	struct rv_elf_sym s;
+	struct rv_elf e;
+
+	ck_assert_int_eq(rv_elf_open(&e, m, size), 0);
+	for (u32 i = 1; i < e.nsyms; i++) {
+		ck_assert_int_eq(rv_elf_sym(&e, i, &s), 0);
+		if (!strcmp(s.name, RV_STAMP_SYMBOL)) {
+			*rec = m + e.sym_off + (u64)i * RV_ELF_SYM_SIZE;
+			return i;
+		}
+	}
+	return 0;
+}
+
+static void set_stamp_size(u8 *m, size_t size, u64 st_size)
+{
+	u8 *rec;
+
+	ck_assert_msg(stamp_symbol(m, size, &rec), "objcopy added no %s", RV_STAMP_SYMBOL);
+	tu_put(rec + 16, 8, st_size);
+}
+
 static u8 *objcopy_add(const char *name, const void *stamp, size_t stamp_len, const void *modinfo,
 		       size_t modinfo_len, size_t *size)
 {
@@ -131,8 +160,10 @@ static u8 *objcopy_add(const char *name, const void *stamp, size_t stamp_len, co
 		ck_assert_int_eq(tu_write_file(st, stamp, stamp_len), 0);
 		snprintf(args, sizeof(args),
 			 "--add-section %s='%s' "
-			 "--set-section-flags %s=readonly ",
-			 RV_STAMP_SECTION, st, RV_STAMP_SECTION);
+			 "--set-section-flags %s=alloc,readonly,data "
+			 "--add-symbol %s=%s:0,global,object ",
+			 RV_STAMP_SECTION, st, RV_STAMP_SECTION, RV_STAMP_SYMBOL,
+			 RV_STAMP_SECTION);
 	}
 	if (modinfo) {
 		ck_assert_int_eq(tu_write_file(mi, modinfo, modinfo_len), 0);
@@ -144,6 +175,8 @@ static u8 *objcopy_add(const char *name, const void *stamp, size_t stamp_len, co
 	buf = tu_read_file(out, size);
 	ck_assert_msg(buf != NULL, "cannot read %s", out);
 	tu_rm_rf(dir);
+	if (stamp)
+		set_stamp_size(buf, *size, stamp_len);
 	return buf;
 }
 
@@ -400,21 +433,27 @@ START_TEST(intree_does_not_excuse_unknown_or_mismatch)
 }
 END_TEST
 
-START_TEST(modinfo_without_exact_intree_entry)
+/*
+ * In-tree as the loader decides: kernel/module/main.c sets TAINT_OOT_MODULE
+ * only when .modinfo has no "intree=" entry, whatever its value.
+ */
+START_TEST(intree_is_the_loaders_intree_entry)
 {
 	static const char mi1[] = "intree=N";
-	static const char mi2[] = "intree=Yes\0xintree=Y";
+	static const char mi2[] = "xintree=Y\0intreeY";
 	struct table_buf tb;
 	size_t size;
 	u8 *m;
 
 	m = objcopy_add("user.o", NULL, 0, mi1, sizeof(mi1), &size);
 	ck_assert_int_eq(check(m, size, make_table(&tb, crc_a, NULL)), 0);
-	ck_assert(!v.intree && v.result == RV_RESULT_FAIL);
+	ck_assert_msg(v.intree && v.result == RV_RESULT_INTREE_UNSTAMPED,
+		      "intree=N: the loader does not taint it out-of-tree; got %s",
+		      rv_result_name(v.result));
 	free(m);
 	m = objcopy_add("user.o", NULL, 0, mi2, sizeof(mi2), &size);
 	ck_assert_int_eq(check(m, size, make_table(&tb, crc_a, NULL)), 0);
-	ck_assert(!v.intree && v.result == RV_RESULT_FAIL);
+	ck_assert_msg(!v.intree && v.result == RV_RESULT_FAIL, "xintree=, intreeY: not in-tree");
 	free(m);
 	/* "intree=Y" as the last bytes, without a final NUL */
 	m = objcopy_add("user.o", NULL, 0, "a=b\0intree=Y", 12, &size);
@@ -594,16 +633,80 @@ START_TEST(stamp_not_progbits_is_error)
 }
 END_TEST
 
-START_TEST(two_stamps_is_error)
+/* A stamp symbol in a section the loader does not keep names no stamp at load time. */
+START_TEST(stamp_not_allocated_is_error)
 {
 	struct table_buf tb;
 	size_t size;
-	u32 ndx, other;
+	u32 ndx;
 	u8 *m = stamped_user(&size, &ndx);
 
-	other = tu_find_named(m, ".comment");
-	tu_set_sh(m, other, TU_SH_NAME, tu_sh(m, ndx, TU_SH_NAME));
+	tu_set_sh(m, ndx, TU_SH_FLAGS, 0);
+	assert_error(check(m, size, make_table(&tb, crc_a, NULL)), -RV_EFORMAT, "stamp");
+	free(m);
+}
+END_TEST
+
+START_TEST(stamp_symbol_out_of_its_section_is_error)
+{
+	struct table_buf tb;
+	size_t size;
+	u32 ndx;
+	u8 *m = stamped_user(&size, &ndx), *rec;
+	u64 st = tu_sh(m, ndx, TU_SH_SIZE);
+
+	ck_assert(stamp_symbol(m, size, &rec));
+	tu_put(rec + 8, 8, 1); /* st_value: one byte in */
+	assert_error(check(m, size, make_table(&tb, crc_a, NULL)), -RV_ERANGE, "stamp");
+	tu_put(rec + 8, 8, 0);
+	tu_put(rec + 16, 8, st + 1);
+	assert_error(check(m, size, make_table(&tb, crc_a, NULL)), -RV_ERANGE, "stamp");
+	tu_put(rec + 16, 8, st);
+	tu_put(rec + 6, 2, 0xfff1); /* SHN_ABS */
+	assert_error(check(m, size, make_table(&tb, crc_a, NULL)), -RV_EFORMAT, "stamp");
+	free(m);
+}
+END_TEST
+
+START_TEST(two_stamps_is_error)
+{
+	struct table_buf tb;
+	struct rv_elf_sym s;
+	struct rv_elf e;
+	size_t size;
+	u32 ndx, stamp_ndx, other = 0;
+	u8 *m = stamped_user(&size, &ndx), *rec;
+
+	/* another defined symbol renamed to the stamp symbol's name */
+	stamp_ndx = stamp_symbol(m, size, &rec);
+	ck_assert_int_eq(rv_elf_open(&e, m, size), 0);
+	for (u32 i = 1; i < e.nsyms && !other; i++) {
+		ck_assert_int_eq(rv_elf_sym(&e, i, &s), 0);
+		if (i != stamp_ndx && s.shndx && s.shndx < RV_SHN_LORESERVE && s.name[0])
+			other = i;
+	}
+	ck_assert_msg(other, "user.o has no defined symbol to rename");
+	memcpy(m + e.sym_off + (u64)other * RV_ELF_SYM_SIZE, rec, 4);
 	assert_error(check(m, size, make_table(&tb, crc_a, NULL)), -RV_EDUP, "stamp");
+	free(m);
+}
+END_TEST
+
+/* A stamp of versions 1 and 2: a section and no symbol, unseen by the loader. */
+START_TEST(old_stamp_reads_unstamped)
+{
+	struct table_buf tb;
+	size_t size;
+	u32 ndx;
+	u8 *m = stamped_user(&size, &ndx), *rec;
+
+	ck_assert(stamp_symbol(m, size, &rec));
+	tu_put(rec + 6, 2, 0); /* the symbol undefined: as if absent */
+	tu_set_sh(m, ndx, TU_SH_FLAGS, 0);
+	ck_assert_int_eq(check(m, size, make_table(&tb, crc_a, NULL)), 0);
+	ck_assert_msg(v.result == RV_RESULT_FAIL && !v.stamped && v.old_stamp,
+		      "old stamp: result %s stamped %d old_stamp %d", rv_result_name(v.result),
+		      v.stamped, v.old_stamp);
 	free(m);
 }
 END_TEST
@@ -822,7 +925,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, other_disambiguator_is_other_build);
 	tcase_add_test(tc, intree_unstamped_passes_as_intree);
 	tcase_add_test(tc, intree_does_not_excuse_unknown_or_mismatch);
-	tcase_add_test(tc, modinfo_without_exact_intree_entry);
+	tcase_add_test(tc, intree_is_the_loaders_intree_entry);
 	tcase_add_test(tc, mixed_o_has_the_kcrate_imports);
 	suite_add_tcase(s, tc);
 
@@ -837,7 +940,10 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, malformed_stamp_is_error);
 	tcase_add_test(tc, stamp_overlapping_headers_is_error);
 	tcase_add_test(tc, stamp_not_progbits_is_error);
+	tcase_add_test(tc, stamp_not_allocated_is_error);
+	tcase_add_test(tc, stamp_symbol_out_of_its_section_is_error);
 	tcase_add_test(tc, two_stamps_is_error);
+	tcase_add_test(tc, old_stamp_reads_unstamped);
 	tcase_add_test(tc, broken_elf_is_error);
 	tcase_add_test(tc, bad_rust_symbol_is_error);
 	tcase_add_test(tc, symbol_name_beyond_strtab_is_error);

@@ -17,6 +17,8 @@
 #define RV_SHT_NOBITS	8
 #define RV_SHN_UNDEF	0
 #define RV_SHN_LORESERVE 0xff00
+#define RV_SHN_LIVEPATCH 0xff20	/* Linux: a reference livepatch resolves */
+#define RV_SHF_ALLOC	0x2
 #define RV_STB_LOCAL	0
 #define RV_ELF_SYM_SIZE	24
 #define RV_ELF_SHDR_SIZE 64
@@ -73,6 +75,7 @@ struct rv_elf_sym {
 	u8 info;
 	u16 shndx;
 	u64 value;
+	u64 size;
 };
 
 /* e_machine values of the architectures with kernel Rust support. */
@@ -130,6 +133,15 @@ int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh);
  * many symbols may share it); use rv_elf_sym_name_len() with a bound.
  */
 int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym);
+
+/*
+ * Record @i of @nsyms symbol records at @syms (RV_ELF_SYM_SIZE bytes each,
+ * little-endian) whose names index @str, of which @str_size bytes may be
+ * read: 0, -RV_ERANGE (@i out of range) or -RV_ESTRING (st_name at or past
+ * @str_size). Constant time, as rv_elf_sym().
+ */
+int rv_sym_read(const u8 *syms, u32 nsyms, const char *str, u64 str_size,
+		u32 i, struct rv_elf_sym *sym);
 
 /*
  * Length of @sym's name, looking at no more than @max bytes: returns @max

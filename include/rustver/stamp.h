@@ -2,19 +2,27 @@
 /*
  * rustver engine: the stamp a module carries.
  *
- * `rustver stamp` adds a section named RV_STAMP_SECTION (SHT_PROGBITS, not
- * SHF_ALLOC: it is read from the load image and never occupies module
- * memory) listing, for each Rust crate the module's imports depend on, the
- * CRC of the crate's .rmeta the module was built against. All integers are
- * little-endian; there is no padding.
+ * `rustver stamp` adds a section named RV_STAMP_SECTION (SHT_PROGBITS,
+ * SHF_ALLOC, read-only: the loader copies it into the module's read-only
+ * memory) and a symbol RV_STAMP_SYMBOL (STB_GLOBAL, STT_OBJECT, st_value 0,
+ * st_size the stamp's size) defined in it, appended at the end of .symtab so
+ * that no symbol a relocation names is renumbered. At MODULE_STATE_COMING the
+ * loader has relocated that symbol to the stamp's address, which kmod_rustver
+ * finds in mod->kallsyms. The section lists, for each Rust crate the
+ * module's imports depend on, the CRC of the crate's .rmeta the module was
+ * built against. All integers are little-endian; there is no padding.
+ *
+ * Versions 1 and 2 put the same bytes in a section that is not SHF_ALLOC and
+ * had no symbol: the loader never keeps it, so such a module reads as
+ * unstamped and must be stamped again (the helper says so).
  *
  *   header, RV_STAMP_HDR_SIZE bytes
  *	0   8  magic "RVSTAMP\0"
- *	8   2  version, RV_STAMP_VERSION (2; version 1 is still read)
+ *	8   2  version, RV_STAMP_VERSION (3; 1 and 2 are still parsed)
  *	10  2  header size (>= RV_STAMP_HDR_SIZE; readers skip the rest)
  *	12  4  entry size (>= RV_STAMP_ENTRY_SIZE; readers skip the rest)
  *	16  4  number of entries, at most RV_TABLE_MAX_CRATES
- *	20  4  flags: version 2, exactly one of RV_STAMP_F_*; version 1, 0
+ *	20  4  flags: versions 2, 3: exactly one of RV_STAMP_F_*; version 1, 0
  *	       (made from a table the user named, as RV_STAMP_F_UNVERIFIED)
  *	24  88 rustc version of the module (its .comment), NUL-padded
  *   entries, one per crate, entry size bytes each
@@ -32,7 +40,8 @@
 
 #define RV_STAMP_SECTION	".rustver_stamp"
 #define RV_STAMP_MAGIC		"RVSTAMP"	/* 8 bytes with its NUL */
-#define RV_STAMP_VERSION	2
+#define RV_STAMP_SYMBOL		"__rustver_stamp"
+#define RV_STAMP_VERSION	3
 /*
  * How the CRCs were found. EVIDENCE: they are the CRC-32s of the .rmeta
  * files the compiler read for this module, as Kbuild recorded them

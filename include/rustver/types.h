@@ -3,7 +3,8 @@
  * rustver engine: the few definitions every engine file needs, so the same
  * sources compile unchanged in a kernel module and in userspace.
  *
- * The engine is freestanding: no libc calls, no allocation, no floating
+ * The engine is freestanding: no libc calls but memcpy and memset (the
+ * kernel's, FORTIFY_SOURCE-checked, in the module), no allocation, no floating
  * point. Callers hand it buffers and scratch memory; it returns 0 or a
  * negative RV_E* code and leaves a static reason string for the caller to
  * print.
@@ -14,14 +15,29 @@
 #ifdef __KERNEL__
 #include <linux/export.h>
 #include <linux/stddef.h>
+#include <linux/string.h>	/* memcpy, memset: FORTIFY_SOURCE checks them */
 #include <linux/types.h>
-/* The engine's API, exported by rustver_engine.ko to the other modules. */
-#define RV_EXPORT(sym) EXPORT_SYMBOL_GPL(sym)
+#include <linux/version.h>
+/* The symbol namespace of rustver's exports: a string from Linux 6.13 on. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define RV_NS "RUSTVER"
 #else
-#define RV_EXPORT(sym) _Static_assert(1, "exported: " #sym)
+#define RV_NS RUSTVER
+#endif
+/*
+ * RV_EXPORT marks the engine's API; RV_EXPORT_MODULE also exports it from
+ * rustver_engine.ko, in namespace RUSTVER: only what rustver_core and
+ * kmod_rustver call.
+ */
+#define RV_EXPORT(sym) _Static_assert(1, "api: " #sym)
+#define RV_EXPORT_MODULE(sym) EXPORT_SYMBOL_NS_GPL(sym, RV_NS)
+#else
+#define RV_EXPORT(sym) _Static_assert(1, "api: " #sym)
+#define RV_EXPORT_MODULE(sym) _Static_assert(1, "api: " #sym)
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
@@ -118,13 +134,13 @@ static inline bool rv_memeq(const void *a, const void *b, size_t n)
 	}
 	/* whole words, then the last 8 bytes (overlapping the last word) */
 	for (; n > 8; n -= 8, x += 8, y += 8) {
-		__builtin_memcpy(&wx, x, 8);
-		__builtin_memcpy(&wy, y, 8);
+		memcpy(&wx, x, 8);
+		memcpy(&wy, y, 8);
 		if (wx != wy)
 			return false;
 	}
-	__builtin_memcpy(&wx, x + n - 8, 8);
-	__builtin_memcpy(&wy, y + n - 8, 8);
+	memcpy(&wx, x + n - 8, 8);
+	memcpy(&wy, y + n - 8, 8);
 	return wx == wy;
 }
 

@@ -15,7 +15,7 @@
 # dependencies as apt resolves them for the architecture:
 #   busybox-static, kmod               the initramfs (as qemu/mkinitramfs.sh uses the
 #                                      host's busybox and the chroot's kmod on x86_64)
-#   libc6-dev, libgcc-14-dev           static test tools (tools/finit.c, capture_test)
+#   libc6-dev, libgcc-14-dev           static test tools (tools/finit.c)
 #   libkmod-dev libelf-dev zlib1g-dev  the rustver helper, cross-built for the guest
 #   liblzma-dev libzstd-dev
 # The packages are downloaded with a private apt configuration on the host

@@ -37,7 +37,7 @@ grep -q 'Signing module' "$log" && t_ok "... and DKMS signed it (after the MAKE 
 ko=$(ls "$WORK"/out/hello/rustver_test_hello.ko* 2>/dev/null | head -n 1)
 run show --kdir "$KDIR_A" "$ko"
 expect 0 "the module DKMS keeps is signed and compressed, and carries the evidence stamp" \
-	'file: +xz, signed' 'stamp: +2 crates, version 2, from the build records'
+	'file: +xz, signed' 'stamp: +2 crates, version 3, from the build records'
 run check --kdir "$KDIR_A" "$ko"
 expect 0 "... and passes against kernel A (the signature did not cut the stamp)" 'pass'
 

@@ -70,7 +70,7 @@ if "$top/selftests/scripts/chroot.sh" run --bind "$d" --bind "$top/scripts" \
 	# the chroot sees /build as it is: no prefix map needed inside it
 	run show --kdir "$KDIR_A" "$d/rustver_test_hello.ko"
 	expect 0 "make with rustver.mk builds and stamps the module from its records" \
-		'stamp: +2 crates, version 2, from the build records'
+		'stamp: +2 crates, version 3, from the build records'
 else
 	t_fail "make with rustver.mk in the chroot"
 fi

@@ -32,9 +32,30 @@ else
 fi
 run check --table "$WORK/B.txt" "$WORK/m.ko"
 expect 0 "after re-stamping against B, check against B passes" 'm.ko: pass'
-readelf -SW "$WORK/m.ko" | grep -F ' .rustver_stamp ' | grep -q ' PROGBITS ' &&
-	! readelf -SW "$WORK/m.ko" | grep -F ' .rustver_stamp ' | grep -qE ' [A-Z]*A[A-Z]* ' &&
-	t_ok "the stamp is PROGBITS and not allocated" || t_fail "the stamp is PROGBITS and not allocated"
+# The loader keeps the stamp (SHF_ALLOC, read-only: flags "A") and relocates its
+# symbol to it: a GLOBAL OBJECT of the section's size. readelf -SW columns after
+# the name: type, address, offset, size, entsize, flags.
+sec=$(readelf -SW "$WORK/m.ko" | sed -n 's/^ *\[ *[0-9]*\] \.rustver_stamp *//p')
+set -- $sec
+sym=$(readelf -sW "$WORK/m.ko" | awk '$8 == "__rustver_stamp" { print $3, $4, $5 }')
+if [ "$1" = PROGBITS ] && [ "$6" = A ] && [ -n "$4" ] && [ "$sym" = "$((16#$4)) OBJECT GLOBAL" ]; then
+	t_ok "the stamp is an allocated read-only PROGBITS section with a GLOBAL OBJECT symbol of its size"
+else
+	echo "section: $sec; symbol: $sym" >"$OUT"
+	t_fail "the stamp is an allocated read-only PROGBITS section with a GLOBAL OBJECT symbol of its size"
+fi
+# Stamping appends one symbol: every symbol a relocation names keeps its index.
+readelf -sW "$FIXTURES/user.o" | grep -E '^ *[0-9]+:' >"$WORK/syms.before"
+readelf -sW "$WORK/m.ko" | grep -E '^ *[0-9]+:' >"$WORK/syms.after"
+n=$(wc -l <"$WORK/syms.before")
+if head -n "$n" "$WORK/syms.after" | cmp -s - "$WORK/syms.before" &&
+	[ "$(wc -l <"$WORK/syms.after")" = $((n + 1)) ] &&
+	tail -n 1 "$WORK/syms.after" | grep -q ' __rustver_stamp$'; then
+	t_ok "stamping appends its symbol at the end of .symtab: no symbol renumbered ($n kept)"
+else
+	diff "$WORK/syms.before" "$WORK/syms.after" >"$OUT" || true
+	t_fail "stamping appends its symbol at the end of .symtab: no symbol renumbered"
+fi
 ls -A "$WORK" | grep -q 'rustver-' && t_fail "no temporary files are left behind" ||
 	t_ok "no temporary files are left behind"
 

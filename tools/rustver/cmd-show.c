@@ -66,7 +66,7 @@ static void show_imports(FILE *f, const struct rv_verdict *v)
 		char name[128], ex[256];
 
 		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
-		rv_v0_short_path(c->example, strlen(c->example), ex, sizeof(ex));
+		rv_v0_short_path(c->example, c->example_len, ex, sizeof(ex));
 		fprintf(f, "  %-40s %5u import%s  e.g. ", name, c->nsyms,
 			c->nsyms == 1 ? " " : "s");
 		print_untrusted(f, ex, strlen(ex));

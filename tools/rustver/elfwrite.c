@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rustver: writing the stamp section with libelf.
+ * rustver: writing the stamp with libelf: the allocated section
+ * RV_STAMP_SECTION and its symbol RV_STAMP_SYMBOL (include/rustver/stamp.h).
+ * The symbol is appended at the end of .symtab (a global after the locals,
+ * sh_info unchanged), so no symbol a relocation names is renumbered; a module
+ * stamped before keeps its symbol, updated in place.
  *
  * The module is copied to a temporary file beside it, the stamp section is
  * replaced or added there, the result is read back and checked with the
@@ -52,34 +56,129 @@ static Elf_Scn *find_scn(Elf *e, size_t shstrndx, const char *name)
 	return NULL;
 }
 
-/* Appends @name to the section name table; returns its offset or 0. */
-static size_t add_name(Elf *e, size_t shstrndx, const char *name, void **keep)
+#define KEEP_MAX 4	/* buffers given to libelf: name tables, .strtab, .symtab */
+
+struct keep {
+	void *p[KEEP_MAX];
+	unsigned int n;
+};
+
+/* Appends @len bytes to the one data block of section @ndx; returns their offset or 0. */
+static size_t append(Elf *e, size_t ndx, const void *bytes, size_t len, struct keep *k)
 {
-	Elf_Scn *scn = elf_getscn(e, shstrndx);
+	Elf_Scn *scn = elf_getscn(e, ndx);
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
-	size_t len = strlen(name) + 1, off;
+	size_t off;
 	uint8_t *buf;
 
-	if (!d || elf_getdata(scn, d)) /* expect exactly one data block */
+	if (!d || elf_getdata(scn, d) || k->n == KEEP_MAX) /* expect exactly one data block */
 		return 0;
 	off = d->d_size;
 	buf = xmalloc(off + len);
 	memcpy(buf, d->d_buf, off);
-	memcpy(buf + off, name, len);
+	memcpy(buf + off, bytes, len);
 	d->d_buf = buf;
 	d->d_size = off + len;
 	elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
-	*keep = buf;
+	k->p[k->n++] = buf;
 	return off;
 }
 
-static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, void **keep)
+static Elf_Scn *find_type(Elf *e, GElf_Word type, int *count)
+{
+	Elf_Scn *scn = NULL, *found = NULL;
+	GElf_Shdr sh;
+
+	*count = 0;
+	while ((scn = elf_nextscn(e, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type) {
+			found = scn;
+			++*count;
+		}
+	return found;
+}
+
+/*
+ * Defines RV_STAMP_SYMBOL at the start of section @ndx, @size bytes: the
+ * symbol already there is updated, else one is appended.
+ */
+static int set_symbol(Elf *e, size_t ndx, size_t size, struct keep *k, const char **why)
+{
+	static const char name[] = RV_STAMP_SYMBOL;
+	GElf_Sym sym = { 0 };
+	Elf_Scn *symscn;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	size_t n, i, off;
+	int count;
+
+	symscn = find_type(e, SHT_SYMTAB, &count);
+	if (count != 1 || !gelf_getshdr(symscn, &sh)) {
+		*why = "not exactly one symbol table";
+		return -1;
+	}
+	find_type(e, SHT_SYMTAB_SHNDX, &count);
+	if (count || ndx >= SHN_LORESERVE) {
+		*why = "the module uses extended section indices (SHT_SYMTAB_SHNDX)";
+		return -1;
+	}
+	d = elf_getdata(symscn, NULL);
+	if (!d || elf_getdata(symscn, d) || !sh.sh_entsize) {
+		*why = "the symbol table is not one block of data";
+		return -1;
+	}
+	n = d->d_size / sh.sh_entsize;
+	for (i = 1; i < n; i++) {
+		const char *s;
+
+		if (!gelf_getsym(d, (int)i, &sym))
+			break;
+		s = elf_strptr(e, sh.sh_link, sym.st_name);
+		if (s && !strcmp(s, name) && sym.st_shndx != SHN_UNDEF)
+			break;
+	}
+	if (i >= n) {
+		off = append(e, sh.sh_link, name, sizeof(name), k);
+		if (!off) {
+			*why = "cannot extend the string table";
+			return -1;
+		}
+		memset(&sym, 0, sizeof(sym));
+		sym.st_name = (GElf_Word)off;
+		/* the symbol table grows by one record, zeroed, set below */
+		{
+			uint8_t zero[sizeof(Elf64_Sym)] = { 0 };
+
+			if (!append(e, elf_ndxscn(symscn), zero, sizeof(zero), k)) {
+				*why = "cannot extend the symbol table";
+				return -1;
+			}
+		}
+		d = elf_getdata(symscn, NULL);
+		i = n;
+	}
+	sym.st_info = GELF_ST_INFO(STB_GLOBAL, STT_OBJECT);
+	sym.st_other = STV_DEFAULT;
+	sym.st_shndx = (GElf_Section)ndx;
+	sym.st_value = 0;
+	sym.st_size = size;
+	if (!d || !gelf_update_sym(d, (int)i, &sym)) {
+		*why = "cannot write the stamp symbol";
+		return -1;
+	}
+	elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
+	return 0;
+}
+
+static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, struct keep *k,
+		     const char **why)
 {
 	size_t shstrndx, name;
 	Elf_Scn *scn;
 	Elf_Data *d;
 	GElf_Shdr sh;
 
+	*why = elf_errmsg(-1);
 	if (elf_getshdrstrndx(e, &shstrndx))
 		return -1;
 	scn = find_scn(e, shstrndx, RV_STAMP_SECTION);
@@ -88,7 +187,7 @@ static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, void **keep)
 		if (!d || elf_getdata(scn, d) || !gelf_getshdr(scn, &sh))
 			return -1;
 	} else {
-		name = add_name(e, shstrndx, RV_STAMP_SECTION, keep);
+		name = append(e, shstrndx, RV_STAMP_SECTION, sizeof(RV_STAMP_SECTION), k);
 		if (!name)
 			return -1;
 		scn = elf_newscn(e);
@@ -97,9 +196,10 @@ static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, void **keep)
 			return -1;
 		sh.sh_name = (GElf_Word)name;
 		sh.sh_type = SHT_PROGBITS;
-		sh.sh_flags = 0;
-		sh.sh_addralign = 8;
 	}
+	/* read-only data the loader keeps: MOD_RODATA */
+	sh.sh_flags = SHF_ALLOC;
+	sh.sh_addralign = 8;
 	d->d_buf = (void *)stamp;
 	d->d_size = size;
 	d->d_type = ELF_T_BYTE;
@@ -110,13 +210,14 @@ static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, void **keep)
 		return -1;
 	elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
 	elf_flagscn(scn, ELF_C_SET, ELF_F_DIRTY);
-	return 0;
+	return set_symbol(e, elf_ndxscn(scn), size, k, why);
 }
 
 /* Rewrites the copy at @fd; returns 0 or -1 with a message printed. */
 static int rewrite(int fd, const char *path, const uint8_t *stamp, size_t size)
 {
-	void *keep = NULL;
+	struct keep keep = { 0 };
+	const char *why;
 	off_t len;
 	Elf *e;
 	int err = -1;
@@ -127,8 +228,8 @@ static int rewrite(int fd, const char *path, const uint8_t *stamp, size_t size)
 		rv_err("%s: libelf cannot read it: %s", path, elf_errmsg(-1));
 		return -1;
 	}
-	if (set_stamp(e, stamp, size, &keep)) {
-		rv_err("%s: cannot add the stamp section: %s", path, elf_errmsg(-1));
+	if (set_stamp(e, stamp, size, &keep, &why)) {
+		rv_err("%s: cannot add the stamp: %s", path, why);
 		goto out;
 	}
 	len = elf_update(e, ELF_C_WRITE);
@@ -143,8 +244,28 @@ static int rewrite(int fd, const char *path, const uint8_t *stamp, size_t size)
 	err = 0;
 out:
 	elf_end(e);
-	free(keep);
+	for (unsigned int i = 0; i < keep.n; i++)
+		free(keep.p[i]);
 	return err;
+}
+
+/* Exactly one RV_STAMP_SYMBOL, defined at offset 0 of section @ndx, @size bytes. */
+static bool stamp_symbol_is(struct rv_elf *elf, uint32_t ndx, size_t size)
+{
+	struct rv_elf_sym s;
+	unsigned int found = 0;
+
+	for (uint32_t i = 1; i < elf->nsyms; i++) {
+		if (rv_elf_sym(elf, i, &s))
+			return false;
+		if (rv_elf_sym_name_len(&s, sizeof(RV_STAMP_SYMBOL)) + 1 == sizeof(RV_STAMP_SYMBOL) &&
+		    !memcmp(s.name, RV_STAMP_SYMBOL, sizeof(RV_STAMP_SYMBOL)) && s.shndx != 0) {
+			if (s.shndx != ndx || s.value || s.size != size)
+				return false;
+			found++;
+		}
+	}
+	return found == 1;
 }
 
 /* Reads the rewritten copy back and checks the stamp with the engine. */
@@ -162,8 +283,10 @@ static int verify(const char *tmp, const char *path, const uint8_t *stamp, size_
 	if (rv_elf_open(&elf, data, len))
 		rv_err("%s: stamped copy is not a valid module: %s", path, elf.why);
 	else if (rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh) || sh.size != size ||
+		 !(sh.flags & RV_SHF_ALLOC) ||
 		 rv_stamp_parse(&st, rv_elf_section_data(&elf, &sh), sh.size) ||
-		 memcmp(rv_elf_section_data(&elf, &sh), stamp, size))
+		 memcmp(rv_elf_section_data(&elf, &sh), stamp, size) ||
+		 !stamp_symbol_is(&elf, sh.ndx, size))
 		rv_err("%s: stamped copy does not read back the stamp", path);
 	else
 		err = 0;

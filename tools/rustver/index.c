@@ -9,9 +9,11 @@
  *
  *   - a module with Rust imports is kept as a small ELF image holding what
  *     rv_verdict_check() reads of it: its undefined symbols whose names start
- *     with "_R" (in their order), "intree=Y" in .modinfo when it has it, and
- *     its stamp section as it is; the image is made, then checked to give
- *     the very verdict the module gave, or the module is not kept;
+ *     with "_R" and its livepatch references (in their order), "intree=Y" in
+ *     .modinfo when it has an intree entry, the stamp it has (an allocated
+ *     section and its symbol) or an old stamp section no symbol names; the
+ *     image is made, then checked to give the very verdict the module gave,
+ *     or the module is not kept;
  *   - a module without Rust imports, or one the engine refuses (malformed
  *     ELF, stamp or symbol), is kept as that outcome, which no table changes;
  *   - a file that could not be decompressed is kept as that, with its
@@ -44,7 +46,7 @@
 #include "rustver.h"
 
 #define IX_MAGIC   "RVINDEX"
-#define IX_VERSION 1
+#define IX_VERSION 2
 #define IX_HDR	   32
 
 enum { IX_LOADFAIL = 1, IX_FIXED = 2, IX_IMAGE = 3 };
@@ -502,7 +504,10 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 	if (rv_elf_open_loaded(&elf, m->data, m->elf_size, modfile_loaded(m)))
 		return false;
 	if (v->stamped) {
-		if (rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh) || sh.type != RV_SHT_PROGBITS)
+		stamp = v->stamp;
+		stamp_len = v->stamp_size;
+	} else if (v->old_stamp) {
+		if (rv_elf_find_section(&elf, RV_STAMP_SECTION, &sh) || sh.type == RV_SHT_NOBITS)
 			return false;
 		stamp = rv_elf_section_data(&elf, &sh);
 		stamp_len = sh.size;
@@ -516,15 +521,30 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 
 		if (rv_elf_sym(&elf, i, &s))
 			goto fail;
-		if (!rv_elf_sym_undefined(&s) || s.name[0] != '_' || s.name[1] != 'R')
+		if (!(rv_elf_sym_undefined(&s) && s.name[0] == '_' && s.name[1] == 'R') &&
+		    !(s.shndx == RV_SHN_LIVEPATCH && s.name_max > 9 && !memcmp(s.name, ".klp.sym.", 9)))
 			continue;
 		len = rv_elf_sym_name_len(&s, s.name_max);
 		rv_put_le32(e, (uint32_t)str.len);
 		e[4] = s.info;
+		e[6] = (uint8_t)s.shndx;
+		e[7] = (uint8_t)(s.shndx >> 8);
 		put(&sym, e, sizeof(e));
 		put(&str, s.name, len);
 		put8(&str, 0);
 		nsym++;
+	}
+	if (v->stamped) {
+		static const char name[] = RV_STAMP_SYMBOL;
+		uint8_t e[RV_ELF_SYM_SIZE] = { 0 };
+		uint16_t ndx = v->intree ? 5 : 4;
+
+		rv_put_le32(e, (uint32_t)str.len);
+		e[4] = 0x11; /* STB_GLOBAL, STT_OBJECT */
+		e[6] = (uint8_t)ndx;
+		rv_put_le32(e + 16, (uint32_t)stamp_len);
+		put(&sym, e, sizeof(e));
+		put(&str, name, sizeof(name));
 	}
 	/* header, .strtab, .shstrtab, .modinfo, stamp, .symtab, section headers */
 	nsec = 4 + (v->intree ? 1 : 0) + (stamp ? 1 : 0);
@@ -561,25 +581,27 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 			uint32_t name, type;
 			uint64_t off, size;
 			uint32_t link;
+			uint64_t flags;
 		} s[6] = {
-			{ 0, 0, 0, 0, 0 },
-			{ 1, RV_SHT_SYMTAB, off, sym.len, 2 },
-			{ 9, RV_SHT_STRTAB, RV_ELF_EHDR_SIZE, str.len, 0 },
-			{ 17, RV_SHT_STRTAB, RV_ELF_EHDR_SIZE + str.len, sizeof(shstr), 0 },
+			{ 0, 0, 0, 0, 0, 0 },
+			{ 1, RV_SHT_SYMTAB, off, sym.len, 2, 0 },
+			{ 9, RV_SHT_STRTAB, RV_ELF_EHDR_SIZE, str.len, 0, 0 },
+			{ 17, RV_SHT_STRTAB, RV_ELF_EHDR_SIZE + str.len, sizeof(shstr), 0, 0 },
 		};
 		uint64_t at = RV_ELF_EHDR_SIZE + str.len + sizeof(shstr);
 		uint32_t k = 4;
 
 		if (v->intree) {
-			s[k++] = (struct img_shdr){ 27, RV_SHT_PROGBITS, at, 9, 0 };
+			s[k++] = (struct img_shdr){ 27, RV_SHT_PROGBITS, at, 9, 0, 0 };
 			at += 9;
 		}
 		if (stamp)
-			s[k++] = (struct img_shdr){ 36, RV_SHT_PROGBITS, at, stamp_len, 0 };
+			s[k++] = (struct img_shdr){ 36, RV_SHT_PROGBITS, at, stamp_len, 0,
+						    v->stamped ? RV_SHF_ALLOC : 0 };
 		for (uint32_t i = 0; i < nsec; i++) {
 			put32(img, s[i].name);
 			put32(img, s[i].type);
-			put64(img, 0);
+			put64(img, s[i].flags);
 			put64(img, 0);
 			put64(img, s[i].off);
 			put64(img, s[i].size);
@@ -609,6 +631,7 @@ static bool same_verdict(const struct rv_verdict *a, const struct rv_verdict *b)
 	if (a->result != b->result || a->rust_imports != b->rust_imports ||
 	    a->nfailed != b->nfailed || a->intree != b->intree || a->stamped != b->stamped ||
 	    a->stamp_flags != b->stamp_flags || a->rustc_differs != b->rustc_differs ||
+	    a->old_stamp != b->old_stamp || a->stamp_size != b->stamp_size ||
 	    !same_str(a->stamp_rustc, b->stamp_rustc) || a->ncrates != b->ncrates)
 		return false;
 	for (uint32_t i = 0; i < a->ncrates; i++) {
@@ -619,7 +642,8 @@ static bool same_verdict(const struct rv_verdict *a, const struct rv_verdict *b)
 		    x->has_stamp_crc != y->has_stamp_crc ||
 		    x->has_kernel_crc != y->has_kernel_crc || x->stamp_crc != y->stamp_crc ||
 		    x->kernel_crc != y->kernel_crc || x->kernel_dis != y->kernel_dis ||
-		    x->nsyms != y->nsyms || !same_str(x->example, y->example))
+		    x->nsyms != y->nsyms || x->example_len != y->example_len ||
+		    !same_str(x->example, y->example))
 			return false;
 	}
 	return true;

@@ -18,7 +18,7 @@ static void example(char *buf, size_t size, const struct rv_crate_verdict *c)
 		buf[0] = '\0';
 		return;
 	}
-	rv_v0_short_path(c->example, strlen(c->example), buf, size);
+	rv_v0_short_path(c->example, c->example_len, buf, size);
 }
 
 static void explain_crate(FILE *f, const struct rv_crate_verdict *c)
@@ -75,6 +75,10 @@ static void explain_fix(FILE *f, const struct rv_verdict *v)
 		fputs("    fix: build the module with the rustc that built the kernel, "
 		      "against the kernel's own build tree\n",
 		      f);
+	else if (v->old_stamp)
+		fputs("    fix: its stamp was made by an older rustver, which the loader does "
+		      "not keep: run 'rustver stamp MODULE.ko' again\n",
+		      f);
 	else if (!v->stamped)
 		fputs("    fix: out-of-tree Rust modules need a stamp: run "
 		      "'rustver stamp MODULE.ko' where it was built, after linking and "
@@ -106,7 +110,11 @@ void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
 			explain_rustc(f, v, t);
 		break;
 	case RV_RESULT_ERROR:
-		fprintf(f, "%s: error: %s: %s\n", module, v->where, v->why);
+		if (v->err == -RV_ELIMIT)
+			fprintf(f, "%s: error: cannot judge: %s exceeds an engine limit: %s\n",
+				module, v->where, v->why);
+		else
+			fprintf(f, "%s: error: %s: %s\n", module, v->where, v->why);
 		if (v->bad_symbol) {
 			size_t n = strnlen(v->bad_symbol, 201);
 
