@@ -573,6 +573,22 @@ START_TEST(note_build_id)
 	tu_put(buf + 512, 4, 0xffffffffu);
 	ck_assert_int_eq(rv_elf_note_build_id(buf + 512, 12, hex, sizeof(hex)), -RV_ENOENT);
 	ck_assert_int_eq(rv_elf_note_build_id(NULL, 0, hex, sizeof(hex)), -RV_ENOENT);
+	/*
+	 * {namesz 4, descsz 1} of another type in exactly 17 bytes: the
+	 * descriptor's padding carries the next record's start past the end;
+	 * nothing after byte 17 may be read (ASan: a heap buffer of 17 bytes).
+	 */
+	{
+		u8 *tight = malloc(17);
+
+		memset(tight, 0, 17);
+		tu_put(tight, 4, 4);
+		tu_put(tight + 4, 4, 1);
+		tu_put(tight + 8, 4, 1); /* NT_GNU_ABI_TAG, not a build ID */
+		memcpy(tight + 12, "GNU", 4);
+		ck_assert_int_eq(rv_elf_note_build_id(tight, 17, hex, sizeof(hex)), -RV_ENOENT);
+		free(tight);
+	}
 	free(want);
 	tu_rm_rf(dir);
 }

@@ -483,6 +483,62 @@ START_TEST(mixed_o_has_the_kcrate_imports)
 }
 END_TEST
 
+/*
+ * A livepatch module references what it patches as ".klp.sym.OBJ.NAME,POS"
+ * symbols in section SHN_LIVEPATCH (Documentation/livepatch/
+ * module-elf-format.rst); the loader leaves them to livepatch, and their v0
+ * NAMEs are judged as imports. user.o's undefined v0 symbols renamed so
+ * (objcopy --redefine-sym) and moved to SHN_LIVEPATCH give the same crates.
+ */
+START_TEST(livepatch_references_are_judged)
+{
+	char dir[256], out[320], *nm, *args, *line, *save = NULL;
+	struct table_buf tb;
+	struct rv_elf_sym s;
+	struct rv_elf e;
+	size_t size, n = 0, at = 0, cap;
+	u32 imports, i, klp = 0;
+	u8 *m;
+
+	nm = nm_rust_imports("user.o", &imports);
+	cap = strlen(nm) * 3 + 64 * imports + 1;
+	args = malloc(cap);
+	ck_assert_ptr_nonnull(args);
+	args[0] = '\0';
+	for (line = strtok_r(nm, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		at += (size_t)snprintf(args + at, cap - at,
+				       "--redefine-sym '%s=.klp.sym.vmlinux.%s,%zu' ", line, line,
+				       n++ % 2);
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(out, sizeof(out), "%s/klp.o", dir);
+	ck_assert_msg(tu_run("objcopy %s '%s' '%s'", args, tu_fixture_path("user.o"), out) == 0,
+		      "objcopy --redefine-sym failed");
+	m = tu_read_file(out, &size);
+	ck_assert_ptr_nonnull(m);
+	tu_rm_rf(dir);
+	ck_assert_int_eq(rv_elf_open(&e, m, size), 0);
+	for (i = 1; i < e.nsyms; i++) {
+		ck_assert_int_eq(rv_elf_sym(&e, i, &s), 0);
+		if (!strncmp(s.name, ".klp.sym.", 9)) {
+			tu_put(m + e.sym_off + (u64)i * RV_ELF_SYM_SIZE + 6, 2, RV_SHN_LIVEPATCH);
+			klp++;
+		}
+	}
+	ck_assert_uint_eq(klp, imports);
+	ck_assert_int_eq(check(m, size, make_table(&tb, crc_a, NULL)), 0);
+	ck_assert_msg(v.result == RV_RESULT_FAIL && v.rust_imports == imports && v.ncrates >= 1,
+		      "livepatch references: result %s, %u imports of %u", rv_result_name(v.result),
+		      v.rust_imports, imports);
+	ck_assert_int_eq(verdict_of("kcrate")->status, RV_CRATE_UNSTAMPED);
+	ck_assert_msg(verdict_of("kcrate")->example_len > 2 &&
+			      verdict_of("kcrate")->example[verdict_of("kcrate")->example_len] == ',',
+		      "the example is NAME, ending at its ','");
+	free(m);
+	free(args);
+	free(nm);
+}
+END_TEST
+
 /* --------------------------------------------------------------- rustc */
 
 START_TEST(rustc_differs_when_versions_differ)
@@ -926,6 +982,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, intree_unstamped_passes_as_intree);
 	tcase_add_test(tc, intree_does_not_excuse_unknown_or_mismatch);
 	tcase_add_test(tc, intree_is_the_loaders_intree_entry);
+	tcase_add_test(tc, livepatch_references_are_judged);
 	tcase_add_test(tc, mixed_o_has_the_kcrate_imports);
 	suite_add_tcase(s, tc);
 
