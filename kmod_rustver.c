@@ -107,7 +107,7 @@ static int weakening(const char *name, const char *from, const char *to)
 {
 	if (!READ_ONCE(policy_locked))
 		return 0;
-	pr_warn("%s is locked at %s until reboot: not set to %s\n", name, from, to);
+	pr_warn("%s is locked at %s until reboot: not lowered to %s\n", name, from, to);
 	return -EPERM;
 }
 

@@ -207,7 +207,7 @@ $(tail -n 30 "$w-200.log")"
 [ -n "${RUSTVER_BIN:-}" ] || { log "RUSTVER_BIN not set: rustver's kernel modules are not built"; exit 0; }
 top=$(cd "$SELFTESTS_DIR/.." && pwd)
 for t in a b; do
-	key=$(build_key "$t" kmod "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,rustver_capture.h} \
+	key=$(build_key "$t" kmod "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h} \
 		"$top"/include/rustver/*.h "$top"/lib/*.c)
 	if is_done "$out/kmod-$t" "$key"; then
 		log "rustver's kernel modules built against tree ${t^^}: unchanged, reused ($out/kmod-$t)"
@@ -216,7 +216,7 @@ for t in a b; do
 	w=$CHROOT/build/rustver-kmod-$t$BUILD_SUFFIX
 	rm -rf "$w"
 	mkdir -p "$w/tools/rustver"
-	cp -r "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,rustver_capture.h,include,lib} "$w/"
+	cp -r "$top"/{Kbuild,kmod_rustver.c,rustver_core.c,rustver_trace.h,include,lib} "$w/"
 	cp "$RUSTVER_BIN" "$w/tools/rustver/rustver"
 	log "building rustver's kernel modules against tree ${t^^} (W=1; log: $w.log)"
 	"$SELFTESTS_DIR/scripts/build-module.sh" "$t" "$w" modules W=1 -j"$(nproc)" >"$w.log" 2>&1 ||
