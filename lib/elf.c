@@ -213,6 +213,13 @@ static int check_symtab(struct rv_elf *elf)
 	return 0;
 }
 
+/**
+ * rv_elf_machine_known() - whether the engine reads modules of a machine
+ * @machine: an ELF e_machine value (EM_X86_64, EM_AARCH64, ...)
+ *
+ * Return: true for the architectures with kernel Rust support the reader
+ * knows (x86_64, arm64, riscv64, loongarch64).
+ */
 bool rv_elf_machine_known(u16 machine)
 {
 	switch (machine) {
@@ -337,6 +344,21 @@ int rv_elf_check_disjoint(struct rv_elf *elf, const struct rv_elf_shdr *sh)
 }
 RV_EXPORT(rv_elf_check_disjoint);
 
+/**
+ * rv_sym_read() - one record of a symbol table held apart from its file
+ * @syms: @nsyms records of RV_ELF_SYM_SIZE (24) bytes, Elf64_Sym, little-endian
+ * @nsyms: number of records
+ * @str: the string table the records' st_name index
+ * @str_size: bytes of @str that may be read
+ * @i: the record to read, < @nsyms
+ * @sym: filled with the record; sym->name points into @str, sym->name_max
+ *	 bytes of which may be read
+ *
+ * Constant time: the name is not measured.
+ *
+ * Return: 0, -RV_ERANGE when @i is out of range, -RV_ESTRING when st_name is
+ * at or past @str_size.
+ */
 int rv_sym_read(const u8 *syms, u32 nsyms, const char *str, u64 str_size,
 		u32 i, struct rv_elf_sym *sym)
 {
@@ -373,6 +395,18 @@ int rv_elf_sym(struct rv_elf *elf, u32 i, struct rv_elf_sym *sym)
 }
 RV_EXPORT(rv_elf_sym);
 
+/**
+ * rv_elf_note_build_id() - the GNU build ID among ELF notes
+ * @notes: @len bytes of note records (a .notes section, /sys/kernel/notes)
+ * @len: their size in bytes
+ * @hex: where the ID is written as lowercase hex, NUL-terminated
+ * @size: bytes at @hex
+ *
+ * Reads nothing outside @notes, whatever the records claim.
+ *
+ * Return: 0, -RV_ENOENT without an NT_GNU_BUILD_ID note named "GNU",
+ * -RV_ERANGE when the ID is over 64 bytes or does not fit in @size.
+ */
 int rv_elf_note_build_id(const void *notes, u64 len, char *hex, size_t size)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -133,6 +133,16 @@ static size_t put_hex(char *p, u64 v, int min_digits)
 	return n;
 }
 
+/**
+ * rv_table_format_line() - one crate as a line of the table text format
+ * @c: the crate
+ * @buf: where "NAME[DISAMBIGUATOR] 0xCRC\n" is written, NUL-terminated
+ *	 (disambiguator in lowercase hex, CRC as 8 hex digits)
+ * @size: bytes at @buf: at least the name's length + 31
+ *
+ * Return: the length of the line without the NUL, or 0 (nothing written)
+ * when @size is too small.
+ */
 size_t rv_table_format_line(const struct rv_crate *c, char *buf, size_t size)
 {
 	size_t len = rv_strnlen(c->name, RV_CRATE_NAME_MAX);
@@ -156,6 +166,17 @@ size_t rv_table_format_line(const struct rv_crate *c, char *buf, size_t size)
 }
 RV_EXPORT_MODULE(rv_table_format_line);
 
+/**
+ * rv_table_check() - validates a crate table
+ * @t: the table
+ * @why: set to the reason when the table is refused
+ *
+ * Checks each crate name (a valid crate name within RV_CRATE_NAME_MAX bytes)
+ * and that no crate (name and disambiguator) appears twice: O(count^2),
+ * count at most RV_TABLE_MAX_CRATES in every table rustver makes.
+ *
+ * Return: 0, -RV_EFORMAT (a bad name) or -RV_EDUP, with *@why set.
+ */
 int rv_table_check(const struct rv_table *t, const char **why)
 {
 	u32 i, j;

@@ -1230,6 +1230,19 @@ int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
 }
 RV_EXPORT(rv_v0_parse_str);
 
+/**
+ * rv_v0_short_path() - a readable form of a v0 symbol's path, for messages
+ * @name: the v0 symbol name, not necessarily NUL-terminated
+ * @len: its length in bytes
+ * @out: where the text is written, always NUL-terminated
+ * @size: bytes at @out
+ *
+ * Crate roots without their disambiguator, generic arguments as "<..>",
+ * impl paths as "<Type>" or "<Type as Trait>"; a name that is not a path is
+ * copied raw (200 bytes at most); "..." marks a cut. Bounded as the parser.
+ *
+ * Return: the length written, without the NUL.
+ */
 size_t rv_v0_short_path(const char *name, size_t len, char *out, size_t size)
 {
 	size_t raw = len < 200 ? len : 200;

@@ -245,6 +245,14 @@ static void judge_crate(const struct rv_table *table, const struct rv_stamp *st,
 	}
 }
 
+/**
+ * rv_rustc_version() - the version token of a rustc banner
+ * @banner: "rustc 1.85.1 (...)" or "rustc version 1.95.0 (...)", or NULL
+ * @len: set to the token's length
+ *
+ * Return: the first word starting with a digit ("1.85.1"), inside @banner,
+ * or NULL.
+ */
 const char *rv_rustc_version(const char *banner, size_t *len)
 {
 	size_t i, n;
@@ -276,6 +284,20 @@ static bool rustc_differs(const char *a, const char *b)
 	return la != lb || !rv_memeq(va, vb, la);
 }
 
+/**
+ * rv_verdict_judge() - the verdict on a module's Rust imports
+ * @m: its symbol records, string table and bound, in-tree flag and stamp
+ *     resolver (struct rv_module)
+ * @table: the kernel's crate table
+ * @scr: working memory, reused across calls
+ * @v: the verdict; it points into @m's memory
+ *
+ * Reads every record once, each name no further than RV_SYMBOL_MAX + 1
+ * bytes, allocates nothing, recursion bounded by RV_V0_MAX_DEPTH.
+ *
+ * Return: 0 when a verdict was reached (v->result), or the negative RV_E*
+ * code that made it RV_RESULT_ERROR (-RV_ELIMIT: an engine bound).
+ */
 int rv_verdict_judge(const struct rv_module *m, const struct rv_table *table,
 		     struct rv_verdict_scratch *scr, struct rv_verdict *v)
 {
