@@ -489,7 +489,7 @@ static const char *fix_hint(const struct rv_verdict *v)
 	if (!v->stamped && v->intree)
 		return "intree_stamped=1: in-tree Rust modules need a stamp: run 'rustver stamp --tree KDIR' between 'make modules' and 'make modules_install'";
 	if (!v->stamped)
-		return "out-of-tree Rust modules need a stamp: run 'rustver stamp MODULE.ko' where it was built, after linking (a stamp made before rustver 0.3 is not seen at load time: stamp again)";
+		return "out-of-tree Rust modules need a stamp: run 'rustver stamp MODULE.ko' where it was built, after linking (a stamp made by rustver 0.1, format 1 or 2, is not seen at load time: stamp again)";
 	return "rebuild against this kernel's build tree and run 'rustver stamp'";
 }
 

@@ -31,7 +31,7 @@ modprobe_all() {
 		rv_loaded "$m" || { ktap_print_msg "$m not in /proc/modules"; return 1; }
 	done
 	rv_rustver_lines | sed 's/^/#   /'
-	rv_rustver_lines | grep -q "verifying Rust imports of loaded modules against [0-9]* crates, policy=enforce" ||
+	rv_rustver_lines | grep -q "verifying Rust imports of loading modules against [0-9]* crates, policy=enforce" ||
 		{ ktap_print_msg "no 'verifying Rust imports' line"; return 1; }
 	[ "$(cat "$RV_PARAMS/policy")" = enforce ] ||
 		{ ktap_print_msg "policy is $(cat "$RV_PARAMS/policy"), not enforce by default"; return 1; }
@@ -150,7 +150,7 @@ ktap_test_result "unstamped out-of-tree Rust module loads with a warning under w
 malformed_case() {
 	load_case "$a/rustver_test_malformed.ko" rustver_test_malformed refuse refused-malformed \
 		"rustver_test_malformed: malformed stamp: " \
-		"rustver_test_malformed: refused (policy=enforce): the module file is damaged" || return 1
+		"rustver_test_malformed: refused (policy=enforce): the module's stamp or symbols are malformed" || return 1
 	printf '%s\n' "$rv_log" | grep -q "rustver_test_malformed: crate " &&
 		{ ktap_print_msg "a malformed stamp must not be read as crates"; return 1; }
 	return 0

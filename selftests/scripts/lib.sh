@@ -175,6 +175,11 @@ in_root() {
 	shift
 	CHROOT_BINDS=${CHROOT_BINDS:-} unshare --mount --propagation private -- /bin/bash -euc '
 		c=$1; shift
+		# The root a mount point of its own: an in_root inside it (the
+		# selftests chroot inside scripts/fresh-root.sh) makes its mounts
+		# private with unshare --propagation private, which fails with
+		# EINVAL on a "/" that is not a mount point.
+		mount --rbind "$c" "$c"
 		mount -t proc proc "$c/proc"
 		mount --rbind /dev "$c/dev"
 		mount -t sysfs sysfs "$c/sys"

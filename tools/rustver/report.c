@@ -76,7 +76,7 @@ static void explain_fix(FILE *f, const struct rv_verdict *v)
 		      "against the kernel's own build tree\n",
 		      f);
 	else if (v->old_stamp)
-		fputs("    fix: its stamp was made by an older rustver, which the loader does "
+		fputs("    fix: its stamp was made by rustver 0.1 (format 1 or 2), which the loader does "
 		      "not keep: run 'rustver stamp MODULE.ko' again\n",
 		      f);
 	else if (!v->stamped)

@@ -14,7 +14,7 @@
 #include <rustver/table.h>
 #include <rustver/verdict.h>
 
-#define RUSTVER_VERSION	    "0.1.0"
+#define RUSTVER_VERSION	    "0.2.0"
 #define RUSTVER_SYSFS_TABLE "/sys/kernel/rustver/crates"
 
 /* Exit codes of every command. */
