@@ -179,19 +179,22 @@ static int add_import(struct rv_verdict_scratch *scr, struct rv_verdict *v,
 
 /*
  * Collects the crates of every undefined v0 symbol and every livepatch
- * reference to one, and finds the stamp symbol. Linear in the symbol table:
- * a name is tested for "_R" before it is measured, and measured no further
- * than RV_SYMBOL_MAX + 1 bytes (a longer v0 name is an error).
+ * reference to one, and finds the stamp symbol: returns how many define it
+ * (the first in *@stamp), or a negative RV_E* code. Linear in the symbol
+ * table: a name is tested for "_R" before it is measured, and measured no
+ * further than RV_SYMBOL_MAX + 1 bytes (a longer v0 name is an error). A
+ * st_name past the string table is an error; the kernel's loader refuses
+ * such a module before COMING (elf_validity_cache_strtab() in 7.3).
  */
 static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
 		   struct rv_verdict *v, struct rv_elf_sym *stamp)
 {
 	struct rv_elf_sym sym;
 	const char *name;
-	bool have_stamp = false;
+	int stamps = 0;
 	size_t len;
 	u32 i;
-	int err;
+	int err = 0;
 
 	rv_v0_scratch_reset(&scr->v0);	/* the path cache: this module's names only */
 	for (i = 1; i < mod->nsyms; i++) {
@@ -207,16 +210,13 @@ static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
 			err = add_import(scr, v, sym.name, sym.name_max);
 		} else if (name && rv_v0_is_v0(name, len)) {
 			err = add_import(scr, v, name, len);
-		} else if (is_stamp_symbol(&sym)) {
-			if (have_stamp)
-				return error(v, -RV_EDUP, "stamp", "two stamp symbols");
-			have_stamp = true;
+		} else if (is_stamp_symbol(&sym) && stamps++ == 0) {
 			*stamp = sym;
 		}
 		if (err)
 			return err;
 	}
-	return have_stamp ? 1 : 0;
+	return stamps;
 }
 
 static void judge_crate(const struct rv_table *table, const struct rv_stamp *st,
@@ -311,10 +311,13 @@ int rv_verdict_judge(const struct rv_module *m, const struct rv_table *table,
 	have_stamp = collect(m, scr, v, &stamp);
 	if (have_stamp < 0)
 		return have_stamp;
+	/* nothing but a Rust import makes a module rustver's business */
 	if (!v->rust_imports) {
 		v->result = RV_RESULT_NOT_RUST;
 		return 0;
 	}
+	if (have_stamp > 1)
+		return error(v, -RV_EDUP, "stamp", "two stamp symbols");
 	v->intree = m->intree;
 	if (have_stamp) {
 		err = read_stamp(m, &stamp, &st, v);

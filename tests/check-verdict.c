@@ -748,6 +748,31 @@ START_TEST(two_stamps_is_error)
 }
 END_TEST
 
+/* Two stamp symbols in a module without Rust imports: still none of rustver's business. */
+START_TEST(two_stamps_without_rust_imports_is_not_rust)
+{
+	struct table_buf tb;
+	size_t size;
+	u8 *m = objcopy_add("plain.o", "RVSTAMP", 8, NULL, 0, &size), *rec;
+	struct rv_elf_sym s;
+	struct rv_elf e;
+	u32 stamp_ndx, other = 0;
+
+	stamp_ndx = stamp_symbol(m, size, &rec);
+	ck_assert_int_eq(rv_elf_open(&e, m, size), 0);
+	for (u32 i = 1; i < e.nsyms && !other; i++) {
+		ck_assert_int_eq(rv_elf_sym(&e, i, &s), 0);
+		if (i != stamp_ndx && s.shndx && s.shndx < RV_SHN_LORESERVE && s.name[0])
+			other = i;
+	}
+	ck_assert_msg(other, "plain.o has no defined symbol to rename");
+	memcpy(m + e.sym_off + (u64)other * RV_ELF_SYM_SIZE, rec, 4);
+	ck_assert_int_eq(check(m, size, make_table(&tb, crc_a, NULL)), 0);
+	ck_assert_msg(v.result == RV_RESULT_NOT_RUST, "got %s", rv_result_name(v.result));
+	free(m);
+}
+END_TEST
+
 /* A stamp of versions 1 and 2: a section and no symbol, unseen by the loader. */
 START_TEST(old_stamp_reads_unstamped)
 {
@@ -1001,6 +1026,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, stamp_symbol_out_of_its_section_is_error);
 	tcase_add_test(tc, two_stamps_is_error);
 	tcase_add_test(tc, old_stamp_reads_unstamped);
+	tcase_add_test(tc, two_stamps_without_rust_imports_is_not_rust);
 	tcase_add_test(tc, broken_elf_is_error);
 	tcase_add_test(tc, bad_rust_symbol_is_error);
 	tcase_add_test(tc, symbol_name_beyond_strtab_is_error);
