@@ -28,8 +28,9 @@ B=$RUSTVER_DATA/b
 # once even under TCG with the debug kernel (about 60 ms per insmod).
 SLEEP_MS=${RV_SLEEP_MS:-15000}
 
-# 2,000 loads that fail before COMING (-EEXIST: the module is already loaded),
-# then a B-built module: refused by its own verdict, with crate and both CRCs.
+# 2,000 loads that fail before COMING (-EEXIST: the module is already loaded;
+# busybox's insmod tries finit_module, then init_module: both fail so), then a
+# B-built module: refused by its own verdict, with crate and both CRCs.
 fail_early() {
 	rv_verifier_fresh || return 1
 	set -- $SLEEPERS
@@ -37,7 +38,7 @@ fail_early() {
 	seen0=$(cat "$RV_SYSFS/seen")
 	i=0 ok=0
 	while [ $i -lt 2000 ]; do
-		"$DIR/finit" "$A/$1.ko" ms=0 2>/dev/null && ok=$((ok + 1))
+		insmod "$A/$1.ko" ms=0 2>/dev/null && ok=$((ok + 1))
 		i=$((i + 1))
 	done
 	seen1=$(cat "$RV_SYSFS/seen")
@@ -107,8 +108,8 @@ ktap_test_result "100 loads in flight at once (init sleeps): a B-built one among
 # 8 workers, each loading and unloading its own C module (no Rust imports) in
 # a loop, while kmod_rustver is removed and inserted 10 times under enforce.
 # The kernel's refusals are counted in dmesg (busybox's insmod retries a refused
-# finit_module with init_module and would hide the first), and each worker's
-# loads with the finit tool, which does not retry.
+# finit_module with init_module and would hide the first from its exit status),
+# and each worker's failed loads.
 c_churn() {
 	rv_verifier_fresh || return 1
 	dmesg -c >/dev/null
@@ -121,7 +122,7 @@ c_churn() {
 		(
 			loads=0 fails=0
 			while [ ! -e "$tmp/stop" ]; do
-				if "$DIR/finit" "$A/$m.ko" ms=0 2>>"$tmp/$m.err"; then
+				if insmod "$A/$m.ko" ms=0 2>>"$tmp/$m.err"; then
 					loads=$((loads + 1))
 					rmmod "$m"
 				else

@@ -237,9 +237,8 @@ def main():
     if "off" in params.get("cfgs", []):
         w("## Where the added time goes: kmod_rustver with policy=off")
         w("")
-        w("policy=off keeps the load_module() kprobe, the module notifier and the module_load "
-          "tracepoint probe attached, and gives no verdict (no capture check, no ELF walk, no "
-          "record). Medians of the load part (ms):")
+        w("policy=off keeps the module notifier attached and gives no verdict (no symbol "
+          "walk; one counter and one verdict line). Medians of the load part (ms):")
         w("")
         enf = "enforce" in params.get("cfgs", [])
         w("| mode | module | without | off | with (enforce) |%s hooks (off - without) "
@@ -384,7 +383,7 @@ def main():
       "(kmem:kmalloc and kmem:kmem_cache_alloc trace events whose call site is in rustver_engine, "
       "rustver_core or kmod_rustver; a bare address is kmod_rustver_init, whose .init.text is "
       "freed before the trace is read, the only code freed in that window). What the kernel "
-      "allocates on its behalf (kprobe, sysfs files) has the kernel's call sites:")
+      "allocates on its behalf (sysfs files) has the kernel's call sites:")
     w("")
     if initalloc:
         for x in initalloc:
@@ -443,8 +442,7 @@ def main():
             for x in cyclealloc[:20]:
                 w("- `%s`" % short_alloc(x))
             w("")
-        w("kmod_rustver's per-load state is static (in its resident size above): the records of "
-          "the load_module() kprobe and of module_load (1,024 entries each), the last 1,024 "
+        w("kmod_rustver's per-load state is static (in its resident size above): the last 1,024 "
           "verification times and 16 verdict lines; its verdict work area is allocated once, when "
           "it starts (above), and serialised by a mutex.")
         w("")
