@@ -8,7 +8,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
-rv_begin_kmods 5
+rv_begin_kmods 7
 tmp=${TMPDIR:-/tmp}/rustver_lock.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -92,5 +92,29 @@ still_enforced() {
 		"rustver_test_hello: refused (policy=enforce)"
 }
 ktap_test_result "locked: the verifier still refuses the B-built module" still_enforced
+
+# Locked, the other settings that weaken checking cannot be cleared either.
+strict_settings_locked() {
+	echo 1 >"$RV_PARAMS/intree_stamped" && echo 1 >"$RV_PARAMS/evidence_only" ||
+		{ ktap_print_msg "raising intree_stamped and evidence_only failed"; return 1; }
+	write_fails 0 "$RV_PARAMS/intree_stamped" || return 1
+	write_fails 0 "$RV_PARAMS/evidence_only" || return 1
+	[ "$(cat "$RV_PARAMS/intree_stamped")" = Y ] && [ "$(cat "$RV_PARAMS/evidence_only")" = Y ]
+}
+ktap_test_result "locked: intree_stamped and evidence_only can be set, not cleared (EPERM)" strict_settings_locked
+
+# A stamp made --unverified (the mixed C module's: no rustc build records) is
+# counted, named in the verdict, and refused under evidence_only=1.
+evidence_only_refuses() {
+	u0=$(cat "$RV_SYSFS/unverified_stamps")
+	rv_try_load "$RUSTVER_DATA/a/rustver_test_c_rust.ko" rustver_test_c_rust refuse \
+		"rustver_test_c_rust: refused (policy=enforce): evidence_only=1: its stamp was made with 'rustver stamp --unverified'" ||
+		return 1
+	[ "$(cat "$RV_SYSFS/unverified_stamps")" = $((u0 + 1)) ] ||
+		{ ktap_print_msg "unverified_stamps went $u0 -> $(cat "$RV_SYSFS/unverified_stamps")"; return 1; }
+	grep -q '^rustver_test_c_rust refused-unverified-stamp ' "$RV_SYSFS/last_verdicts" ||
+		{ ktap_print_msg "no refused-unverified-stamp verdict in last_verdicts"; return 1; }
+}
+ktap_test_result "evidence_only=1: an --unverified stamp is refused, counted and named" evidence_only_refuses
 
 ktap_finished
