@@ -24,6 +24,8 @@
 #                                 ones built against A, odd ones against B
 #   a/rustver_sleep_NNN.ko        templates/rustver_sleep.c.in, NNN = 000..099: init
 #                                 sleeps (ms=), for the fail-closed tests
+#   a/rustver_reloc_N.ko          templates/rustver_reloc.c.in, N = 0..7: C modules
+#                                 with 20,000 relocations each, for the churn case
 #   a/rustver_bad_*.ko            templates/rustver_bad.c.in via gen-bad.py: C modules
 #                                 with weak Rust imports rustver must refuse (a symbol
 #                                 with control bytes, 128 unknown crates, a 100-link
@@ -148,6 +150,11 @@ for t in a b; do
 			m=$(printf 'rustver_sleep_%03d' "$i")
 			sed "s/@NAME@/$m/" "$SELFTESTS_DIR/modules/templates/rustver_sleep.c.in" >"$w/$m.c"
 			echo "obj-m += $m.o" >>"$w/Kbuild"
+		done
+		for ((i = 0; i < 8; i++)); do
+			sed "s/@NAME@/rustver_reloc_$i/" "$SELFTESTS_DIR/modules/templates/rustver_reloc.c.in" \
+				>"$w/rustver_reloc_$i.c"
+			echo "obj-m += rustver_reloc_$i.o" >>"$w/Kbuild"
 		done
 		for k in $BAD_KINDS; do
 			python3 "$SELFTESTS_DIR/modules/templates/gen-bad.py" \
