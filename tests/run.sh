@@ -25,6 +25,13 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 section() { printf '\n=== %s ===\n' "$*"; }
 fail() { failed=$((failed + 1)); failures+=("$*"); }
 
+if [ "$mode" = all ]; then
+	# Measured by scripts/fresh-root.sh and cold CI runs (README, Set-up).
+	echo "make check: every test, both architectures in QEMU (TCG). With an empty cache"
+	echo "(${RUSTVER_CACHE:-/var/cache/rustver}) it first builds a trixie chroot and four kernels:"
+	echo "about COLD_MINUTES min on 2 cores; with the cache warm, about WARM_MINUTES min."
+fi
+
 section "fixtures (rustc, gcc)"
 if ! tests/fixtures/build.sh "$fixtures" > "$logs/fixtures.log" 2>&1; then
 	cat "$logs/fixtures.log"
