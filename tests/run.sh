@@ -26,10 +26,11 @@ section() { printf '\n=== %s ===\n' "$*"; }
 fail() { failed=$((failed + 1)); failures+=("$*"); }
 
 if [ "$mode" = all ]; then
-	# Measured by scripts/fresh-root.sh and cold CI runs (README, Set-up).
+	# Measured on 2 cores (README, Set-up).
 	echo "make check: every test, both architectures in QEMU (TCG). With an empty cache"
-	echo "(${RUSTVER_CACHE:-/var/cache/rustver}) it first builds a trixie chroot and four kernels:"
-	echo "about COLD_MINUTES min on 2 cores; with the cache warm, about WARM_MINUTES min."
+	echo "(${RUSTVER_CACHE:-/var/cache/rustver}) it first builds a trixie chroot and four kernels"
+	echo "(kernel A about 10 min on 2 cores, tree B about 3 min, per architecture); the x86_64"
+	echo "QEMU section then takes about 20 min, the arm64 one about 12."
 fi
 
 section "fixtures (rustc, gcc)"
