@@ -162,8 +162,7 @@ static u8 *objcopy_add(const char *name, const void *stamp, size_t stamp_len, co
 			 "--add-section %s='%s' "
 			 "--set-section-flags %s=alloc,readonly,data "
 			 "--add-symbol %s=%s:0,global,object ",
-			 RV_STAMP_SECTION, st, RV_STAMP_SECTION, RV_STAMP_SYMBOL,
-			 RV_STAMP_SECTION);
+			 RV_STAMP_SECTION, st, RV_STAMP_SECTION, RV_STAMP_SYMBOL, RV_STAMP_SECTION);
 	}
 	if (modinfo) {
 		ck_assert_int_eq(tu_write_file(mi, modinfo, modinfo_len), 0);
@@ -531,7 +530,8 @@ START_TEST(livepatch_references_are_judged)
 		      v.rust_imports, imports);
 	ck_assert_int_eq(verdict_of("kcrate")->status, RV_CRATE_UNSTAMPED);
 	ck_assert_msg(verdict_of("kcrate")->example_len > 2 &&
-			      verdict_of("kcrate")->example[verdict_of("kcrate")->example_len] == ',',
+			      verdict_of("kcrate")->example[verdict_of("kcrate")->example_len] ==
+				      ',',
 		      "the example is NAME, ending at its ','");
 	free(m);
 	free(args);
@@ -724,16 +724,14 @@ START_TEST(stamp_symbol_out_of_its_section_is_error)
 }
 END_TEST
 
-START_TEST(two_stamps_is_error)
+/* Renames another defined symbol of stamped @m to the stamp symbol's name. */
+static void second_stamp_symbol(u8 *m, size_t size, const char *what)
 {
-	struct table_buf tb;
 	struct rv_elf_sym s;
 	struct rv_elf e;
-	size_t size;
-	u32 ndx, stamp_ndx, other = 0;
-	u8 *m = stamped_user(&size, &ndx), *rec;
+	u32 stamp_ndx, other = 0;
+	u8 *rec;
 
-	/* another defined symbol renamed to the stamp symbol's name */
 	stamp_ndx = stamp_symbol(m, size, &rec);
 	ck_assert_int_eq(rv_elf_open(&e, m, size), 0);
 	for (u32 i = 1; i < e.nsyms && !other; i++) {
@@ -741,8 +739,18 @@ START_TEST(two_stamps_is_error)
 		if (i != stamp_ndx && s.shndx && s.shndx < RV_SHN_LORESERVE && s.name[0])
 			other = i;
 	}
-	ck_assert_msg(other, "user.o has no defined symbol to rename");
+	ck_assert_msg(other, "%s has no defined symbol to rename", what);
 	memcpy(m + e.sym_off + (u64)other * RV_ELF_SYM_SIZE, rec, 4);
+}
+
+START_TEST(two_stamps_is_error)
+{
+	struct table_buf tb;
+	size_t size;
+	u32 ndx;
+	u8 *m = stamped_user(&size, &ndx);
+
+	second_stamp_symbol(m, size, "user.o");
 	assert_error(check(m, size, make_table(&tb, crc_a, NULL)), -RV_EDUP, "stamp");
 	free(m);
 }
@@ -753,20 +761,9 @@ START_TEST(two_stamps_without_rust_imports_is_not_rust)
 {
 	struct table_buf tb;
 	size_t size;
-	u8 *m = objcopy_add("plain.o", "RVSTAMP", 8, NULL, 0, &size), *rec;
-	struct rv_elf_sym s;
-	struct rv_elf e;
-	u32 stamp_ndx, other = 0;
+	u8 *m = objcopy_add("plain.o", "RVSTAMP", 8, NULL, 0, &size);
 
-	stamp_ndx = stamp_symbol(m, size, &rec);
-	ck_assert_int_eq(rv_elf_open(&e, m, size), 0);
-	for (u32 i = 1; i < e.nsyms && !other; i++) {
-		ck_assert_int_eq(rv_elf_sym(&e, i, &s), 0);
-		if (i != stamp_ndx && s.shndx && s.shndx < RV_SHN_LORESERVE && s.name[0])
-			other = i;
-	}
-	ck_assert_msg(other, "plain.o has no defined symbol to rename");
-	memcpy(m + e.sym_off + (u64)other * RV_ELF_SYM_SIZE, rec, 4);
+	second_stamp_symbol(m, size, "plain.o");
 	ck_assert_int_eq(check(m, size, make_table(&tb, crc_a, NULL)), 0);
 	ck_assert_msg(v.result == RV_RESULT_NOT_RUST, "got %s", rv_result_name(v.result));
 	free(m);
@@ -1058,7 +1055,8 @@ static void read_comment(void)
 	if (rv_elf_find_section(&elf, ".comment", &sh)) {
 		banner = tu_capture("${RUSTC:-rustc} --version");
 		banner[strcspn(banner, "\n")] = '\0';
-		fprintf(stderr, "user.o has no .comment (rustc before 1.73 writes none): using '%s'\n",
+		fprintf(stderr,
+			"user.o has no .comment (rustc before 1.73 writes none): using '%s'\n",
 			banner);
 		snprintf(comment, sizeof(comment), "%s", banner);
 		free(banner);

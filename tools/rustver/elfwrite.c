@@ -56,7 +56,7 @@ static Elf_Scn *find_scn(Elf *e, size_t shstrndx, const char *name)
 	return NULL;
 }
 
-#define KEEP_MAX 4	/* buffers given to libelf: name tables, .strtab, .symtab */
+#define KEEP_MAX 4 /* buffers given to libelf: name tables, .strtab, .symtab */
 
 struct keep {
 	void *p[KEEP_MAX];
@@ -170,8 +170,7 @@ static int set_symbol(Elf *e, size_t ndx, size_t size, struct keep *k, const cha
 	return 0;
 }
 
-static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, struct keep *k,
-		     const char **why)
+static int set_stamp(Elf *e, const uint8_t *stamp, size_t size, struct keep *k, const char **why)
 {
 	size_t shstrndx, name;
 	Elf_Scn *scn;
@@ -258,7 +257,8 @@ static bool stamp_symbol_is(struct rv_elf *elf, uint32_t ndx, size_t size)
 	for (uint32_t i = 1; i < elf->nsyms; i++) {
 		if (rv_elf_sym(elf, i, &s))
 			return false;
-		if (rv_elf_sym_name_len(&s, sizeof(RV_STAMP_SYMBOL)) + 1 == sizeof(RV_STAMP_SYMBOL) &&
+		if (rv_elf_sym_name_len(&s, sizeof(RV_STAMP_SYMBOL)) + 1 ==
+			    sizeof(RV_STAMP_SYMBOL) &&
 		    !memcmp(s.name, RV_STAMP_SYMBOL, sizeof(RV_STAMP_SYMBOL)) && s.shndx != 0) {
 			if (s.shndx != ndx || s.value || s.size != size)
 				return false;

@@ -522,7 +522,8 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 		if (rv_elf_sym(&elf, i, &s))
 			goto fail;
 		if (!(rv_elf_sym_undefined(&s) && s.name[0] == '_' && s.name[1] == 'R') &&
-		    !(s.shndx == RV_SHN_LIVEPATCH && s.name_max > 9 && !memcmp(s.name, ".klp.sym.", 9)))
+		    !(s.shndx == RV_SHN_LIVEPATCH && s.name_max > 9 &&
+		      !memcmp(s.name, ".klp.sym.", 9)))
 			continue;
 		len = rv_elf_sym_name_len(&s, s.name_max);
 		rv_put_le32(e, (uint32_t)str.len);
@@ -596,8 +597,9 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 			at += 9;
 		}
 		if (stamp)
-			s[k++] = (struct img_shdr){ 36, RV_SHT_PROGBITS, at, stamp_len, 0,
-						    v->stamped ? RV_SHF_ALLOC : 0 };
+			s[k++] = (struct img_shdr){ 36, RV_SHT_PROGBITS,
+						    at, stamp_len,
+						    0,	v->stamped ? RV_SHF_ALLOC : 0 };
 		for (uint32_t i = 0; i < nsec; i++) {
 			put32(img, s[i].name);
 			put32(img, s[i].type);
