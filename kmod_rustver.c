@@ -571,7 +571,7 @@ static const char *verdict_name(const struct rv_verdict *v, bool failed,
 	return "?";
 }
 
-static void count(const struct rv_verdict *v, bool failed, bool refused)
+static void count_verdict(const struct rv_verdict *v, bool failed, bool refused)
 {
 	atomic64_inc(&stats.checked);
 	if (v->result == RV_RESULT_NOT_RUST)
@@ -613,7 +613,7 @@ static int verify(struct module *mod, const struct rv_module *m)
 		 (v->result == RV_RESULT_PASS && weak_stamp(v) &&
 		  READ_ONCE(evidence_only));
 	refused = failed && pol == RV_POLICY_ENFORCE;
-	count(v, failed, refused);
+	count_verdict(v, failed, refused);
 	if (v->result != RV_RESULT_NOT_RUST) {
 		escape_name(mod->name, work->name, sizeof(work->name));
 		if (failed)

@@ -107,7 +107,7 @@ static bool pseudo_crate(const struct rv_crate_ref *c)
 #define KLP_OBJ_MAX	56	/* kernel/livepatch/core.c: "%55[^.]" and its '.' */
 
 /*
- * A livepatch reference ".klp.sym.OBJ.NAME,POS" (SHN_LIVEPATCH; Linux,
+ * The symbol @sym of SHN_LIVEPATCH is a reference ".klp.sym.OBJ.NAME,POS" (Linux,
  * Documentation/livepatch/module-elf-format.rst): OBJ ends at the first '.',
  * NAME at the first ',' after it. Sets *@len to NAME's length, measured no
  * further than RV_SYMBOL_MAX + 1 bytes, and returns NAME, or NULL when the
@@ -118,8 +118,7 @@ static const char *klp_name(const struct rv_elf_sym *sym, size_t *len)
 	size_t max = sym->name_max, i, n;
 	const char *p = sym->name;
 
-	if (sym->shndx != RV_SHN_LIVEPATCH || max < KLP_PREFIX_LEN ||
-	    !rv_memeq(p, KLP_PREFIX, KLP_PREFIX_LEN))
+	if (max < KLP_PREFIX_LEN || !rv_memeq(p, KLP_PREFIX, KLP_PREFIX_LEN))
 		return NULL;
 	for (i = KLP_PREFIX_LEN; i < max && i < KLP_PREFIX_LEN + KLP_OBJ_MAX; i++) {
 		if (!p[i] || p[i] == '.')
@@ -137,12 +136,12 @@ static const char *klp_name(const struct rv_elf_sym *sym, size_t *len)
 	return p;
 }
 
+/* @sym, a defined symbol, is RV_STAMP_SYMBOL. */
 static bool is_stamp_symbol(const struct rv_elf_sym *sym)
 {
 	static const char name[] = RV_STAMP_SYMBOL;
 
-	return sym->shndx != RV_SHN_UNDEF && sym->name_max >= sizeof(name) &&
-	       rv_memeq(sym->name, name, sizeof(name));
+	return sym->name_max >= sizeof(name) && rv_memeq(sym->name, name, sizeof(name));
 }
 
 /* Adds the crates of the v0 name @name (@max bytes readable) to @v. */
@@ -205,11 +204,13 @@ static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
 			return error(v, err, "ELF",
 				     "symbol name offset beyond the string table");
 		/* "_R" then a path or a version (the string table ends with a NUL) */
-		name = klp_name(&sym, &len);
-		if (rv_elf_sym_undefined(&sym) && rv_v0_is_v0(sym.name, 3)) {
-			err = add_import(scr, v, sym.name, sym.name_max);
-		} else if (name && rv_v0_is_v0(name, len)) {
-			err = add_import(scr, v, name, len);
+		if (sym.shndx == RV_SHN_UNDEF) {
+			if (rv_elf_sym_undefined(&sym) && rv_v0_is_v0(sym.name, 3))
+				err = add_import(scr, v, sym.name, sym.name_max);
+		} else if (sym.shndx == RV_SHN_LIVEPATCH) {
+			name = klp_name(&sym, &len);
+			if (name && rv_v0_is_v0(name, len))
+				err = add_import(scr, v, name, len);
 		} else if (is_stamp_symbol(&sym) && stamps++ == 0) {
 			*stamp = sym;
 		}

@@ -131,8 +131,10 @@ static int set_symbol(Elf *e, size_t ndx, size_t size, struct keep *k, const cha
 	for (i = 1; i < n; i++) {
 		const char *s;
 
-		if (!gelf_getsym(d, (int)i, &sym))
-			break;
+		if (!gelf_getsym(d, (int)i, &sym)) {
+			*why = "cannot read the symbol table";
+			return -1;
+		}
 		s = elf_strptr(e, sh.sh_link, sym.st_name);
 		if (s && !strcmp(s, name) && sym.st_shndx != SHN_UNDEF)
 			break;

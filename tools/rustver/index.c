@@ -522,14 +522,12 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 		if (rv_elf_sym(&elf, i, &s))
 			goto fail;
 		if (!(rv_elf_sym_undefined(&s) && s.name[0] == '_' && s.name[1] == 'R') &&
-		    !(s.shndx == RV_SHN_LIVEPATCH && s.name_max > 9 &&
-		      !memcmp(s.name, ".klp.sym.", 9)))
+		    s.shndx != RV_SHN_LIVEPATCH)
 			continue;
 		len = rv_elf_sym_name_len(&s, s.name_max);
 		rv_put_le32(e, (uint32_t)str.len);
 		e[4] = s.info;
-		e[6] = (uint8_t)s.shndx;
-		e[7] = (uint8_t)(s.shndx >> 8);
+		rv_put_le16(e + 6, s.shndx);
 		put(&sym, e, sizeof(e));
 		put(&str, s.name, len);
 		put8(&str, 0);
@@ -542,8 +540,8 @@ static bool make_image(struct wbuf *img, const struct modfile *m, const struct r
 
 		rv_put_le32(e, (uint32_t)str.len);
 		e[4] = 0x11; /* STB_GLOBAL, STT_OBJECT */
-		e[6] = (uint8_t)ndx;
-		rv_put_le32(e + 16, (uint32_t)stamp_len);
+		rv_put_le16(e + 6, ndx);
+		rv_put_le64(e + 16, stamp_len);
 		put(&sym, e, sizeof(e));
 		put(&str, name, sizeof(name));
 	}
