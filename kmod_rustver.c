@@ -92,6 +92,7 @@ static const char * const policy_names[] = { "off", "warn", "enforce" };
 static int policy = RV_POLICY_ENFORCE;
 static bool intree_stamped;
 static bool evidence_only;
+static bool table_without_build_id;
 
 /*
  * The lock takes effect when kmod_rustver has started: parameters given at
@@ -182,6 +183,37 @@ MODULE_PARM_DESC(intree_stamped, "in-tree Rust modules must carry a stamp like a
 module_param_cb(evidence_only, &strict_bool_ops, &evidence_only, 0644);
 MODULE_PARM_DESC(evidence_only, "refuse stamps made with --unverified (default N: counted in unverified_stamps)");
 
+/* A bool whose true is the weaker setting: raising it is weakening. */
+static int lax_bool_set(const char *val, const struct kernel_param *kp)
+{
+	bool *b = kp->arg, v;
+	int err;
+
+	if (kstrtobool(val, &v))
+		return -EINVAL;
+	if (v && !READ_ONCE(*b)) {
+		err = weakening(kp->name, "0", "1");
+		if (err)
+			return err;
+	}
+	WRITE_ONCE(*b, v);
+	return 0;
+}
+
+static const struct kernel_param_ops lax_bool_ops = {
+	.set = lax_bool_set,
+	.get = param_get_bool,
+};
+
+/*
+ * A crate table made without the tree's vmlinux (from installed headers)
+ * names no build ID: rustver_core compared only the release and UTS version,
+ * which two reproducible builds of one source share. Under policy=enforce a
+ * Rust module is then refused as not judged, unless this is set.
+ */
+module_param_cb(table_without_build_id, &lax_bool_ops, &table_without_build_id, 0644);
+MODULE_PARM_DESC(table_without_build_id, "accept a crate table that names no vmlinux build ID, tied to this kernel by release and UTS version only (default N: Rust modules are refused under enforce)");
+
 static int lock_set(const char *val, const struct kernel_param *kp)
 {
 	bool v;
@@ -209,9 +241,9 @@ static int lock_set(const char *val, const struct kernel_param *kp)
 	}
 	WRITE_ONCE(lock_requested, true);
 	WRITE_ONCE(policy_locked, true);
-	pr_info("locked until reboot: policy=%s intree_stamped=%d evidence_only=%d\n",
+	pr_info("locked until reboot: policy=%s intree_stamped=%d evidence_only=%d table_without_build_id=%d\n",
 		policy_names[READ_ONCE(policy)], READ_ONCE(intree_stamped),
-		READ_ONCE(evidence_only));
+		READ_ONCE(evidence_only), READ_ONCE(table_without_build_id));
 	return 0;
 }
 
@@ -268,8 +300,9 @@ static void escape_name(const char *name, char *out, size_t size)
 	size_t n = strnlen(name, MODULE_NAME_LEN);
 	int len;
 
+	/* printable ASCII passes, except the backslash (ESCAPE_APPEND) */
 	len = string_escape_mem(name, n, out, size - 1,
-				ESCAPE_HEX | ESCAPE_NP | ESCAPE_SPECIAL, NULL);
+				ESCAPE_HEX | ESCAPE_NAP | ESCAPE_APPEND, "\\");
 	out[min_t(size_t, len, size - 1)] = '\0';
 }
 
@@ -547,6 +580,30 @@ static void explain(const char *mod, const struct rv_verdict *v,
 		pr_warn("%s: loaded anyway (policy=warn): %s\n", mod, fix_hint(v));
 }
 
+/*
+ * A table that names no build ID (made from headers without vmlinux) is tied
+ * to this kernel by its release and UTS version alone: accepted only with
+ * table_without_build_id=1.
+ */
+static bool table_tied(const struct rv_table *t)
+{
+	return t->build_id || READ_ONCE(table_without_build_id);
+}
+
+static void explain_untied(const char *mod, bool refused)
+{
+	if (!explain_allowed())
+		return;
+	pr_err("%s: cannot judge: the crate table names no vmlinux build ID, so nothing but the release and UTS version ties it to this kernel build\n",
+	       mod);
+	if (refused)
+		pr_err("%s: refused (policy=enforce): make rustver_core's table from a tree with vmlinux, or accept it with kmod_rustver table_without_build_id=1\n",
+		       mod);
+	else
+		pr_warn("%s: loaded anyway (policy=warn): make rustver_core's table from a tree with vmlinux, or accept it with kmod_rustver table_without_build_id=1\n",
+			mod);
+}
+
 /* ---- the check at MODULE_STATE_COMING ---- */
 
 static const char *verdict_name(const struct rv_verdict *v, bool failed,
@@ -597,7 +654,7 @@ static int verify(struct module *mod, const struct rv_module *m)
 	const struct rv_table *table = rustver_core_table();
 	int pol = READ_ONCE(policy);
 	struct rv_verdict *v;
-	bool failed, refused;
+	bool failed, refused, untied;
 	u64 t0, ns;
 
 	mutex_lock(&verify_mutex);
@@ -612,13 +669,20 @@ static int verify(struct module *mod, const struct rv_module *m)
 	failed = v->result == RV_RESULT_FAIL || v->result == RV_RESULT_ERROR ||
 		 (v->result == RV_RESULT_PASS && weak_stamp(v) &&
 		  READ_ONCE(evidence_only));
+	/* Whatever the crates say, nothing tied the table to this build. */
+	untied = v->result != RV_RESULT_NOT_RUST && !table_tied(table);
+	failed = failed || untied;
 	refused = failed && pol == RV_POLICY_ENFORCE;
 	count_verdict(v, failed, refused);
 	if (v->result != RV_RESULT_NOT_RUST) {
 		escape_name(mod->name, work->name, sizeof(work->name));
-		if (failed)
+		if (untied)
+			explain_untied(work->name, refused);
+		else if (failed)
 			explain(work->name, v, table, refused);
-		record_verdict(work->name, verdict_name(v, failed, refused),
+		record_verdict(work->name,
+			       untied ? (refused ? "refused-table-untied" : "warned-table-untied") :
+			       verdict_name(v, failed, refused),
 			       v->ncrates, v->rust_imports, ns, true);
 	}
 	mutex_unlock(&verify_mutex);
@@ -780,31 +844,74 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static ssize_t verify_time_ns_show(struct kobject *kobj,
-				   struct kobj_attribute *attr, char *buf)
+enum time_stat { TIME_COUNT, TIME_P50, TIME_P99, TIME_MAX };
+
+/*
+ * One statistic of the verification times (nanoseconds, over the last
+ * TIMES_MAX Rust verdicts; count and max over all of them). Return: the
+ * value, or -ENOMEM in @err.
+ */
+static u64 time_stat(enum time_stat which, int *err)
 {
 	unsigned long count, n;
-	u64 *copy, max, p50 = 0, p99 = 0;
+	u64 *copy, max, v = 0;
 
-	copy = kmalloc_objs(u64, TIMES_MAX);
-	if (!copy)
-		return -ENOMEM;
+	*err = 0;
 	mutex_lock(&verify_mutex);
 	count = times_count;
 	max = times_max;
-	n = min_t(unsigned long, count, TIMES_MAX);
+	mutex_unlock(&verify_mutex);
+	if (which == TIME_COUNT)
+		return count;
+	if (which == TIME_MAX)
+		return max;
+
+	copy = kmalloc_objs(u64, TIMES_MAX);
+	if (!copy) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	mutex_lock(&verify_mutex);
+	n = min_t(unsigned long, times_count, TIMES_MAX);
 	memcpy(copy, times, n * sizeof(u64));
 	mutex_unlock(&verify_mutex);
 	if (n) {
 		sort(copy, n, sizeof(u64), cmp_u64, NULL);
-		p50 = copy[(n - 1) / 2];
-		p99 = copy[(n - 1) * 99 / 100];
+		v = copy[(n - 1) * (which == TIME_P50 ? 50 : 99) / 100];
 	}
 	kfree(copy);
-	return sysfs_emit(buf, "count %lu\np50 %llu\np99 %llu\nmax %llu\n",
-			  count, p50, p99, max);
+	return v;
 }
-static struct kobj_attribute verify_time_ns_attr = __ATTR_RO(verify_time_ns);
+
+#define TIME_ATTR(field, which)						\
+static ssize_t field##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	int err;							\
+	u64 v = time_stat(which, &err);					\
+									\
+	return err ? err : sysfs_emit(buf, "%llu\n", v);		\
+}									\
+static struct kobj_attribute field##_attr = __ATTR_RO(field)
+
+TIME_ATTR(count, TIME_COUNT);
+TIME_ATTR(p50_ns, TIME_P50);
+TIME_ATTR(p99_ns, TIME_P99);
+TIME_ATTR(max_ns, TIME_MAX);
+
+static struct attribute *time_attrs[] = {
+	&count_attr.attr,
+	&p50_ns_attr.attr,
+	&p99_ns_attr.attr,
+	&max_ns_attr.attr,
+	NULL,
+};
+
+/* /sys/kernel/rustver/verify_time/: one statistic per file */
+static const struct attribute_group time_group = {
+	.name = "verify_time",
+	.attrs = time_attrs,
+};
 
 static struct attribute *verifier_attrs[] = {
 	&seen_attr.attr,
@@ -822,12 +929,17 @@ static struct attribute *verifier_attrs[] = {
 	&preloaded_attr.attr,
 	&preloaded_modules_attr.attr,
 	&last_verdicts_attr.attr,
-	&verify_time_ns_attr.attr,
 	NULL,
 };
 
 static const struct attribute_group verifier_group = {
 	.attrs = verifier_attrs,
+};
+
+static const struct attribute_group *verifier_groups[] = {
+	&verifier_group,
+	&time_group,
+	NULL,
 };
 
 /* ---- init and exit ---- */
@@ -861,7 +973,7 @@ static int __init kmod_rustver_init(void)
 	if (!work)
 		return -ENOMEM;
 
-	err = sysfs_create_group(rustver_core_kobj(), &verifier_group);
+	err = sysfs_create_groups(rustver_core_kobj(), verifier_groups);
 	if (err)
 		goto free_work;
 
@@ -875,18 +987,21 @@ static int __init kmod_rustver_init(void)
 		__module_get(THIS_MODULE);	/* until reboot */
 		WRITE_ONCE(policy_locked, true);
 	}
-	pr_info("verifying Rust imports of loading modules against %u crates, policy=%s%s%s%s\n",
+	pr_info("verifying Rust imports of loading modules against %u crates, policy=%s%s%s%s%s\n",
 		table->count, policy_names[READ_ONCE(policy)],
 		READ_ONCE(intree_stamped) ? " intree_stamped" : "",
 		READ_ONCE(evidence_only) ? " evidence_only" : "",
+		READ_ONCE(table_without_build_id) ? " table_without_build_id" : "",
 		READ_ONCE(policy_locked) ? " (locked)" : "");
+	if (!table_tied(table))
+		pr_warn("the crate table names no vmlinux build ID: Rust modules are not judged (refused under policy=enforce) unless table_without_build_id=1\n");
 	if (preloaded_count)
 		pr_warn("%u module%s loaded before kmod_rustver were not verified: see /sys/kernel/rustver/preloaded_modules\n",
 			preloaded_count, preloaded_count == 1 ? "" : "s");
 	return 0;
 
 remove_group:
-	sysfs_remove_group(rustver_core_kobj(), &verifier_group);
+	sysfs_remove_groups(rustver_core_kobj(), verifier_groups);
 free_work:
 	kvfree(work);
 	return err;
@@ -897,7 +1012,7 @@ static void __exit kmod_rustver_exit(void)
 	if (!IS_ENABLED(CONFIG_RUST) || !rustver_core_table()->count)
 		return;
 	unregister_module_notifier(&module_nb);
-	sysfs_remove_group(rustver_core_kobj(), &verifier_group);
+	sysfs_remove_groups(rustver_core_kobj(), verifier_groups);
 	kvfree(work);
 	pr_info("stopped: module loads are no longer verified\n");
 }

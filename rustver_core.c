@@ -30,6 +30,8 @@ static const struct rv_table core_table = {
 	.crates = rustver_table_crates,
 	.count = RUSTVER_TABLE_COUNT,
 	.rustc = RUSTVER_TABLE_RUSTC,
+	/* sizeof, not [0]: a constant expression for the initialiser */
+	.build_id = sizeof(RUSTVER_TABLE_BUILD_ID) > 1 ? RUSTVER_TABLE_BUILD_ID : NULL,
 };
 
 static struct kobject *core_kobj;
@@ -185,7 +187,7 @@ static int check_identity(void)
 	 * UTS version: the vmlinux build ID tells them apart.
 	 */
 	if (!RUSTVER_TABLE_BUILD_ID[0]) {
-		pr_warn("crate table names no build ID (made without the tree's vmlinux): only the release and UTS version were compared, %s %s\n",
+		pr_warn("crate table names no build ID (made without the tree's vmlinux): only the release and UTS version were compared, %s %s; under policy=enforce kmod_rustver refuses Rust modules unless table_without_build_id=1\n",
 			uts->release, uts->version);
 	} else {
 		char id[2 * BUILD_ID_MAX + 1];

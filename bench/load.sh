@@ -21,7 +21,7 @@
 # With the verifier loaded, every cycle must have been verified (its `checked`
 # counter), and the verifier's own time for each Rust verdict is read from
 # /sys/kernel/rustver/last_verdicts; kmod_rustver is loaded afresh for each block,
-# so each block's verify_time_ns statistics are recorded too. Then the resident
+# so each block's verify_time/ statistics are recorded too. Then the resident
 # sizes of rustver_engine, rustver_core and kmod_rustver (/proc/modules), what
 # kmod_rustver allocates when it starts and per load (kmem trace events, with and
 # without the verifier, MEM cycles per module).

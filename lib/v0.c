@@ -692,14 +692,15 @@ production:
 				if (err)
 					return err;
 			}
-			goto wrap;
+			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
+			goto child_type;
 		case 'P':
 		case 'O':
 			puts_(w, mode, tag == 'P' ? "*const " : "*mut ");
-			goto wrap;
+			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
+			goto child_type;
 		case 'S':
 			puts_(w, mode, "[");
-wrap:
 			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
 			goto child_type;
 		case 'A':
@@ -826,12 +827,15 @@ wrap:
 			goto done_leaf;
 		case 'R':
 		case 'Q':
-			if (tag == 'R' && eat(w, 'e'))
-				goto str;
+			if (tag == 'R' && eat(w, 'e')) {	/* &str: "Re" bytes */
+				err = str_bytes(w);
+				if (err)
+					return err;
+				goto done_leaf;
+			}
 			err = push(w, start, KIND_CONST, R_CONST_REF, 0);
 			goto child_const;
 		case 'e':
-str:
 			err = str_bytes(w);
 			if (err)
 				return err;

@@ -74,6 +74,7 @@ fi
 RUSTVER_GUEST_BIN=$guest_bin CHROOT=$CHROOT KDIR_A=$KDIR_A KERNEL_RELEASE=$KERNEL_RELEASE MODS_A=$work/modules/a MODS_B=$work/modules/b \
 	MODS_KMOD_A=${RUSTVER_BIN:+$work/modules/kmod-a} MODS_KMOD_B=${RUSTVER_BIN:+$work/modules/kmod-b} \
 	MODS_KMOD_A200=${RUSTVER_BIN:+$work/modules/kmod-a200} \
+	MODS_KMOD_ANOBID=${RUSTVER_BIN:+$work/modules/kmod-anobid} \
 	"$SELFTESTS_DIR/qemu/mkinitramfs.sh" "$work/initramfs.cpio.gz"
 
 cmdline="console=$console_dev loglevel=7 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 rdinit=/init"

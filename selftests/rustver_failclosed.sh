@@ -9,16 +9,19 @@
 #  - 8 workers load and unload C modules while kmod_rustver is removed and
 #    inserted 10 times under enforce: the kernel refuses none of them;
 #  - policy=off: loads are let through and counted as unverified;
-#  - a bad symbol's control bytes are printed escaped;
+#  - a bad symbol's control bytes are printed escaped, and a module name's
+#    in dmesg, last_verdicts and the trace;
 #  - a module failing 128 crates gets one bounded explanation;
 #  - /sys/kernel/rustver/crates holds a 200-crate table whole;
+#  - a table without a build ID: Rust modules refused under enforce as not judged,
+#    a C module loaded, table_without_build_id=1 accepts it;
 #  - a 100-link v0 backref chain is refused, explained (RUSTVER_SELFTEST_CHAIN=0: left out).
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/ktap_helpers.sh"
 . "$DIR/rustver_lib.sh"
 
 rv_begin_kmods
-[ "${CHAIN_CASE:-0}" = 1 ] && ktap_set_plan 8 || ktap_set_plan 7
+[ "${CHAIN_CASE:-0}" = 1 ] && ktap_set_plan 10 || ktap_set_plan 9
 tmp=${TMPDIR:-/tmp}/rustver_failclosed.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -191,6 +194,34 @@ escaped() {
 }
 ktap_test_result "a bad symbol's control bytes are printed escaped" escaped
 
+# mod->name is the builder's choice: B-built rustver_test_hello renamed to
+# "rv ESC [2J BEL LF TAB evil_hell". Refused, and the name appears escaped in
+# dmesg, last_verdicts and the trace event; no line starts with the forged tail.
+hostile_name() {
+	rv_verifier_fresh || return 1
+	rv_trace_on || { ktap_print_msg "cannot enable the trace"; return 1; }
+	bad=0
+	# shellcheck disable=SC1003 # the backslashes are the kernel's escapes, literally
+	want='rv\x1b[2J\x07\x0a\x09evil_hell'
+	rv_try_load "$B/rustver_evil_name.ko" x refuse "$want: crate kernel[" \
+		"$want: refused (policy=enforce)" || bad=1
+	grep -q 'evil_hell' /proc/modules && { ktap_print_msg "the renamed module is in /proc/modules"; bad=1; }
+	printf '%s\n' "$rv_events" | sed 's/^/#   event: /'
+	rv_trace_off
+	esc=$(printf '\033')
+	if dmesg | grep -q "$esc"; then
+		ktap_print_msg "the kernel log holds a raw ESC byte"
+		bad=1
+	fi
+	dmesg | grep -q '^	*evil_hell' && { ktap_print_msg "a kernel log line starts with the forged tail"; bad=1; }
+	tail -n 1 "$RV_SYSFS/last_verdicts" | grep -qF "$want refused " ||
+		{ ktap_print_msg "last verdict: $(tail -n 1 "$RV_SYSFS/last_verdicts")"; bad=1; }
+	printf '%s\n' "$rv_events" | grep -qF "verdict $want refused" ||
+		{ ktap_print_msg "no trace event with the escaped name"; bad=1; }
+	return $bad
+}
+ktap_test_result "a module named with control bytes: refused, its name escaped in dmesg, last_verdicts, trace" hostile_name
+
 bounded() {
 	rv_verifier_fresh || return 1
 	bad=0
@@ -242,6 +273,43 @@ crates200() {
 	return $bad
 }
 ktap_test_result "/sys/kernel/rustver/crates holds a 200-crate table whole" crates200
+
+# rustver_core made from a table without a build ID (as from installed headers
+# without vmlinux): nothing but release and UTS version ties it to this build.
+untied() {
+	nobid=$RUSTVER_DATA/kmod-anobid
+	[ -f "$nobid/rustver_core.ko" ] || { ktap_print_msg "no build-ID-less rustver_core in the test data"; return 1; }
+	rv_loaded kmod_rustver && { rv_run rmmod kmod_rustver || return 1; }
+	rv_loaded rustver_core && { rv_run rmmod rustver_core || return 1; }
+	rv_loaded rustver_engine || rv_run modprobe rustver_engine || return 1
+	dmesg -c >/dev/null
+	rv_run insmod "$nobid/rustver_core.ko" || return 1
+	rv_run modprobe kmod_rustver policy=enforce || return 1
+	bad=0
+	grep -q '^# build-id: ' "$RV_SYSFS/crates" && { ktap_print_msg "the table names a build ID: the case proves nothing"; bad=1; }
+	rv_log=$(rv_rustver_lines)
+	printf '%s\n' "$rv_log" | sed 's/^/#   /'
+	for text in "rustver_core: crate table names no build ID" \
+		"kmod_rustver: the crate table names no vmlinux build ID: Rust modules are not judged"; do
+		printf '%s\n' "$rv_log" | grep -qF "$text" || { ktap_print_msg "dmesg lacks '$text'"; bad=1; }
+	done
+	# A C module: never refused because of rustver.
+	rv_try_load "$A/rustver_test_c.ko" rustver_test_c accept || bad=1
+	# An A-built, stamped Rust module that passes on a tied table: not judged.
+	rv_try_load "$A/rustver_test_hello.ko" rustver_test_hello refuse \
+		"rustver_test_hello: cannot judge: the crate table names no vmlinux build ID" \
+		"rustver_test_hello: refused (policy=enforce): make rustver_core's table from a tree with vmlinux" || bad=1
+	tail -n 1 "$RV_SYSFS/last_verdicts" | grep -q '^rustver_test_hello refused-table-untied ' ||
+		{ ktap_print_msg "last verdict: $(tail -n 1 "$RV_SYSFS/last_verdicts")"; bad=1; }
+	echo 1 >"$RV_PARAMS/table_without_build_id" || { ktap_print_msg "cannot set table_without_build_id"; bad=1; }
+	rv_try_load "$A/rustver_test_hello.ko" rustver_test_hello accept || bad=1
+	echo 0 >"$RV_PARAMS/table_without_build_id"
+	rv_run rmmod kmod_rustver || bad=1
+	rv_run rmmod rustver_core || bad=1
+	rv_verifier_up || bad=1
+	return $bad
+}
+ktap_test_result "a table without a build ID: Rust modules refused as not judged, C loads; table_without_build_id=1 accepts" untied
 
 if [ "${CHAIN_CASE:-0}" = 1 ]; then
 	chain() {

@@ -99,9 +99,14 @@ strict_settings_locked() {
 		{ ktap_print_msg "raising intree_stamped and evidence_only failed"; return 1; }
 	write_fails 0 "$RV_PARAMS/intree_stamped" || return 1
 	write_fails 0 "$RV_PARAMS/evidence_only" || return 1
-	[ "$(cat "$RV_PARAMS/intree_stamped")" = Y ] && [ "$(cat "$RV_PARAMS/evidence_only")" = Y ]
+	# table_without_build_id weakens when raised: 0 stays, 1 is refused.
+	echo 0 >"$RV_PARAMS/table_without_build_id" ||
+		{ ktap_print_msg "writing table_without_build_id=0 failed"; return 1; }
+	write_fails 1 "$RV_PARAMS/table_without_build_id" || return 1
+	[ "$(cat "$RV_PARAMS/intree_stamped")" = Y ] && [ "$(cat "$RV_PARAMS/evidence_only")" = Y ] &&
+		[ "$(cat "$RV_PARAMS/table_without_build_id")" = N ]
 }
-ktap_test_result "locked: intree_stamped and evidence_only can be set, not cleared (EPERM)" strict_settings_locked
+ktap_test_result "locked: intree_stamped, evidence_only set and not cleared; table_without_build_id not set (EPERM)" strict_settings_locked
 
 # A stamp made --unverified (the mixed C module's: no rustc build records) is
 # counted, named in the verdict, and refused under evidence_only=1.

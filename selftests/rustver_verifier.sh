@@ -202,11 +202,17 @@ ktap_test_result "counters match the load attempts and verdict events; unverifie
 
 timing_and_last() {
 	total=$(grep -c '^verdict' "$tmp/events")
-	sed 's/^/#   verify_time_ns: /' "$RV_SYSFS/verify_time_ns"
+	(cd "$RV_SYSFS/verify_time" && grep . count p50_ns p99_ns max_ns) | sed 's/^/#   verify_time\//'
 	sed 's/^/#   last_verdicts: /' "$RV_SYSFS/last_verdicts"
-	# shellcheck disable=SC2046 # four numbers
-	set -- $(awk '{ print $2 }' "$RV_SYSFS/verify_time_ns")
-	[ $# -eq 4 ] || { ktap_print_msg "verify_time_ns has no count/p50/p99/max"; return 1; }
+	# One number per file (sysfs: one value per attribute).
+	set --
+	for f in count p50_ns p99_ns max_ns; do
+		v=$(cat "$RV_SYSFS/verify_time/$f") || { ktap_print_msg "no verify_time/$f"; return 1; }
+		case $v in
+		'' | *[!0-9]*) ktap_print_msg "verify_time/$f is '$v', not one number"; return 1 ;;
+		esac
+		set -- "$@" "$v"
+	done
 	[ "$1" -eq "$total" ] || { ktap_print_msg "count $1, verdict events $total"; return 1; }
 	[ "$2" -gt 0 ] && [ "$2" -le "$3" ] && [ "$3" -le "$4" ] ||
 		{ ktap_print_msg "expected 0 < p50 <= p99 <= max"; return 1; }
@@ -218,7 +224,7 @@ timing_and_last() {
 	diff "$tmp/got" "$tmp/want" | sed 's/^/#   /'
 	return 1
 }
-ktap_test_result "verify_time_ns has count/p50/p99/max; last_verdicts lists the modules in order" \
+ktap_test_result "verify_time/ has count, p50_ns, p99_ns, max_ns; last_verdicts lists the modules in order" \
 	timing_and_last
 
 ktap_finished

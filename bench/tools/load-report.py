@@ -30,7 +30,7 @@ TARGET_P99 = 5.0  # % of the big module's median load time
 
 
 def kpct(values, pct):
-    """The kernel's percentile (kmod_rustver's verify_time_ns_show)."""
+    """The kernel's percentile (kmod_rustver's time_stat())."""
     s = sorted(values)
     return s[(len(s) - 1) * pct // 100] if s else None
 
@@ -269,7 +269,7 @@ def main():
     w("Pooled: every Rust verdict of the run, the `ns=` of its line in "
       "/sys/kernel/rustver/last_verdicts (the figure kmod_rustver adds to its statistics), "
       "percentiles as kmod_rustver computes them. Blocks: kmod_rustver's own "
-      "/sys/kernel/rustver/verify_time_ns of each block (one fresh load of kmod_rustver per block): "
+      "/sys/kernel/rustver/verify_time/ of each block (one fresh load of kmod_rustver per block): "
       "the sum of their counts (each block also verified loadtime's untimed first cycle), the "
       "median of their p50, the largest p99 and max. Consistent: the counts are the verdicts "
       "plus one per block, and no pooled time exceeds the largest block max.")

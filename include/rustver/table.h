@@ -26,6 +26,12 @@ struct rv_table {
 	const struct rv_crate *crates;
 	u32 count;
 	const char *rustc;		/* rustc that built the kernel, or NULL */
+	/*
+	 * The vmlinux GNU build ID (lowercase hex) the table was made for, or
+	 * NULL: a table made from headers without vmlinux names none, and only
+	 * the release and UTS version tie it to a build.
+	 */
+	const char *build_id;
 };
 
 /* The entry for crate @name[@dis], or NULL. */

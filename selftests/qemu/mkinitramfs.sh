@@ -61,7 +61,7 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc}
 suite=$root/selftests/rustver
 data=$suite/data
-mkdir -p "$suite" "$data"/{a,b,kdir-a/rust,xz/a,xz/b,kmod-a,kmod-b,kmod-a200}
+mkdir -p "$suite" "$data"/{a,b,kdir-a/rust,xz/a,xz/b,kmod-a,kmod-b,kmod-a200,kmod-anobid}
 
 # copy_bin SRC DEST: install the executable SRC (host path) as DEST and every shared
 # library that the chroot's ldd lists for it, from the chroot, at the same paths.
@@ -187,6 +187,10 @@ if [ -n "${MODS_KMOD_A:-}" ] && [ -f "$MODS_KMOD_A/kmod_rustver.ko" ]; then
 	if [ -n "${MODS_KMOD_A200:-}" ]; then
 		[ -f "$MODS_KMOD_A200/rustver_core.ko" ] || die "MODS_KMOD_A200 has no rustver_core.ko"
 		cp "$MODS_KMOD_A200"/{rustver_core.ko,table-200} "$data/kmod-a200/"
+	fi
+	if [ -n "${MODS_KMOD_ANOBID:-}" ]; then
+		[ -f "$MODS_KMOD_ANOBID/rustver_core.ko" ] || die "MODS_KMOD_ANOBID has no rustver_core.ko"
+		cp "$MODS_KMOD_ANOBID/rustver_core.ko" "$data/kmod-anobid/"
 	fi
 fi
 # static_tool OUT SRC: the guest's own static build of a test tool.

@@ -34,6 +34,7 @@
 # any compiler warning fails the build):
 #   kmod-a/{rustver_engine,rustver_core,kmod_rustver}.ko   built against A
 #   kmod-b/rustver_core.ko                                 built against B
+#   kmod-anobid/rustver_core.ko built against A from A's table without its build ID
 #   kmod-a200/rustver_core.ko   built against A from table-200 (A's table and
 #                               fake crates up to 200: the crates file test)
 set -euo pipefail
@@ -188,6 +189,11 @@ $(tail -n 30 "$w.log")"
 	mark_done "$out/$t" "$key"
 done
 log "modules in $out/a and $out/b"
+# The B-built rustver_test_hello renamed to bytes no output may pass through raw
+# (ESC [2J, BEL, newline, tab): mod->name is whatever the module's builder chose.
+python3 "$SELFTESTS_DIR/scripts/rename-module.py" "$out/b/rustver_test_hello.ko" \
+	"$out/b/rustver_evil_name.ko" "$(printf 'rv\033[2J\a\n\tevil_hell' | od -An -tx1 | tr -d ' \n')" ||
+	die "cannot make rustver_evil_name.ko from $out/b/rustver_test_hello.ko"
 
 # build_core200 DIR: rustver_core built against A (in DIR, already built once) from
 # a table of 200 crates: A's own, then fake ones (rvfake_NNN). Into kmod-a200/, with
@@ -208,6 +214,24 @@ $(tail -n 30 "$w-200.log")"
 	rm -rf "${out:?}/kmod-a200"
 	mkdir -p "$out/kmod-a200"
 	cp "$w/rustver_core.ko" "$table" "$out/kmod-a200/"
+}
+
+# build_core_nobid DIR: rustver_core built against A (in DIR) from A's table without
+# its build-ID line, as a table made from installed headers (no vmlinux) is. Into
+# kmod-anobid/.
+build_core_nobid() {
+	local w=$1 table=$1/table-nobid
+	"$RUSTVER_BIN" table --kdir "$KDIR_A" -o "$table.full" || die "$RUSTVER_BIN table --kdir $KDIR_A failed"
+	grep -v '^# build-id: ' "$table.full" >"$table"
+	grep -q '^# build-id: ' "$table.full" || die "A's table names no build ID: kmod-anobid would prove nothing"
+	rm -f "$w/rustver_core.o" "$w/rustver_core.ko" "$w/rustver_table.h"
+	"$SELFTESTS_DIR/scripts/build-module.sh" a "$w" modules W=1 RUSTVER_TABLE="${table#"$CHROOT"}" \
+		-j"$(nproc)" >"$w-nobid.log" 2>&1 ||
+		die "building rustver_core from a table without build ID failed; last lines of $w-nobid.log:
+$(tail -n 30 "$w-nobid.log")"
+	rm -rf "${out:?}/kmod-anobid"
+	mkdir -p "$out/kmod-anobid"
+	cp "$w/rustver_core.ko" "$out/kmod-anobid/"
 }
 
 # rustver's own modules, from the checkout's Kbuild and sources, as a user builds them.
@@ -238,6 +262,7 @@ $(grep -E -A3 ': warning:|WARNING: modpost' "$w.log" | head -n 30)"
 	if [ "$t" = a ]; then
 		cp "$w"/{rustver_engine,rustver_core,kmod_rustver}.ko "$out/kmod-a/"
 		build_core200 "$w"
+		build_core_nobid "$w"
 	else
 		cp "$w/rustver_core.ko" "$out/kmod-b/"
 	fi

@@ -157,7 +157,7 @@ qemu_setup() {
 	qemu_append=$1
 	# Under TCG the guest cannot calibrate its TSC (no PIT, HPET or ACPI PM timer in
 	# the tiny test kernel) and falls back to jiffies: sched_clock()/local_clock()
-	# then tick in 4 ms steps and kmod_rustver's verify_time_ns reads 0. TCG's rdtsc
+	# then tick in 4 ms steps and kmod_rustver's verify_time/ reads 0. TCG's rdtsc
 	# reads the host's TSC, so give the guest the host's rate.
 	local khz
 	khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
