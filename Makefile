@@ -4,13 +4,15 @@
 #
 #   make demo          boot a Rust-enabled kernel in QEMU and show rustver at work
 #   make               build tools/rustver/rustver (installs build deps first)
+#                      and, with scdoc, the man pages man/*.8
 #   make check         every test: unit tests, short fuzz pass, QEMU selftests
 #   make check-unit    the engine and helper tests (ASan + UBSan)
 #   make selftest      the kselftests in QEMU on a Rust-enabled kernel (x86_64;
 #                      ARCH=arm64 for the arm64 kernel)
 #   make fuzz          run each libFuzzer target for FUZZ_TIME seconds
 #   make bench         benchmarks on Debian's kernel (rewrites bench/RESULTS.md)
-#   make install       install rustver under PREFIX (default /usr/local)
+#   make install       install rustver and its man pages under PREFIX (default
+#                      /usr/local)
 #   make deps          install the Debian packages the build and tests need
 #   make KDIR=DIR      also build the kernel modules against the kernel build
 #                      tree DIR (make modules KDIR=DIR; RUSTVER_TABLE=FILE for
@@ -21,6 +23,7 @@ BUILD     ?= build
 FUZZ_TIME ?= 60
 CC        ?= cc
 CFLAGS    ?= -O2 -g
+SCDOC     ?= scdoc
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -33,8 +36,14 @@ ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
 HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 
+# The man pages, from man/*.8.scd. scdoc is in scripts/deps.sh's build group,
+# so deps-step installs it; with RUSTVER_DEPS=0 they are built only when it is
+# on PATH.
+MANPAGES := man/rustver.8 man/kmod_rustver.8
+MAN8     := $(if $(filter 0,$(RUSTVER_DEPS)),$(if $(shell command -v $(SCDOC) 2>/dev/null),$(MANPAGES)),$(MANPAGES))
+
 .PHONY: all deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
-all: tools/rustver/rustver $(if $(KDIR),modules)
+all: tools/rustver/rustver $(MAN8) $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
 	@test -n "$(KDIR)" || { echo "make modules: set KDIR to a kernel build tree" >&2; exit 2; }
@@ -44,7 +53,7 @@ modules: tools/rustver/rustver
 # build packages for `make`, everything the suite uses for the test targets
 # (one dpkg-query when nothing is; RUSTVER_DEPS=0 skips it). Any goal but
 # these (a test, a unit test program, a fuzzer, a benchmark) takes the check group.
-BUILD_GOALS := all tools/rustver/rustver modules install install-dkms clean
+BUILD_GOALS := all tools/rustver/rustver $(MANPAGES) modules install install-dkms clean
 DEPS_GROUP := $(if $(filter-out $(BUILD_GOALS),$(MAKECMDGOALS)),check,build)
 deps-step:
 ifneq ($(RUSTVER_DEPS),0)
@@ -56,6 +65,9 @@ deps:
 
 tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	$(CC) $(RV_CFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
+
+man/%.8: man/%.8.scd | deps-step
+	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
 
 # The same sources under AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
@@ -149,11 +161,12 @@ install-dkms:
 		include lib $(DKMS_SRC)/
 	rm -f $(DKMS_SRC)/lib/*.o $(DKMS_SRC)/lib/.*.cmd
 
-install: tools/rustver/rustver
+install: tools/rustver/rustver $(MAN8)
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver
 	install -D -m 0644 scripts/rustver.mk $(DESTDIR)$(PREFIX)/share/rustver/rustver.mk
 	install -D -m 0755 scripts/dkms-make $(DESTDIR)$(PREFIX)/share/rustver/dkms-make
+	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN8))
 
 clean:
-	rm -rf $(BUILD) tools/rustver/rustver
+	rm -rf $(BUILD) tools/rustver/rustver $(MANPAGES) $(MANPAGES:=.tmp)
 	rm -f *.ko *.o *.mod *.mod.c lib/*.o .*.cmd lib/.*.cmd modules.order Module.symvers rustver_table.h

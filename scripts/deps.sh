@@ -3,6 +3,7 @@
 # in groups, so that every part of the suite finds its tools before it runs.
 #
 #   scripts/deps.sh [build]     what `make` needs to build tools/rustver/rustver
+#                               and the man pages
 #   scripts/deps.sh check       everything `make check`, `make demo`,
 #                               `make selftest` and `make bench` use: the build
 #                               packages, the unit tests' and fuzzers', the test
@@ -36,6 +37,7 @@ esac
 build=(
 	build-essential pkg-config
 	libkmod-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev  # the helper
+	scdoc                                                     # man/*.8
 )
 check=(
 	check                                                     # unit tests

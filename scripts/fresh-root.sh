@@ -4,7 +4,7 @@
 # The README's commands on a machine with no history: for each SUITE, a fresh
 # `debootstrap --variant=minbase SUITE` root, a clean clone of this
 # repository's HEAD in it, an empty cache, and, as root with CI=true and no
-# standard input, what README's Set-up says a user types:
+# standard input, what README's Install and Tests say a user types:
 #
 #     apt-get install git make        (minbase has neither)
 #     git clone REPO rustver && cd rustver
