@@ -26,7 +26,7 @@ section() { printf '\n=== %s ===\n' "$*"; }
 fail() { failed=$((failed + 1)); failures+=("$*"); }
 
 if [ "$mode" = all ]; then
-	# Measured on 2 cores (README, Set-up).
+	# Measured on 2 cores (README, Tests).
 	echo "make check: every test, both architectures in QEMU (TCG). With an empty cache"
 	echo "(${RUSTVER_CACHE:-/var/cache/rustver}) it first builds a trixie chroot and four kernels"
 	echo "(x86_64: kernel A about 10 min on 2 cores, tree B about 3; arm64 longer); each QEMU"
