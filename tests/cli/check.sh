@@ -142,4 +142,28 @@ run check --table "$WORK/A.txt"
 expect 2 "check without modules is a usage error" 'give MODULE... or --all'
 run check --help
 expect 0 "check --help" '^Usage: rustver check'
+cp "$OUT" "$WORK/check-help.txt"
+# The command table (tools/rustver/main.c): 'help CMD' prints what 'CMD --help'
+# does; a usage error is one line and where to look; -k/-b as modinfo(8) takes them.
+run help check
+if [ "$RC" = 0 ] && cmp -s "$OUT" "$WORK/check-help.txt"; then
+	t_ok "'rustver help check' prints exactly 'rustver check --help'"
+else
+	t_fail "'rustver help check' (exit $RC) differs from 'rustver check --help'"
+fi
+run --help
+expect 0 "the top-level help lists every command with its summary" \
+	'^  table +print the crate table' '^  stamp ' '^  check +give the verdict' '^  show ' '^  symbols '
+run check --table "$WORK/A.txt" --no-such-option "$WORK/m/good.ko"
+if [ "$RC" = 2 ] && [ "$(grep -c . "$OUT")" = 2 ] &&
+	grep -qx "rustver: check: unknown option '--no-such-option'" "$OUT" &&
+	grep -qx "Try 'rustver check --help'." "$OUT"; then
+	t_ok "an unknown option: exit 2, one line naming it, then where to look"
+else
+	t_fail "an unknown option (exit $RC): $(head -c 300 "$OUT")"
+fi
+run check --table "$WORK/A.txt" --kdir
+expect 2 "an option without its argument is named" "^rustver: check: option '--kdir' needs an argument$"
+run check --table "$WORK/A.txt" -k "$(uname -r)" -b / "$WORK/m/good.ko"
+expect 0 "-k RELEASE and -b DIR are --kernel and --basedir" 'good.ko: pass'
 t_done

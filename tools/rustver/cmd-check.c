@@ -16,7 +16,7 @@
 static const char usage[] =
 	"Usage: rustver check [--kdir DIR | --table FILE] [--json] MODULE...\n"
 	"       rustver check [--kdir DIR | --table FILE] [--json] --all\n"
-	"                     [--kernel RELEASE] [--basedir DIR] [--jobs N]\n"
+	"                     [-k RELEASE] [-b DIR] [--jobs N]\n"
 	"                     [--index FILE | --no-index] [--budget MIB] [--stats]\n"
 	"\n"
 	"Checks each MODULE (a .ko file, compressed or not, or a module name or alias\n"
@@ -45,8 +45,9 @@ static const char usage[] =
 	"                    it, and only that is kept\n"
 	"  --stats           print how many modules came from the index, were\n"
 	"                    decompressed whole or streamed (standard error)\n"
-	"  --kernel RELEASE  kernel release for names and --all (default: uname -r)\n"
-	"  --basedir DIR     root of the module tree (default: /)\n"
+	"  -k, --kernel RELEASE\n"
+	"                    kernel release for names and --all (default: uname -r)\n"
+	"  -b, --basedir DIR root of the module tree (default: /)\n"
 	"\n"
 	"Exit status: 0 all pass, 1 some verdict failed, 2 usage, I/O or format error\n"
 	"(including a malformed module or stamp).\n";
@@ -428,15 +429,22 @@ static void summary(const char *dir, const struct check *c, const struct tree_wa
 	putchar('\n');
 }
 
-int cmd_check(int argc, char **argv)
+static int cmd_check(int argc, char **argv);
+
+const struct rv_cmd cmd_check_def = {
+	.name = "check",
+	.fn = cmd_check,
+	.summary = "give the verdict the kernel would give on loading",
+	.usage = usage,
+};
+
+static int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "kdir", required_argument, NULL, 'k' },
-		{ "table", required_argument, NULL, 't' },
+		TARGET_TABLE_OPTIONS,
+		TARGET_TREE_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
-		{ "kernel", required_argument, NULL, 'r' },
-		{ "basedir", required_argument, NULL, 'b' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "index", required_argument, NULL, 'I' },
 		{ "no-index", no_argument, NULL, 'N' },
@@ -445,9 +453,9 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kdir = NULL, *file = NULL, *release = NULL, *basedir = NULL;
+	struct target tg = { 0 };
 	const char *ixopt = NULL;
-	bool no_index = false, stats = false;
+	bool no_index = false, stats = false, json = false, all = false;
 	long budget = (long)DEFAULT_BUDGET_MIB << 20;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	struct check *c;
@@ -455,69 +463,55 @@ int cmd_check(int argc, char **argv)
 	struct table t;
 	int opt, ret = EXIT_PASS;
 
-	if (wants_help(argc, argv, usage))
+	if (wants_help(&cmd_check_def, argc, argv))
 		return EXIT_PASS;
-	c = xcalloc(1, sizeof(*c));
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":" TARGET_TREE_SHORT, opts, NULL)) != -1) {
+		if (target_option(&tg, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'k': kdir = optarg; break;
-		case 't': file = optarg; break;
-		case 'j': c->json = true; break;
-		case 'a': c->all = true; break;
-		case 'r': release = optarg; break;
-		case 'b': basedir = optarg; break;
+		case 'j': json = true; break;
+		case 'a': all = true; break;
 		case 'J':
 			jobs = strtol(optarg, &end, 10);
-			if (*end || jobs < 1 || jobs > 256) {
-				rv_err("check: --jobs %s: expected a number from 1 to 256", optarg);
-				free(c);
-				return EXIT_TROUBLE;
-			}
+			if (*end || jobs < 1 || jobs > 256)
+				return usage_error(&cmd_check_def,
+						   "--jobs %s: expected a number from 1 to 256",
+						   optarg);
 			break;
 		case 'I': ixopt = optarg; break;
 		case 'N': no_index = true; break;
 		case 'S': stats = true; break;
 		case 'B':
 			budget = strtol(optarg, &end, 10);
-			if (budget >= 1 && budget <= 65536 && (!*end || !strcmp(end, "M"))) {
+			if (budget >= 1 && budget <= 65536 && (!*end || !strcmp(end, "M")))
 				budget <<= 20;
-			} else if (budget >= 4 && budget <= 65536 && !strcmp(end, "K")) {
+			else if (budget >= 4 && budget <= 65536 && !strcmp(end, "K"))
 				budget <<= 10;
-			} else {
-				rv_err("check: --budget %s: expected MiB from 1 to 65536 (or KiB "
-				       "from 4 to 65536 with K)",
-				       optarg);
-				free(c);
-				return EXIT_TROUBLE;
-			}
+			else
+				return usage_error(
+					&cmd_check_def,
+					"--budget %s: expected MiB from 1 to 65536 (or KiB "
+					"from 4 to 65536 with K)",
+					optarg);
 			break;
-		default:
-			fputs(usage, stderr);
-			free(c);
-			return EXIT_TROUBLE;
+		default: return option_error(&cmd_check_def, argv, opt);
 		}
 	}
-	if (ixopt && no_index) {
-		rv_err("check: give --index FILE or --no-index, not both");
-		free(c);
+	if (ixopt && no_index)
+		return usage_error(&cmd_check_def, "give --index FILE or --no-index, not both");
+	if (all == (optind < argc))
+		return usage_error(&cmd_check_def, "give MODULE... or --all");
+	if (table_load(&t, tg.kdir, tg.table))
 		return EXIT_TROUBLE;
-	}
+	c = xcalloc(1, sizeof(*c));
+	c->json = json;
+	c->all = all;
 	c->budget = (size_t)budget;
-	if (c->all == (optind < argc)) {
-		rv_err("check: give MODULE... or --all");
-		fputs(usage, stderr);
-		free(c);
-		return EXIT_TROUBLE;
-	}
-	if (table_load(&t, kdir, file)) {
-		free(c);
-		return EXIT_TROUBLE;
-	}
 	c->view = table_view(&t);
 	c->out = stdout;
 
 	if (c->all) {
-		char *dir = module_dir(basedir, release);
+		char *dir = module_dir(tg.basedir, tg.release);
 		char *ixfile = no_index ? NULL : ixopt ? xstrdup(ixopt) : index_default_path(dir);
 		struct tree_walk w;
 
@@ -535,7 +529,7 @@ int cmd_check(int argc, char **argv)
 	} else {
 		c->rd = modreader_new(c->budget);
 		for (int i = optind; i < argc; i++) {
-			int r = check_arg(c, argv[i], basedir, release);
+			int r = check_arg(c, argv[i], tg.basedir, tg.release);
 
 			if (r > ret)
 				ret = r;

@@ -10,7 +10,7 @@
 #include "rustver.h"
 
 static const char usage[] =
-	"Usage: rustver show [--kdir DIR | --table FILE] MODULE\n"
+	"Usage: rustver show [--kdir DIR | --table FILE] [-k RELEASE] [-b DIR] MODULE\n"
 	"\n"
 	"Shows MODULE (a .ko file, compressed or signed, or a module name or alias,\n"
 	"resolved as modprobe does; every module an alias matches is shown): its\n"
@@ -20,8 +20,9 @@ static const char usage[] =
 	"\n"
 	"  --kdir DIR        verdict against the kernel build tree DIR\n"
 	"  --table FILE      verdict against a table file\n"
-	"  --kernel RELEASE  kernel release to resolve a module name (default: uname -r)\n"
-	"  --basedir DIR     root of the module tree (default: /)\n";
+	"  -k, --kernel RELEASE\n"
+	"                    kernel release to resolve a module name (default: uname -r)\n"
+	"  -b, --basedir DIR root of the module tree (default: /)\n";
 
 static void show_stamp(FILE *f, const struct modfile *m)
 {
@@ -135,17 +136,24 @@ refusal:
 	return ret;
 }
 
-int cmd_show(int argc, char **argv)
+static int cmd_show(int argc, char **argv);
+
+const struct rv_cmd cmd_show_def = {
+	.name = "show",
+	.fn = cmd_show,
+	.summary = "list a module's Rust imports by crate, its stamp and verdict",
+	.usage = usage,
+};
+
+static int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "kdir", required_argument, NULL, 'k' },
-		{ "table", required_argument, NULL, 't' },
-		{ "kernel", required_argument, NULL, 'r' },
-		{ "basedir", required_argument, NULL, 'b' },
+		TARGET_TABLE_OPTIONS,
+		TARGET_TREE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kdir = NULL, *file = NULL, *release = NULL, *basedir = NULL;
+	struct target tg = { 0 };
 	struct rv_verdict_scratch *scr;
 	struct rv_verdict *v;
 	struct table t;
@@ -154,28 +162,19 @@ int cmd_show(int argc, char **argv)
 	bool have_table = false;
 	int opt, ret;
 
-	if (wants_help(argc, argv, usage))
+	if (wants_help(&cmd_show_def, argc, argv))
 		return EXIT_PASS;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'k': kdir = optarg; break;
-		case 't': file = optarg; break;
-		case 'r': release = optarg; break;
-		case 'b': basedir = optarg; break;
-		default: fputs(usage, stderr); return EXIT_TROUBLE;
-		}
-	}
-	if (optind + 1 != argc) {
-		rv_err("show: give exactly one MODULE");
-		fputs(usage, stderr);
-		return EXIT_TROUBLE;
-	}
-	if (kdir || file) {
-		if (table_load(&t, kdir, file))
+	while ((opt = getopt_long(argc, argv, ":" TARGET_TREE_SHORT, opts, NULL)) != -1)
+		if (!target_option(&tg, opt, optarg))
+			return option_error(&cmd_show_def, argv, opt);
+	if (optind + 1 != argc)
+		return usage_error(&cmd_show_def, "give exactly one MODULE");
+	if (tg.kdir || tg.table) {
+		if (table_load(&t, tg.kdir, tg.table))
 			return EXIT_TROUBLE;
 		have_table = true;
 	}
-	if (module_resolve(&mods, argv[optind], basedir, release)) {
+	if (module_resolve(&mods, argv[optind], tg.basedir, tg.release)) {
 		ret = EXIT_TROUBLE;
 		goto out_table;
 	}

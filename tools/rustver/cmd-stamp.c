@@ -64,12 +64,12 @@ static int refuse_input(const char *path, const uint8_t *d, size_t n)
 }
 
 struct stamp_opts {
-	const struct table *given;	/* --kdir or --table, or NULL */
+	const struct table *given; /* --kdir or --table, or NULL */
 	bool unverified;
-	bool tree;			/* --tree: modules without Rust are skipped */
+	bool tree; /* --tree: modules without Rust are skipped */
 	const char *tree_kdir;
 	struct prefix_map pm;
-	struct table built;		/* the evidence's tree, loaded once */
+	struct table built; /* the evidence's tree, loaded once */
 	bool built_loaded;
 };
 
@@ -132,8 +132,8 @@ static int check_evidence(const char *path, const struct evidence *e, const stru
 		return err;
 	gv = table_view(given);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct rv_crate *k = rv_table_find(&gv, crates[i].name,
-							 strlen(crates[i].name), crates[i].dis);
+		const struct rv_crate *k =
+			rv_table_find(&gv, crates[i].name, strlen(crates[i].name), crates[i].dis);
 
 		if (k && k->crc == crates[i].crc)
 			continue;
@@ -222,8 +222,8 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	}
 	if (stamp_write(path, data, size, stamp, rv_stamp_size(v->ncrates)))
 		goto out;
-	printf("%s: %s %u crate%s %s %s:", path, v->stamped ? "re-stamped" : "stamped",
-	       v->ncrates, v->ncrates == 1 ? "" : "s",
+	printf("%s: %s %u crate%s %s %s:", path, v->stamped ? "re-stamped" : "stamped", v->ncrates,
+	       v->ncrates == 1 ? "" : "s",
 	       o->unverified ? "UNVERIFIED, from" : "from its build records against", t->source);
 	for (uint32_t i = 0; i < v->ncrates; i++)
 		printf(" %s[%llx]=0x%08x", crates[i].name, (unsigned long long)crates[i].dis,
@@ -276,18 +276,27 @@ static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_
 	return ret;
 }
 
-int cmd_stamp(int argc, char **argv)
+static int cmd_stamp(int argc, char **argv);
+
+const struct rv_cmd cmd_stamp_def = {
+	.name = "stamp",
+	.fn = cmd_stamp,
+	.summary = "record the crate CRCs a module was built against (its build records)",
+	.usage = usage,
+};
+
+static int cmd_stamp(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "kdir", required_argument, NULL, 'k' },
-		{ "table", required_argument, NULL, 't' },
+		TARGET_TABLE_OPTIONS,
 		{ "tree", required_argument, NULL, 'T' },
 		{ "prefix-map", required_argument, NULL, 'p' },
 		{ "unverified", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kdir = NULL, *file = NULL, *tree = NULL;
+	const char *tree = NULL;
+	struct target tg = { 0 };
 	struct stamp_opts o = { 0 };
 	struct rv_verdict_scratch *scr;
 	struct rv_verdict *v;
@@ -295,12 +304,12 @@ int cmd_stamp(int argc, char **argv)
 	char real[PATH_MAX];
 	int opt, ret = EXIT_PASS;
 
-	if (wants_help(argc, argv, usage))
+	if (wants_help(&cmd_stamp_def, argc, argv))
 		return EXIT_PASS;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (target_option(&tg, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'k': kdir = optarg; break;
-		case 't': file = optarg; break;
 		case 'T': tree = optarg; break;
 		case 'u': o.unverified = true; break;
 		case 'p':
@@ -309,25 +318,25 @@ int cmd_stamp(int argc, char **argv)
 				return EXIT_TROUBLE;
 			}
 			break;
-		default: fputs(usage, stderr); prefix_map_free(&o.pm); return EXIT_TROUBLE;
+		default: prefix_map_free(&o.pm); return option_error(&cmd_stamp_def, argv, opt);
 		}
 	}
-	if ((tree && (optind != argc || o.unverified || kdir || file)) ||
-	    (!tree && optind == argc) || (o.unverified && !kdir && !file) || (kdir && file)) {
-		rv_err("stamp: %s",
-		       tree ? "--tree KDIR takes no MODULE, --kdir, --table or --unverified"
-		       : optind == argc ? "no MODULE given"
-		       : kdir && file	? "--kdir and --table together"
-					: "--unverified needs --kdir DIR or --table FILE");
-		fputs(usage, stderr);
+	if ((tree && (optind != argc || o.unverified || tg.kdir || tg.table)) ||
+	    (!tree && optind == argc) || (o.unverified && !tg.kdir && !tg.table) ||
+	    (tg.kdir && tg.table)) {
+		prefix_map_free(&o.pm);
+		return usage_error(
+			&cmd_stamp_def, "%s",
+			tree ? "--tree KDIR takes no MODULE, --kdir, --table or --unverified"
+			: optind == argc      ? "no MODULE given"
+			: tg.kdir && tg.table ? "--kdir and --table together"
+					      : "--unverified needs --kdir DIR or --table FILE");
+	}
+	if ((tg.kdir || tg.table) && table_load(&t, tg.kdir, tg.table)) {
 		prefix_map_free(&o.pm);
 		return EXIT_TROUBLE;
 	}
-	if ((kdir || file) && table_load(&t, kdir, file)) {
-		prefix_map_free(&o.pm);
-		return EXIT_TROUBLE;
-	}
-	if (kdir || file)
+	if (tg.kdir || tg.table)
 		o.given = &t;
 	scr = xcalloc(1, sizeof(*scr));
 	v = xcalloc(1, sizeof(*v));

@@ -58,7 +58,16 @@ static int one(struct symctx *s, const char *sym, size_t len)
 	return EXIT_PASS;
 }
 
-int cmd_symbols(int argc, char **argv)
+static int cmd_symbols(int argc, char **argv);
+
+const struct rv_cmd cmd_symbols_def = {
+	.name = "symbols",
+	.fn = cmd_symbols,
+	.summary = "list the crates of Rust v0 symbols (stdin when none given)",
+	.usage = usage,
+};
+
+static int cmd_symbols(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "origins", no_argument, NULL, 'o' },
@@ -68,14 +77,13 @@ int cmd_symbols(int argc, char **argv)
 	struct symctx *s;
 	int c, ret = EXIT_PASS;
 
-	if (wants_help(argc, argv, usage))
+	if (wants_help(&cmd_symbols_def, argc, argv))
 		return EXIT_PASS;
 	s = xcalloc(1, sizeof(*s));
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (c != 'o') {
-			fputs(usage, stderr);
 			free(s);
-			return EXIT_TROUBLE;
+			return option_error(&cmd_symbols_def, argv, c);
 		}
 		s->origins = true;
 	}

@@ -29,11 +29,19 @@ static const char usage[] =
 	"  --c-header FILE   also write the table as a C header (for rustver_core)\n"
 	"  -q, --quiet       no warnings for crates left out (they stay as comments)\n";
 
-int cmd_table(int argc, char **argv)
+static int cmd_table(int argc, char **argv);
+
+const struct rv_cmd cmd_table_def = {
+	.name = "table",
+	.fn = cmd_table,
+	.summary = "print the crate table of a kernel build tree",
+	.usage = usage,
+};
+
+static int cmd_table(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "kdir", required_argument, NULL, 'k' },
-		{ "table", required_argument, NULL, 't' },
+		TARGET_TABLE_OPTIONS,
 		{ "no-rust", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
@@ -42,37 +50,36 @@ int cmd_table(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kdir = NULL, *file = NULL, *out = NULL, *header = NULL;
+	const char *out = NULL, *header = NULL;
+	struct target tg = { 0 };
 	bool json = false, no_rust = false, quiet = false;
 	struct table t;
 	FILE *f = stdout;
 	int c, ret = EXIT_PASS;
 
-	if (wants_help(argc, argv, usage))
+	if (wants_help(&cmd_table_def, argc, argv))
 		return EXIT_PASS;
-	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:q", opts, NULL)) != -1) {
+		if (target_option(&tg, c, optarg))
+			continue;
 		switch (c) {
-		case 'k': kdir = optarg; break;
-		case 't': file = optarg; break;
 		case 'n': no_rust = true; break;
 		case 'q': quiet = true; break;
 		case 'j': json = true; break;
 		case 'o': out = optarg; break;
 		case 'c': header = optarg; break;
-		default: fputs(usage, stderr); return EXIT_TROUBLE;
+		default: return option_error(&cmd_table_def, argv, c);
 		}
 	}
-	if (!kdir == !file || optind != argc) {
-		rv_err("table: %s",
-		       optind != argc ? "unexpected argument"
-				      : "--kdir DIR or --table FILE is required (one of them)");
-		fputs(usage, stderr);
-		return EXIT_TROUBLE;
-	}
-	if (kdir ? table_from_kdir(&t, kdir, no_rust) : table_from_file(&t, file))
+	if (optind != argc)
+		return usage_error(&cmd_table_def, "unexpected argument '%s'", argv[optind]);
+	if (!tg.kdir == !tg.table)
+		return usage_error(&cmd_table_def,
+				   "--kdir DIR or --table FILE is required (one of them)");
+	if (tg.kdir ? table_from_kdir(&t, tg.kdir, no_rust) : table_from_file(&t, tg.table))
 		return EXIT_TROUBLE;
 	for (uint32_t i = 0; !quiet && i < t.nmissing; i++)
-		rv_warn("%s: crate %s", kdir, t.missing[i]);
+		rv_warn("%s: crate %s", tg.kdir ? tg.kdir : tg.table, t.missing[i]);
 	if (header && table_write_c_header(&t, header))
 		ret = EXIT_TROUBLE;
 	if (out && !(f = fopen(out, "w"))) {

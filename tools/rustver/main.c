@@ -3,6 +3,7 @@
  * rustver: command dispatch and the small helpers every command uses.
  */
 #define _GNU_SOURCE
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,28 +13,38 @@
 const char *progname = "rustver";
 bool rv_quiet;
 
-static const char usage[] =
-	"Usage: rustver COMMAND [OPTIONS] [ARGS]\n"
-	"\n"
-	"Checks that Rust kernel modules were built against the interface of the\n"
-	"kernel they are loaded into: a CRC-32 of each Rust crate's .rmeta.\n"
-	"\n"
-	"Commands:\n"
-	"  table   --kdir DIR [--json] [-o FILE] [--c-header FILE]\n"
-	"          print the crate table of a kernel build tree\n"
-	"  stamp   [--kdir DIR | --table FILE] MODULE.ko... | --tree KDIR\n"
-	"          record the crate CRCs a module was built against (its build records)\n"
-	"  check   [--kdir DIR | --table FILE] [--json] MODULE...\n"
-	"  check   --all [--kernel RELEASE] [--basedir DIR] [--jobs N]\n"
-	"          [--index FILE | --no-index] [--budget MIB] [--stats]\n"
-	"          give the verdict the kernel would give on loading\n"
-	"  show    [--kdir DIR | --table FILE] MODULE\n"
-	"          list a module's Rust imports by crate, its stamp and verdict\n"
-	"  symbols [--origins] [SYMBOL...]\n"
-	"          list the crates of Rust v0 symbols (stdin when none given)\n"
-	"\n"
-	"Run 'rustver COMMAND --help' for a command's options.\n"
-	"Exit status: 0 all passed, 1 a verdict failed, 2 usage, I/O or format error.\n";
+/* The commands, in the order the top-level help lists them. */
+static const struct rv_cmd *const commands[] = {
+	&cmd_table_def, &cmd_stamp_def, &cmd_check_def, &cmd_show_def, &cmd_symbols_def,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void top_usage(FILE *f)
+{
+	fputs("Usage: rustver COMMAND [OPTIONS] [ARGS]\n"
+	      "       rustver help COMMAND\n"
+	      "\n"
+	      "Checks that Rust kernel modules were built against the interface of the\n"
+	      "kernel they are loaded into: a CRC-32 of each Rust crate's .rmeta.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-9s%s\n", commands[i]->name, commands[i]->summary);
+	fputs("  help     print a command's help (as 'rustver COMMAND --help')\n"
+	      "\n"
+	      "Options: -h, --help (this text), -V, --version.\n"
+	      "Exit status: 0 all passed, 1 a verdict failed, 2 usage, I/O or format error.\n",
+	      f);
+}
+
+static const struct rv_cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i]->name))
+			return commands[i];
+	return NULL;
+}
 
 _Thread_local FILE *rv_msg_file;
 
@@ -111,47 +122,90 @@ char *xasprintf(const char *fmt, ...)
 	return n < 0 ? oom() : p;
 }
 
-bool wants_help(int argc, char **argv, const char *text)
+bool wants_help(const struct rv_cmd *cmd, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(text, stdout);
+			fputs(cmd->usage, stdout);
 			return true;
 		}
 	}
 	return false;
 }
 
-static const struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
-	{ "table", cmd_table }, { "stamp", cmd_stamp },	    { "check", cmd_check },
-	{ "show", cmd_show },	{ "symbols", cmd_symbols },
-};
+int usage_error(const struct rv_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", progname, cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s --help'.\n", progname, cmd->name);
+	return EXIT_TROUBLE;
+}
+
+int option_error(const struct rv_cmd *cmd, char **argv, int opt)
+{
+	/* getopt_long() has moved optind past the option it could not take */
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		return usage_error(cmd, "option '%s' needs an argument", arg);
+	if (optopt && arg[0] == '-' && arg[1] != '-')
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", arg);
+}
+
+bool target_option(struct target *t, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'K': t->kdir = arg; return true;
+	case 't': t->table = arg; return true;
+	case 'k': t->release = arg; return true;
+	case 'b': t->basedir = arg; return true;
+	}
+	return false;
+}
 
 /* The fuzzer builds this file with -Dmain=rustver_main. */
 int main(int argc, char **argv);
 int main(int argc, char **argv)
 {
+	const struct rv_cmd *cmd;
+
+	opterr = 0; /* option_error() says it, naming the command */
 	if (argc < 2) {
-		fputs(usage, stderr);
+		top_usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(usage, stdout);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		top_usage(stdout);
+		return EXIT_PASS;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc == 2) {
+			top_usage(stdout);
+			return EXIT_PASS;
+		}
+		cmd = find_command(argv[2]);
+		if (!cmd || argc > 3) {
+			rv_err("help: %s (try 'rustver --help')",
+			       cmd ? "one COMMAND at a time" : "no such command");
+			return EXIT_TROUBLE;
+		}
+		fputs(cmd->usage, stdout);
 		return EXIT_PASS;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("rustver %s (stamp format %d)\n", RUSTVER_VERSION, RV_STAMP_VERSION);
 		return EXIT_PASS;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-
+	cmd = find_command(argv[1]);
+	if (cmd)
+		return cmd->fn(argc - 1, argv + 1);
 	rv_err("unknown command '%s' (try 'rustver --help')", argv[1]);
 	return EXIT_TROUBLE;
 }

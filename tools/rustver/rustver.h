@@ -36,8 +36,55 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* True when argv[i] is --help or -h; prints @usage to stdout. */
-bool wants_help(int argc, char **argv, const char *usage);
+
+/*
+ * One command of rustver (as kmod's struct kmod_cmd): the top-level help lists
+ * @summary; @usage is the whole of 'rustver NAME --help' and of 'rustver help
+ * NAME', its first lines ("Usage: rustver NAME ...") the synopsis.
+ */
+struct rv_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+extern const struct rv_cmd cmd_table_def, cmd_stamp_def, cmd_check_def, cmd_show_def,
+	cmd_symbols_def;
+/* True when argv[i] is --help or -h; prints @cmd's usage to stdout. */
+bool wants_help(const struct rv_cmd *cmd, int argc, char **argv);
+/*
+ * A usage error of @cmd: "rustver: NAME: MESSAGE" and "Try 'rustver NAME
+ * --help'." on stderr. Return: EXIT_TROUBLE.
+ */
+int usage_error(const struct rv_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * The usage error for what getopt_long() (opterr 0, optstring starting with
+ * ':') returned as @opt ('?' or ':') on @argv. Return: EXIT_TROUBLE.
+ */
+int option_error(const struct rv_cmd *cmd, char **argv, int opt);
+
+/*
+ * The options that name a kernel, shared by the commands that take them:
+ * --kdir DIR, --table FILE (the crate table), -k/--kernel RELEASE and
+ * -b/--basedir DIR (the module tree, as modinfo(8) and modprobe(8) take them).
+ */
+struct target {
+	const char *kdir, *table, *release, *basedir;
+};
+#define TARGET_TABLE_OPTIONS                          \
+	{ "kdir", required_argument, NULL, 'K' },     \
+	{                                             \
+		"table", required_argument, NULL, 't' \
+	}
+#define TARGET_TREE_OPTIONS                             \
+	{ "kernel", required_argument, NULL, 'k' },     \
+	{                                               \
+		"basedir", required_argument, NULL, 'b' \
+	}
+#define TARGET_TREE_SHORT "k:b:"
+/* Stores getopt_long()'s @opt and @arg in @t. Return: false when @opt is none of them. */
+bool target_option(struct target *t, int opt, const char *arg);
 
 /* util.c: whole-file I/O and CRC */
 int read_file(const char *path, uint8_t **data, size_t *size);
@@ -271,14 +318,9 @@ int verdict_exit(const struct rv_verdict *v);
 int stamp_write(const char *path, const uint8_t *orig, size_t orig_size, const uint8_t *stamp,
 		size_t size);
 
-/* commands, cmd-*.c */
-int cmd_table(int argc, char **argv);
-int cmd_stamp(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_show(int argc, char **argv);
+/* commands, cmd-*.c: each is its cmd_*_def (struct rv_cmd, above) */
 /* cmd-show.c: everything show prints about one module (also the fuzzer's) */
 int show_module(FILE *f, const char *shown, const struct modfile *m, const struct table *t,
 		struct rv_verdict_scratch *scr, struct rv_verdict *v);
-int cmd_symbols(int argc, char **argv);
 
 #endif /* RUSTVER_TOOL_H */
