@@ -44,6 +44,7 @@ check=(
 	clang "$clang_rt"                                         # libFuzzer
 	binutils python3 xz-utils zstd gzip kmod openssl          # test oracles, fixtures
 	strace                                                    # index.sh: what check opens
+	acl                                                       # writer.sh: setfacl, getfacl
 	git                                                       # trixie.sh: the checkout's files
 	debootstrap debian-archive-keyring                        # the trixie build chroot
 	qemu-system-x86                                           # boots the test kernels

@@ -354,8 +354,8 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 		else if (!nt)
 			index_said = "not written";
 		else
-			index_said =
-				index_write(ixfile, dir, recs, js.n) ? "not written" : "written";
+			index_said = index_write(ix, ixfile, dir, recs, js.n) ? "not written"
+									      : "written";
 	}
 	for (size_t i = 0; i < js.n; i++)
 		index_record_free(recs[i]);

@@ -25,7 +25,10 @@ static const char usage[] =
 	".rmeta files rustc read (-Zbinary_dep_depinfo). They must all be in one\n"
 	"tree's rust/ directory, still exist and be no newer than the objects.\n"
 	"Run it after the module is linked and before it is signed or compressed;\n"
-	"signed and compressed modules are refused. Files are rewritten atomically.\n"
+	"signed and compressed modules are refused. Files are rewritten atomically,\n"
+	"keeping owner, mode, extended attributes and ACLs; a symlink's target is\n"
+	"stamped. A module with several hard links, or one replaced or modified\n"
+	"while it was being stamped, is refused and left as it is.\n"
 	"\n"
 	"  --kdir DIR, --table FILE\n"
 	"                 the tree you expect: refused, naming both trees, when the\n"
@@ -176,10 +179,12 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	uint8_t *data, *stamp = NULL;
 	struct rv_table view;
 	const char *rustc;
+	struct stat st;
 	size_t size;
 	int ret = EXIT_TROUBLE;
 
-	if (read_file(path, &data, &size))
+	/* @st: the module as read, so that a new build written meanwhile is not overwritten */
+	if (read_file_stat(path, &data, &size, &st))
 		return EXIT_TROUBLE;
 	if (refuse_input(path, data, size))
 		goto out;
@@ -220,7 +225,7 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 		rv_err("%s: cannot build the stamp", path);
 		goto out;
 	}
-	if (stamp_write(path, data, size, stamp, rv_stamp_size(v->ncrates)))
+	if (stamp_write(path, &st, data, size, stamp, rv_stamp_size(v->ncrates)))
 		goto out;
 	printf("%s: %s %u crate%s %s %s:", path, v->stamped ? "re-stamped" : "stamped", v->ncrates,
 	       v->ncrates == 1 ? "" : "s",

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rustver.h"
@@ -27,7 +28,11 @@ static const char usage[] =
 	"  --json            print JSON instead of text\n"
 	"  -o, --output FILE write to FILE instead of standard output\n"
 	"  --c-header FILE   also write the table as a C header (for rustver_core)\n"
-	"  -q, --quiet       no warnings for crates left out (they stay as comments)\n";
+	"  -q, --quiet       no warnings for crates left out (they stay as comments)\n"
+	"\n"
+	"A FILE is replaced atomically, keeping its owner, mode, extended attributes\n"
+	"and ACLs (a symlink: its target); a device or FIFO is written into; a\n"
+	"directory, socket or file with several hard links is refused.\n";
 
 static int cmd_table(int argc, char **argv);
 
@@ -55,6 +60,8 @@ static int cmd_table(int argc, char **argv)
 	bool json = false, no_rust = false, quiet = false;
 	struct table t;
 	FILE *f = stdout;
+	char *text = NULL;
+	size_t len = 0;
 	int c, ret = EXIT_PASS;
 
 	if (wants_help(&cmd_table_def, argc, argv))
@@ -82,7 +89,7 @@ static int cmd_table(int argc, char **argv)
 		rv_warn("%s: crate %s", tg.kdir ? tg.kdir : tg.table, t.missing[i]);
 	if (header && table_write_c_header(&t, header))
 		ret = EXIT_TROUBLE;
-	if (out && !(f = fopen(out, "w"))) {
+	if (out && !(f = open_memstream(&text, &len))) {
 		rv_err("%s: cannot create: %s", out, strerror(errno));
 		table_free(&t);
 		return EXIT_TROUBLE;
@@ -91,9 +98,20 @@ static int cmd_table(int argc, char **argv)
 		table_write_json(&t, f);
 	else
 		table_write_text(&t, f);
-	if (f != stdout && fclose(f)) {
-		rv_err("%s: write error: %s", out, strerror(errno));
-		ret = EXIT_TROUBLE;
+	if (f != stdout) {
+		struct replace r;
+
+		if (fclose(f)) {
+			rv_err("%s: write error: %s", out, strerror(errno));
+			ret = EXIT_TROUBLE;
+		} else {
+			if (replace_file(&r, out, NULL, text, len, NULL, 0)) {
+				rv_err("%s: %s", r.shown, r.why);
+				ret = EXIT_TROUBLE;
+			}
+			replace_end(&r);
+		}
+		free(text);
 	}
 	table_free(&t);
 	return ret;

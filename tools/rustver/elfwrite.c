@@ -6,38 +6,24 @@
  * sh_info unchanged), so no symbol a relocation names is renumbered; a module
  * stamped before keeps its symbol, updated in place.
  *
- * The module is copied to a temporary file beside it, the stamp section is
- * replaced or added there, the result is read back and checked with the
- * engine, and only then renamed over the original: an interrupted or failed
- * stamp never leaves a broken .ko behind.
+ * The module is copied to a new file in its directory (replace.c: the
+ * target of a symlink, its owner, mode and extended attributes kept), the
+ * stamp section is replaced or added there, the result is read back and
+ * checked with the engine, and only then renamed over the original, unless
+ * the module was replaced or modified since it was read: an interrupted or
+ * failed stamp never leaves a broken .ko behind, nor a stamped old build
+ * over a new one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "rustver.h"
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static Elf_Scn *find_scn(Elf *e, size_t shstrndx, const char *name)
 {
@@ -270,8 +256,8 @@ static bool stamp_symbol_is(struct rv_elf *elf, uint32_t ndx, size_t size)
 	return found == 1;
 }
 
-/* Reads the rewritten copy back and checks the stamp with the engine. */
-static int verify(const char *tmp, const char *path, const uint8_t *stamp, size_t size)
+/* Reads the rewritten copy (open as @fd) back and checks the stamp with the engine. */
+static int verify(int fd, const char *path, const uint8_t *stamp, size_t size)
 {
 	struct rv_elf_shdr sh;
 	struct rv_elf elf;
@@ -280,7 +266,7 @@ static int verify(const char *tmp, const char *path, const uint8_t *stamp, size_
 	size_t len;
 	int err = -1;
 
-	if (read_file(tmp, &data, &len))
+	if (read_fd(fd, path, &data, &len, NULL))
 		return -1;
 	if (rv_elf_open(&elf, data, len))
 		rv_err("%s: stamped copy is not a valid module: %s", path, elf.why);
@@ -296,47 +282,24 @@ static int verify(const char *tmp, const char *path, const uint8_t *stamp, size_
 	return err;
 }
 
-int stamp_write(const char *path, const uint8_t *orig, size_t orig_size, const uint8_t *stamp,
-		size_t size)
+int stamp_write(const char *path, const struct stat *st, const uint8_t *orig, size_t orig_size,
+		const uint8_t *stamp, size_t size)
 {
-	char *d = xstrdup(path), *b = xstrdup(path), *tmp;
-	struct stat st;
-	int fd, err = -1;
+	struct replace r;
+	int err = -1;
 
-	tmp = xasprintf("%s/.%s.rustver-XXXXXX", dirname(d), basename(b));
-	free(d);
-	free(b);
-	if (stat(path, &st)) {
-		rv_err("%s: %s", path, strerror(errno));
-		goto free_tmp;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rv_err("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-		goto free_tmp;
-	}
-	if (write_all(fd, orig, orig_size)) {
-		rv_err("%s: cannot write %s: %s", path, tmp, strerror(errno));
+	if (replace_begin(&r, path, st) || replace_write(&r, orig, orig_size)) {
+		rv_err("%s: %s", r.shown, r.why);
 		goto out;
 	}
-	if (rewrite(fd, path, stamp, size))
+	if (rewrite(r.fd, path, stamp, size) || verify(r.fd, path, stamp, size))
 		goto out;
-	if (fchmod(fd, st.st_mode & 07777) || fsync(fd)) {
-		rv_err("%s: cannot finish %s: %s", path, tmp, strerror(errno));
-		goto out;
-	}
-	if (verify(tmp, path, stamp, size))
-		goto out;
-	if (rename(tmp, path)) {
-		rv_err("%s: cannot replace it: %s", path, strerror(errno));
+	if (replace_commit(&r)) {
+		rv_err("%s: %s", r.shown, r.why);
 		goto out;
 	}
 	err = 0;
 out:
-	close(fd);
-	if (err)
-		unlink(tmp);
-free_tmp:
-	free(tmp);
+	replace_end(&r);
 	return err;
 }

@@ -29,7 +29,10 @@
  * the records, sorted by path. Anything wrong with it (short, bad magic,
  * other version, CRC mismatch, a record out of bounds or order, another
  * directory or another rustver build) and it is ignored and rebuilt; it is
- * written to a temporary file beside it and renamed over it.
+ * written through replace.c (a new file renamed over it, a symlink's target
+ * replaced). A file that does not even start with the magic is not an index
+ * (modules.dep given as --index): warned about, read as no index and never
+ * overwritten.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,6 +66,9 @@ struct index {
 	size_t size;
 	struct ix_ent *e;
 	size_t n;
+	bool read;    /* a file was read: @st is its stat, the one index_write() replaces */
+	bool foreign; /* a file that is not an index: never overwritten */
+	struct stat st;
 };
 
 /* ---- bytes */
@@ -402,6 +408,12 @@ const struct ix_rec *index_entry(const struct index *ix, size_t i)
 	return ix && i < ix->n ? (const struct ix_rec *)&ix->e[i] : NULL;
 }
 
+/* Not a damaged index but another file: something, and no prefix of the magic. */
+static bool foreign_file(const uint8_t *buf, size_t size)
+{
+	return size && memcmp(buf, IX_MAGIC, size < sizeof(IX_MAGIC) ? size : sizeof(IX_MAGIC));
+}
+
 struct index *index_open(const char *file, const char *dir)
 {
 	struct index *ix;
@@ -411,10 +423,14 @@ struct index *index_open(const char *file, const char *dir)
 	bool saved = rv_quiet;
 	struct stat st;
 
-	if (stat(file, &st) < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return xcalloc(1, sizeof(struct index));
+	if (stat(file, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return xcalloc(1, sizeof(struct index));
+	} else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+		return xcalloc(1, sizeof(struct index)); /* --index /dev/null: nothing to read */
+	}
 	rv_quiet = true;
-	if (read_file(file, &buf, &size)) {
+	if (read_file_stat(file, &buf, &size, &st)) {
 		rv_quiet = saved;
 		rv_warn("index %s: cannot read it: checking every module", file);
 		return xcalloc(1, sizeof(struct index));
@@ -422,11 +438,19 @@ struct index *index_open(const char *file, const char *dir)
 	rv_quiet = saved;
 	ix = index_parse(buf, size, dir, &why);
 	if (!ix) {
-		if (why)
+		ix = xcalloc(1, sizeof(struct index));
+		if (foreign_file(buf, size)) {
+			rv_warn("index %s: not a rustver index: checking every module, and not "
+				"overwriting it (give --index another file, or --no-index)",
+				file);
+			ix->foreign = true;
+		} else if (why) {
 			rv_warn("index %s: %s: ignored, rebuilt", file, why);
+		}
 		free(buf);
-		return xcalloc(1, sizeof(struct index));
 	}
+	ix->read = true;
+	ix->st = st;
 	return ix;
 }
 
@@ -791,16 +815,20 @@ int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_v
 
 /* ---- writing */
 
-int index_write(const char *file, const char *dir, struct ix_new *const *recs, size_t n)
+int index_write(const struct index *ix, const char *file, const char *dir,
+		struct ix_new *const *recs, size_t n)
 {
 	struct wbuf b = { 0 };
 	uint8_t hdr[IX_HDR] = { 0 };
-	const char *id = self_id(), *what;
+	const char *id = self_id();
+	struct replace r;
 	char *slash, *parent;
 	uint32_t count = 0;
 	uLong crc;
 	int err = -1;
 
+	if (ix && ix->foreign)
+		return -1; /* index_open() said why */
 	put_str(&b, dir, strlen(dir));
 	put_str(&b, id, strlen(id));
 	for (size_t i = 0; i < n; i++) {
@@ -832,13 +860,12 @@ int index_write(const char *file, const char *dir, struct ix_new *const *recs, s
 		mkdir(parent, 0755);
 	}
 	free(parent);
-	if (write_file_atomic(file, hdr, IX_HDR, b.p, b.len, &what)) {
+	if (replace_file(&r, file, ix && ix->read ? &ix->st : NULL, hdr, IX_HDR, b.p, b.len))
 		rv_warn("index %s: cannot write it (%s): the next run reads every module again",
-			file, strerror(errno));
-		goto out;
-	}
-	err = 0;
-out:
+			r.shown, r.why);
+	else
+		err = 0;
+	replace_end(&r);
 	free(b.p);
 	return err;
 }

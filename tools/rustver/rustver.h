@@ -87,19 +87,73 @@ struct target {
 bool target_option(struct target *t, int opt, const char *arg);
 
 /* util.c: whole-file I/O and CRC */
+/*
+ * Reads the regular file @path whole (at most 2 GiB) into *@data (malloc'ed,
+ * NUL-terminated past *@size bytes). 0, or -1 with a message "PATH: ..."
+ * printed and nothing allocated.
+ */
 int read_file(const char *path, uint8_t **data, size_t *size);
 /*
- * Replaces @path with @hlen bytes at @head then @blen at @body (either may be
- * empty), atomically: a temporary file beside it, mode 0644, fsync'd, renamed
- * over it. Returns 0, or -1 with errno set and no temporary left; *@what names
- * the step that failed ("create", "write", "rename into place").
+ * The same, and in *@st the fstat(2) of the file it read (symlinks
+ * followed): what replace_begin() compares the file with before replacing it.
  */
-int write_file_atomic(const char *path, const void *head, size_t hlen, const void *body,
-		      size_t blen, const char **what);
-/* Writes @size bytes to a temporary beside @path, then renames over it. */
+int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *st);
+/*
+ * The same on the regular file open as @fd, read from offset 0 with pread(2)
+ * (its offset is left alone); @path names it in messages. @st may be NULL.
+ */
+int read_fd(int fd, const char *path, uint8_t **data, size_t *size, struct stat *st);
 uint32_t crc32_buf(const uint8_t *data, size_t size);
 const char *rustc_from_comment(const uint8_t *elf, size_t size);
 void print_json_string(FILE *f, const char *s);
+
+/*
+ * replace.c: the one file writer; every file a command writes goes through
+ * it. What it keeps, refuses and cleans up: the top of replace.c. Use:
+ * replace_begin(), replace_write() (or write into @fd), replace_commit(),
+ * then always replace_end(); on -1 from any of them print "%s: %s" of
+ * @shown and @why.
+ */
+struct replace {
+	char *shown;  /* "PATH", or "PATH -> TARGET" when PATH is a symlink */
+	char *why;    /* after a call returned -1: what went wrong, for "SHOWN: WHY" */
+	char *target; /* the file replaced: PATH with its symlinks followed, absolute */
+	int fd;	      /* the new contents go here: O_RDWR for a new file (pread, libelf) */
+	bool direct;  /* a character device, FIFO or open file: @fd writes into it */
+	/* private to replace.c */
+	bool exists, have_expect;
+	struct stat old, expect;
+	int dirfd;
+	char *dir, *base, *tmpname;
+};
+/*
+ * Starts rewriting @path. @expect: the stat of the file as the caller read
+ * it (read_file_stat()), which must still be the file there now and at the
+ * commit, or NULL: whatever regular file is there (or none). Refused (-1,
+ * @why set, nothing created): a directory, block device, socket or other
+ * non-regular file; with @expect anything but that file; a file with
+ * several hard links; a directory that cannot be opened or created in. A
+ * character device or FIFO (or /dev/stdout) is opened for writing straight
+ * into (@direct; a FIFO's open waits for a reader). 0: @fd is open, a new
+ * file's offset 0. Also removes temporaries a killed earlier run left for
+ * this target.
+ */
+int replace_begin(struct replace *r, const char *path, const struct stat *expect);
+/* Writes all @len bytes at @p to @fd (EINTR and short writes retried); 0 or -1. */
+int replace_write(struct replace *r, const void *p, size_t len);
+/*
+ * Gives the new file the old one's owner, group, mode and extended
+ * attributes (ACLs included; 0644 for a file that did not exist), fsyncs it
+ * and renames it over the target, unless the target was replaced or
+ * modified since it was read (@expect) or found (replace_begin()). 0, or -1
+ * with @why set and the target untouched. A direct write is only closed.
+ */
+int replace_commit(struct replace *r);
+/* Removes the temporary unless committed; frees @r. Call once after replace_begin(). */
+void replace_end(struct replace *r);
+/* replace_begin(), replace_write() of @head then @body (either may be empty), replace_commit(). */
+int replace_file(struct replace *r, const char *path, const struct stat *expect, const void *head,
+		 size_t hlen, const void *body, size_t blen);
 
 /* decompress.c: streaming decompression */
 enum comp { COMP_NONE, COMP_XZ, COMP_ZSTD, COMP_GZIP };
@@ -195,6 +249,11 @@ void ix_key_of(struct ix_key *k, const struct stat *st);
 /* The index file of the module directory @dir by default, or NULL. */
 char *index_default_path(const char *dir);
 /* The index @file made for @dir; an empty one when missing, stale or bad (warned). */
+/*
+ * An existing file that is not a rustver index (no RVINDEX magic: modules.dep
+ * given as --index) is warned about and never overwritten: index_write() of
+ * it returns -1. A character device or FIFO is not read (--index /dev/null).
+ */
 struct index *index_open(const char *file, const char *dir);
 void index_free(struct index *ix);
 /* The index in @buf (@size bytes, owned by the index when one is returned; the fuzzer). */
@@ -223,8 +282,13 @@ struct ix_new *index_record_copy(const struct ix_rec *rec);
  */
 int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_verdict_scratch *scr,
 		 struct rv_verdict *v, const char **refusal, FILE *msgs);
-/* Writes the records (NULL ones skipped) to @file atomically; warns on failure. */
-int index_write(const char *file, const char *dir, struct ix_new *const *recs, size_t n);
+/*
+ * Writes the records (NULL ones skipped) to @file through replace.c, unless
+ * @ix (the index_open() of @file) found a file that is not an index there,
+ * or the file changed since it was read; warns on failure (0 or -1).
+ */
+int index_write(const struct index *ix, const char *file, const char *dir,
+		struct ix_new *const *recs, size_t n);
 
 /* The module files an argument stands for. */
 struct modlist {
@@ -314,9 +378,13 @@ void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
 void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v);
 int verdict_exit(const struct rv_verdict *v);
 
-/* elfwrite.c: writing the stamp with libelf */
-int stamp_write(const char *path, const uint8_t *orig, size_t orig_size, const uint8_t *stamp,
-		size_t size);
+/*
+ * elfwrite.c: writing the stamp with libelf. Replaces @path (whose @orig_size
+ * bytes at @orig were read under the stat @st) with a copy holding the
+ * @size-byte @stamp, through replace.c; 0, or -1 with a message printed.
+ */
+int stamp_write(const char *path, const struct stat *st, const uint8_t *orig, size_t orig_size,
+		const uint8_t *stamp, size_t size);
 
 /* commands, cmd-*.c: each is its cmd_*_def (struct rv_cmd, above) */
 /* cmd-show.c: everything show prints about one module (also the fuzzer's) */

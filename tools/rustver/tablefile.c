@@ -304,14 +304,19 @@ static void write_c_header(const struct table *t, FILE *f)
 	fputs("};\n", f);
 }
 
-/* Replaces @path atomically, unless it already has these contents. */
+/*
+ * Replaces @path through replace.c, unless it already has these contents
+ * (then it keeps its time stamp); a character device or FIFO is written into.
+ */
 int table_write_c_header(const struct table *t, const char *path)
 {
 	uint8_t *old = NULL;
-	const char *what;
 	char *text = NULL;
 	size_t len = 0, nold;
 	FILE *f = open_memstream(&text, &len);
+	struct replace r;
+	struct stat st;
+	bool have = false;
 	int err = -1;
 
 	if (!f) {
@@ -323,16 +328,19 @@ int table_write_c_header(const struct table *t, const char *path)
 		rv_err("%s: write error: %s", path, strerror(errno));
 		goto out;
 	}
-	if (access(path, F_OK) == 0 && !read_file(path, &old, &nold) && nold == len &&
-	    !memcmp(old, text, len)) {
-		err = 0; /* keep the old file and its time stamp */
-		goto out;
+	/* only a regular file is read: a FIFO's reader waits for the header */
+	if (!stat(path, &st) && S_ISREG(st.st_mode) && !read_file_stat(path, &old, &nold, &st)) {
+		if (nold == len && !memcmp(old, text, len)) {
+			err = 0; /* keep the old file and its time stamp */
+			goto out;
+		}
+		have = true;
 	}
-	if (write_file_atomic(path, text, len, NULL, 0, &what)) {
-		rv_err("%s: cannot %s: %s", path, what, strerror(errno));
-		goto out;
-	}
-	err = 0;
+	if (replace_file(&r, path, have ? &st : NULL, text, len, NULL, 0))
+		rv_err("%s: %s", r.shown, r.why);
+	else
+		err = 0;
+	replace_end(&r);
 out:
 	free(old);
 	free(text);

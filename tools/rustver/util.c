@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rustver: whole-file reading and atomic writing, CRC-32 and small ELF helpers.
+ * rustver: whole-file reading, CRC-32 and small ELF helpers (writing: replace.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,31 +14,23 @@
 
 #define MAX_FILE_SIZE (1ULL << 31)
 
-int read_file(const char *path, uint8_t **data, size_t *size)
+int read_fd(int fd, const char *path, uint8_t **data, size_t *size, struct stat *st)
 {
-	struct stat st;
-	uint8_t *buf;
+	struct stat sb, *s = st ? st : &sb;
 	size_t done = 0;
-	int fd;
+	uint8_t *buf;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rv_err("%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, s) < 0 || !S_ISREG(s->st_mode)) {
 		rv_err("%s: not a regular file", path);
-		close(fd);
 		return -1;
 	}
-	if ((unsigned long long)st.st_size > MAX_FILE_SIZE) {
-		rv_err("%s: file too large (%lld bytes)", path, (long long)st.st_size);
-		close(fd);
+	if ((unsigned long long)s->st_size > MAX_FILE_SIZE) {
+		rv_err("%s: file too large (%lld bytes)", path, (long long)s->st_size);
 		return -1;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+	buf = xmalloc((size_t)s->st_size + 1);
+	while (done < (size_t)s->st_size) {
+		ssize_t n = pread(fd, buf + done, (size_t)s->st_size - done, (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -46,77 +38,32 @@ int read_file(const char *path, uint8_t **data, size_t *size)
 			rv_err("%s: read error: %s", path,
 			       n < 0 ? strerror(errno) : "file shrank while reading");
 			free(buf);
-			close(fd);
 			return -1;
 		}
 		done += (size_t)n;
 	}
-	close(fd);
 	buf[done] = '\0';
 	*data = buf;
 	*size = done;
 	return 0;
 }
 
-/* Writes all @len bytes at @p to @fd; -1 with errno set on failure. */
-static int write_all(int fd, const void *p, size_t len)
+int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *st)
 {
-	const uint8_t *b = p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
-	while (len) {
-		ssize_t n = write(fd, b, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!n)
-				errno = ENOSPC;
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
+	if (fd < 0) {
+		rv_err("%s: cannot open: %s", path, strerror(errno));
+		return -1;
 	}
-	return 0;
+	err = read_fd(fd, path, data, size, st);
+	close(fd);
+	return err;
 }
 
-int write_file_atomic(const char *path, const void *head, size_t hlen, const void *body,
-		      size_t blen, const char **what)
+int read_file(const char *path, uint8_t **data, size_t *size)
 {
-	/* mkstemp(3)'s template: @path, a dot, six X's it replaces */
-	size_t n = strlen(path);
-	char *tmp = xmalloc(n + 8);
-	int fd, saved;
-
-	memcpy(tmp, path, n);
-	tmp[n] = '.';
-	memset(tmp + n + 1, 'X', 6);
-	tmp[n + 7] = '\0';
-	*what = "create";
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		goto fail;
-	*what = "write";
-	if (fchmod(fd, 0644) || write_all(fd, head, hlen) || write_all(fd, body, blen) ||
-	    fsync(fd)) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		goto unlink_tmp;
-	}
-	if (close(fd))
-		goto unlink_tmp;
-	*what = "rename into place";
-	if (rename(tmp, path))
-		goto unlink_tmp;
-	free(tmp);
-	return 0;
-unlink_tmp:
-	saved = errno;
-	unlink(tmp);
-	errno = saved;
-fail:
-	free(tmp);
-	return -1;
+	return read_file_stat(path, data, size, NULL);
 }
 
 uint32_t crc32_buf(const uint8_t *data, size_t size)
