@@ -143,21 +143,30 @@ static const struct kernel_param_ops policy_ops = {
 module_param_cb(policy, &policy_ops, NULL, 0644);
 MODULE_PARM_DESC(policy, "off, warn or enforce (default): what a failing verdict does");
 
-/* A bool whose true is the stricter setting: lowering it is weakening. */
-static int strict_bool_set(const char *val, const struct kernel_param *kp)
+/*
+ * A bool parameter for which one value weakens checking: setting it to
+ * @weak from the other value is refused once locked.
+ */
+static int bool_set(const char *val, const struct kernel_param *kp, bool weak)
 {
 	bool *b = kp->arg, v;
 	int err;
 
 	if (kstrtobool(val, &v))
 		return -EINVAL;
-	if (!v && READ_ONCE(*b)) {
-		err = weakening(kp->name, "1", "0");
+	if (v == weak && READ_ONCE(*b) != weak) {
+		err = weakening(kp->name, weak ? "0" : "1", weak ? "1" : "0");
 		if (err)
 			return err;
 	}
 	WRITE_ONCE(*b, v);
 	return 0;
+}
+
+/* A bool whose true is the stricter setting: lowering it is weakening. */
+static int strict_bool_set(const char *val, const struct kernel_param *kp)
+{
+	return bool_set(val, kp, false);
 }
 
 static const struct kernel_param_ops strict_bool_ops = {
@@ -186,18 +195,7 @@ MODULE_PARM_DESC(evidence_only, "refuse stamps made with --unverified (default N
 /* A bool whose true is the weaker setting: raising it is weakening. */
 static int lax_bool_set(const char *val, const struct kernel_param *kp)
 {
-	bool *b = kp->arg, v;
-	int err;
-
-	if (kstrtobool(val, &v))
-		return -EINVAL;
-	if (v && !READ_ONCE(*b)) {
-		err = weakening(kp->name, "0", "1");
-		if (err)
-			return err;
-	}
-	WRITE_ONCE(*b, v);
-	return 0;
+	return bool_set(val, kp, true);
 }
 
 static const struct kernel_param_ops lax_bool_ops = {

@@ -238,13 +238,21 @@ bounded() {
 }
 ktap_test_result "a module failing 128 crates gets one bounded verdict (10 lines)" bounded
 
+# core_from DIR WHAT: kmod_rustver and rustver_core unloaded, rustver_engine loaded,
+# then DIR/rustver_core.ko (a variant of the crate table, WHAT) inserted; the kernel
+# log emptied first.
+core_from() {
+	[ -f "$1/rustver_core.ko" ] || { ktap_print_msg "no $2 rustver_core in the test data"; return 1; }
+	if rv_loaded kmod_rustver; then rv_run rmmod kmod_rustver || return 1; fi
+	if rv_loaded rustver_core; then rv_run rmmod rustver_core || return 1; fi
+	rv_loaded rustver_engine || rv_run modprobe rustver_engine || return 1
+	dmesg -c >/dev/null
+	rv_run insmod "$1/rustver_core.ko"
+}
+
 crates200() {
 	big=$RUSTVER_DATA/kmod-a200
-	[ -f "$big/rustver_core.ko" ] || { ktap_print_msg "no 200-crate rustver_core in the test data"; return 1; }
-	rv_loaded kmod_rustver && { rv_run rmmod kmod_rustver || return 1; }
-	rv_loaded rustver_core && { rv_run rmmod rustver_core || return 1; }
-	rv_loaded rustver_engine || rv_run modprobe rustver_engine || return 1
-	rv_run insmod "$big/rustver_core.ko" || return 1
+	core_from "$big" 200-crate || return 1
 	bad=0
 	size=$(wc -c <"$RV_SYSFS/crates")
 	grep -v '^#' "$RV_SYSFS/crates" >"$tmp/sysfs"
@@ -277,13 +285,7 @@ ktap_test_result "/sys/kernel/rustver/crates holds a 200-crate table whole" crat
 # rustver_core made from a table without a build ID (as from installed headers
 # without vmlinux): nothing but release and UTS version ties it to this build.
 untied() {
-	nobid=$RUSTVER_DATA/kmod-anobid
-	[ -f "$nobid/rustver_core.ko" ] || { ktap_print_msg "no build-ID-less rustver_core in the test data"; return 1; }
-	rv_loaded kmod_rustver && { rv_run rmmod kmod_rustver || return 1; }
-	rv_loaded rustver_core && { rv_run rmmod rustver_core || return 1; }
-	rv_loaded rustver_engine || rv_run modprobe rustver_engine || return 1
-	dmesg -c >/dev/null
-	rv_run insmod "$nobid/rustver_core.ko" || return 1
+	core_from "$RUSTVER_DATA/kmod-anobid" build-ID-less || return 1
 	rv_run modprobe kmod_rustver policy=enforce || return 1
 	bad=0
 	grep -q '^# build-id: ' "$RV_SYSFS/crates" && { ktap_print_msg "the table names a build ID: the case proves nothing"; bad=1; }
