@@ -87,7 +87,15 @@ cmp -s "$WORK/signed.ko" "$WORK/signed.orig" && t_ok "... and is left untouched"
 
 cp "$FIXTURES/user.o" "$WORK/c.ko" && xz -k "$WORK/c.ko"
 run stamp --unverified --kdir "$A" "$WORK/c.ko.xz"
-expect 2 "a compressed module is refused" 'c.ko.xz: compressed module'
+expect 2 "a compressed module is refused" 'c.ko.xz: compressed module \(xz\)'
+# Every format of the codec table (tools/rustver/decompress.c), the zstd file that
+# starts with a skippable frame (as pzstd writes; RFC 8878, 3.1.2) included.
+zstd -q -k "$WORK/c.ko" && gzip -k "$WORK/c.ko"
+{ printf '\x50\x2a\x4d\x18\x04\x00\x00\x00skip'; cat "$WORK/c.ko.zst"; } >"$WORK/skip.ko.zst"
+for f in c.ko.zst:zstd c.ko.gz:gzip skip.ko.zst:zstd; do
+	run stamp --unverified --kdir "$A" "$WORK/${f%%:*}"
+	expect 2 "a ${f#*:} module ($f) is refused as compressed" "${f%%:*}: compressed module \(${f#*:}\)"
+done
 
 echo "not an elf file" > "$WORK/text.ko"
 run stamp --unverified --kdir "$A" "$WORK/text.ko"

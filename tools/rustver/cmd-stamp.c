@@ -47,14 +47,12 @@ static const char usage[] =
 
 static int refuse_input(const char *path, const uint8_t *d, size_t n)
 {
-	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
-	static const uint8_t zst[] = { 0x28, 0xb5, 0x2f, 0xfd };
+	const struct codec *codec = codec_of(d, n);
 	size_t ml = sizeof(SIG_MARKER) - 1;
 
-	if ((n >= sizeof(xz) && !memcmp(d, xz, sizeof(xz))) ||
-	    (n >= sizeof(zst) && !memcmp(d, zst, sizeof(zst))) ||
-	    (n >= 2 && d[0] == 0x1f && d[1] == 0x8b)) {
-		rv_err("%s: compressed module: stamp the .ko before compressing it", path);
+	if (codec->name) {
+		rv_err("%s: compressed module (%s): stamp the .ko before compressing it", path,
+		       codec->name);
 		return -1;
 	}
 	if (n >= ml && !memcmp(d + n - ml, SIG_MARKER, ml)) {

@@ -77,7 +77,7 @@ static ssize_t next_input(struct unpacker *u, struct unpack_src *src, const char
 struct stream {
 	struct unpacker *u;
 	struct unpack_src *src;
-	enum comp comp;
+	const struct codec *codec;
 	const char *path;
 	const uint8_t *in; /* unread input in u->in */
 	size_t in_len;
@@ -100,141 +100,243 @@ static int fill(struct stream *s)
 	return 0;
 }
 
-static int start(struct stream *s)
+/*
+ * Each format's decoder: start() prepares it, step() decodes into @out (@len > 0
+ * bytes), setting *@n to the bytes written (0 only when the stream ended) and
+ * s->end at its end; -1: corrupt or truncated data (the message printed).
+ */
+
+static int none_start(struct stream *s)
+{
+	(void)s; /* nothing to prepare */
+	return 0;
+}
+
+static int none_step(struct stream *s, uint8_t *out, size_t len, size_t *n)
+{
+	if (s->eof) {
+		s->end = true;
+		return 0;
+	}
+	*n = s->in_len < len ? s->in_len : len;
+	memcpy(out, s->in, *n);
+	s->in += *n;
+	s->in_len -= *n;
+	return 0;
+}
+
+static int xz_start(struct stream *s)
+{
+	/* the first stream, CRC32 or any check liblzma knows */
+	if (lzma_stream_decoder(&s->u->xz, UINT64_MAX, 0) != LZMA_OK) {
+		rv_err("%s: cannot start the xz decoder", s->path);
+		return -1;
+	}
+	s->u->xz_used = true;
+	return 0;
+}
+
+static int xz_step(struct stream *s, uint8_t *out, size_t len, size_t *n)
+{
+	lzma_stream *x = &s->u->xz;
+	lzma_ret r;
+
+	x->next_in = s->in;
+	x->avail_in = s->in_len;
+	x->next_out = out;
+	x->avail_out = len;
+	r = lzma_code(x, s->eof ? LZMA_FINISH : LZMA_RUN);
+	*n = len - x->avail_out;
+	s->in = x->next_in;
+	s->in_len = x->avail_in;
+	if (r == LZMA_STREAM_END) {
+		s->end = true;
+	} else if (r != LZMA_OK) {
+		rv_err("%s: corrupt xz data (liblzma error %d)", s->path, (int)r);
+		return -1;
+	}
+	return 0;
+}
+
+static int zstd_start(struct stream *s)
 {
 	struct unpacker *u = s->u;
 
-	switch (s->comp) {
-	case COMP_XZ:
-		/* as before: the first stream, CRC32 or any check liblzma knows */
-		if (lzma_stream_decoder(&u->xz, UINT64_MAX, 0) != LZMA_OK) {
-			rv_err("%s: cannot start the xz decoder", s->path);
-			return -1;
-		}
-		u->xz_used = true;
-		break;
-	case COMP_ZSTD:
-		if (!u->zs)
-			u->zs = ZSTD_createDStream();
-		if (!u->zs || ZSTD_isError(ZSTD_initDStream(u->zs))) {
-			rv_err("%s: cannot start the zstd decoder", s->path);
-			return -1;
-		}
-		s->zret = 1;
-		break;
-	case COMP_GZIP:
-		if (u->gz_used ? inflateReset2(&u->gz, 15 + 16) != Z_OK
-			       : inflateInit2(&u->gz, 15 + 16) != Z_OK) {
-			rv_err("%s: cannot start the gzip decoder", s->path);
-			return -1;
-		}
-		u->gz_used = true;
-		break;
-	case COMP_NONE: break;
+	if (!u->zs)
+		u->zs = ZSTD_createDStream();
+	if (!u->zs || ZSTD_isError(ZSTD_initDStream(u->zs))) {
+		rv_err("%s: cannot start the zstd decoder", s->path);
+		return -1;
+	}
+	s->zret = 1;
+	return 0;
+}
+
+static int zstd_step(struct stream *s, uint8_t *out, size_t len, size_t *n)
+{
+	ZSTD_inBuffer ib = { s->in, s->in_len, 0 };
+	ZSTD_outBuffer ob = { out, len, 0 };
+
+	if (s->eof && s->zret == 0) {
+		s->end = true; /* every frame of the input decoded */
+		return 0;
+	}
+	s->zret = ZSTD_decompressStream(s->u->zs, &ob, &ib);
+	*n = ob.pos;
+	s->in += ib.pos;
+	s->in_len -= ib.pos;
+	if (ZSTD_isError(s->zret)) {
+		rv_err("%s: corrupt zstd data: %s", s->path, ZSTD_getErrorName(s->zret));
+		return -1;
+	}
+	if (s->zret != 0 && s->eof && !s->in_len && ob.pos < ob.size) {
+		rv_err("%s: truncated zstd data", s->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int gzip_start(struct stream *s)
+{
+	struct unpacker *u = s->u;
+
+	if (u->gz_used ? inflateReset2(&u->gz, 15 + 16) != Z_OK
+		       : inflateInit2(&u->gz, 15 + 16) != Z_OK) {
+		rv_err("%s: cannot start the gzip decoder", s->path);
+		return -1;
+	}
+	u->gz_used = true;
+	return 0;
+}
+
+static int gzip_step(struct stream *s, uint8_t *out, size_t len, size_t *n)
+{
+	z_stream *z = &s->u->gz;
+	int r;
+
+	z->next_in = (Bytef *)s->in;
+	z->avail_in = (uInt)s->in_len;
+	z->next_out = out;
+	z->avail_out = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+	r = inflate(z, Z_NO_FLUSH);
+	*n = (size_t)(z->next_out - out);
+	s->in = z->next_in;
+	s->in_len = z->avail_in;
+	/* the first member, as before; an empty input is an error */
+	if (r == Z_STREAM_END)
+		s->end = true;
+	else if ((r != Z_OK && r != Z_BUF_ERROR) || (r == Z_BUF_ERROR && s->eof && !s->in_len)) {
+		rv_err("%s: corrupt or truncated gzip data", s->path);
+		return -1;
 	}
 	return 0;
 }
 
 /*
- * Decodes into @out (@len > 0 bytes): sets *@n to the bytes written (0 only
- * when the stream ended) and s->end at its end. -1: corrupt or truncated
- * data (the message printed).
+ * The kernel's xz decoder (XZ Embedded, Documentation/staging/xz.rst) knows
+ * only the CRC32 integrity check, or none: a kernel that decompresses
+ * modules itself (CONFIG_MODULE_DECOMPRESS with xz, as Debian's), to which
+ * kmod hands a .ko.xz through finit_module(), refuses CRC64 (xz's default)
+ * and SHA-256. Kbuild compresses with --check=crc32.
  */
+static const char *xz_refusal(const uint8_t *p, size_t len)
+{
+	/* stream header: magic, then the stream flags 0x00 and the check type */
+	if (len < 12 || p[6] != 0 || (p[7] & 0x0f) <= 1)
+		return NULL;
+	switch (p[7] & 0x0f) {
+	case 4:
+		return "xz data with a CRC64 integrity check (xz's default): the kernel's xz "
+		       "decoder knows only CRC32, so a kernel that decompresses modules "
+		       "itself (CONFIG_MODULE_DECOMPRESS, as Debian's), to which modprobe "
+		       "hands the file, would refuse it; recompress with "
+		       "'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
+	case 10:
+		return "xz data with a SHA-256 integrity check: the kernel's xz decoder knows "
+		       "only CRC32, so a kernel that decompresses modules itself "
+		       "(CONFIG_MODULE_DECOMPRESS, as Debian's), to which modprobe hands the "
+		       "file, would refuse it; recompress with "
+		       "'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
+	default:
+		return "xz data with an integrity check other than CRC32: the kernel's xz "
+		       "decoder knows only CRC32, so a kernel that decompresses modules "
+		       "itself (CONFIG_MODULE_DECOMPRESS, as Debian's) would refuse it; "
+		       "recompress with 'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
+	}
+}
+
+static const uint8_t xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+static const uint8_t zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+static const uint8_t gzip_magic[] = { 0x1f, 0x8b };
+
+/* a zstd skippable frame (0x184D2A50 to 0x184D2A5F), as pzstd writes */
+static bool zstd_skippable(const uint8_t *p, size_t len)
+{
+	return len >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
+}
+
+static const char *zstd_refusal(const uint8_t *p, size_t len)
+{
+	if (!zstd_skippable(p, len))
+		return NULL;
+	/*
+	 * Read, so that show can tell what is inside; but kmod and the kernel
+	 * know zstd only by its frame magic: they take this file for an
+	 * uncompressed module, and the kernel refuses its bytes.
+	 */
+	return "zstd data that starts with a skippable frame (as pzstd writes): "
+	       "kmod and the kernel recognise zstd only by the frame magic "
+	       "28 b5 2f fd, so they would load the compressed bytes as they are "
+	       "and the kernel would refuse them (invalid module format); "
+	       "recompress with 'zstd'";
+}
+
+/*
+ * The module file formats, one row each (as kmod's comp_types[] in
+ * libkmod-file.c; the magics are those it and the kernel's
+ * kernel/module/decompress.c know): name, the suffix after ".ko" that kmod
+ * takes for a module file, the leading bytes, the decoder, and what kmod or
+ * the kernel would refuse in a file rustver reads. The last row is the
+ * uncompressed module. Adding a format is one row and its decoder.
+ */
+const struct codec codecs[] = {
+	{ "xz", ".xz", xz_magic, sizeof(xz_magic), NULL, xz_start, xz_step, xz_refusal },
+	{ "zstd", ".zst", zstd_magic, sizeof(zstd_magic), zstd_skippable, zstd_start, zstd_step,
+	  zstd_refusal },
+	{ "gzip", ".gz", gzip_magic, sizeof(gzip_magic), NULL, gzip_start, gzip_step, NULL },
+	{ NULL, "", NULL, 0, NULL, none_start, none_step, NULL },
+};
+const size_t ncodecs = sizeof(codecs) / sizeof(codecs[0]);
+
+const struct codec *codec_of(const uint8_t *p, size_t len)
+{
+	const struct codec *c;
+
+	for (c = codecs; c->name; c++)
+		if ((len >= c->magic_len && !memcmp(p, c->magic, c->magic_len)) ||
+		    (c->also && c->also(p, len)))
+			return c;
+	return c; /* the uncompressed row */
+}
+
 static int step(struct stream *s, uint8_t *out, size_t len, size_t *n)
 {
 	*n = 0;
 	while (!*n && !s->end) {
-		if (fill(s))
+		if (fill(s) || s->codec->step(s, out, len, n))
 			return -1;
-		switch (s->comp) {
-		case COMP_NONE:
-			if (s->eof) {
-				s->end = true;
-				break;
-			}
-			*n = s->in_len < len ? s->in_len : len;
-			memcpy(out, s->in, *n);
-			s->in += *n;
-			s->in_len -= *n;
-			break;
-		case COMP_XZ: {
-			lzma_stream *x = &s->u->xz;
-			lzma_ret r;
-
-			x->next_in = s->in;
-			x->avail_in = s->in_len;
-			x->next_out = out;
-			x->avail_out = len;
-			r = lzma_code(x, s->eof ? LZMA_FINISH : LZMA_RUN);
-			*n = len - x->avail_out;
-			s->in = x->next_in;
-			s->in_len = x->avail_in;
-			if (r == LZMA_STREAM_END) {
-				s->end = true;
-			} else if (r != LZMA_OK) {
-				rv_err("%s: corrupt xz data (liblzma error %d)", s->path, (int)r);
-				return -1;
-			}
-			break;
-		}
-		case COMP_ZSTD: {
-			ZSTD_inBuffer ib = { s->in, s->in_len, 0 };
-			ZSTD_outBuffer ob = { out, len, 0 };
-
-			if (s->eof && s->zret == 0) {
-				s->end = true; /* every frame of the input decoded */
-				break;
-			}
-			s->zret = ZSTD_decompressStream(s->u->zs, &ob, &ib);
-			*n = ob.pos;
-			s->in += ib.pos;
-			s->in_len -= ib.pos;
-			if (ZSTD_isError(s->zret)) {
-				rv_err("%s: corrupt zstd data: %s", s->path,
-				       ZSTD_getErrorName(s->zret));
-				return -1;
-			}
-			if (s->zret != 0 && s->eof && !s->in_len && ob.pos < ob.size) {
-				rv_err("%s: truncated zstd data", s->path);
-				return -1;
-			}
-			break;
-		}
-		case COMP_GZIP: {
-			z_stream *z = &s->u->gz;
-			int r;
-
-			z->next_in = (Bytef *)s->in;
-			z->avail_in = (uInt)s->in_len;
-			z->next_out = out;
-			z->avail_out = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
-			r = inflate(z, Z_NO_FLUSH);
-			*n = (size_t)(z->next_out - out);
-			s->in = z->next_in;
-			s->in_len = z->avail_in;
-			/* the first member, as before; an empty input is an error */
-			if (r == Z_STREAM_END)
-				s->end = true;
-			else if ((r != Z_OK && r != Z_BUF_ERROR) ||
-				 (r == Z_BUF_ERROR && s->eof && !s->in_len)) {
-				rv_err("%s: corrupt or truncated gzip data", s->path);
-				return -1;
-			}
-			break;
-		}
-		}
 	}
 	return 0;
 }
 
-int unpack_run(struct unpacker *u, struct unpack_src *src, enum comp comp, const char *path,
-	       struct unpack_sink *sink, uint64_t *total)
+int unpack_run(struct unpacker *u, struct unpack_src *src, const struct codec *codec,
+	       const char *path, struct unpack_sink *sink, uint64_t *total)
 {
-	struct stream s = { .u = u, .src = src, .comp = comp, .path = path };
+	struct stream s = { .u = u, .src = src, .codec = codec, .path = path };
 	uint64_t off = 0;
 
 	*total = 0;
-	if (start(&s))
+	if (codec->start(&s))
 		return -1;
 	while (!s.end) {
 		uint8_t probe;
@@ -265,26 +367,4 @@ int unpack_run(struct unpacker *u, struct unpack_src *src, enum comp comp, const
 	}
 	*total = off;
 	return 0;
-}
-
-/*
- * The compression of a module file, from its first bytes (the magics kmod's
- * libkmod-file.c and the kernel's decompress.c know).
- */
-enum comp comp_of(const uint8_t *p, size_t len)
-{
-	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
-	static const uint8_t zst[] = { 0x28, 0xb5, 0x2f, 0xfd };
-	static const uint8_t gz[] = { 0x1f, 0x8b };
-
-	if (len >= sizeof(xz) && !memcmp(p, xz, sizeof(xz)))
-		return COMP_XZ;
-	if (len >= sizeof(zst) && !memcmp(p, zst, sizeof(zst)))
-		return COMP_ZSTD;
-	/* a zstd skippable frame (0x184D2A50 to 0x184D2A5F), as pzstd writes */
-	if (len >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18)
-		return COMP_ZSTD;
-	if (len >= sizeof(gz) && !memcmp(p, gz, sizeof(gz)))
-		return COMP_GZIP;
-	return COMP_NONE;
 }

@@ -94,80 +94,26 @@ static int cut_signature(struct modfile *m)
 	return 0;
 }
 
-/*
- * The kernel's xz decoder (XZ Embedded, Documentation/staging/xz.rst) knows
- * only the CRC32 integrity check, or none: a kernel that decompresses
- * modules itself (CONFIG_MODULE_DECOMPRESS with xz, as Debian's), to which
- * kmod hands a .ko.xz through finit_module(), refuses CRC64 (xz's default)
- * and SHA-256. Kbuild compresses with --check=crc32.
- */
-static const char *xz_refusal(const uint8_t *p, size_t len)
-{
-	/* stream header: magic, then the stream flags 0x00 and the check type */
-	if (len < 12 || p[6] != 0 || (p[7] & 0x0f) <= 1)
-		return NULL;
-	switch (p[7] & 0x0f) {
-	case 4:
-		return "xz data with a CRC64 integrity check (xz's default): the kernel's xz "
-		       "decoder knows only CRC32, so a kernel that decompresses modules "
-		       "itself (CONFIG_MODULE_DECOMPRESS, as Debian's), to which modprobe "
-		       "hands the file, would refuse it; recompress with "
-		       "'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
-	case 10:
-		return "xz data with a SHA-256 integrity check: the kernel's xz decoder knows "
-		       "only CRC32, so a kernel that decompresses modules itself "
-		       "(CONFIG_MODULE_DECOMPRESS, as Debian's), to which modprobe hands the "
-		       "file, would refuse it; recompress with "
-		       "'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
-	default:
-		return "xz data with an integrity check other than CRC32: the kernel's xz "
-		       "decoder knows only CRC32, so a kernel that decompresses modules "
-		       "itself (CONFIG_MODULE_DECOMPRESS, as Debian's) would refuse it; "
-		       "recompress with 'xz --check=crc32 --lzma2=dict=1MiB', as Kbuild does";
-	}
-}
-
-/* What kmod or the kernel would refuse in a file rustver can read, from its first bytes. */
-static const char *refusal_of(enum comp comp, const uint8_t *raw, size_t len)
-{
-	if (comp == COMP_XZ)
-		return xz_refusal(raw, len);
-	if (comp == COMP_ZSTD && raw[0] != 0x28)
-		/*
-		 * Read, so that show can tell what is inside; but kmod and the
-		 * kernel know zstd only by its frame magic: they take this file
-		 * for an uncompressed module, and the kernel refuses its bytes.
-		 */
-		return "zstd data that starts with a skippable frame (as pzstd writes): "
-		       "kmod and the kernel recognise zstd only by the frame magic "
-		       "28 b5 2f fd, so they would load the compressed bytes as they are "
-		       "and the kernel would refuse them (invalid module format); "
-		       "recompress with 'zstd'";
-	return NULL;
-}
-
-static const char *const comp_names[] = { NULL, "xz", "zstd", "gzip" };
-
 int modfile_from_bytes(struct modfile *m, const char *path, uint8_t *raw, size_t len)
 {
 	struct growbuf out = { .sink = { .window = grow_window } };
 	struct unpack_src src = { .mem = raw, .len = len };
 	struct unpacker *u;
-	enum comp comp = comp_of(raw, len);
+	const struct codec *codec = codec_of(raw, len);
 	uint64_t total;
 	int err;
 
 	memset(m, 0, sizeof(*m));
 	m->path = xstrdup(path);
-	if (comp == COMP_NONE) {
+	if (!codec->name) {
 		m->data = raw;
 		m->size = len;
 		return cut_signature(m);
 	}
-	m->compression = comp_names[comp];
-	m->refusal = refusal_of(comp, raw, len);
+	m->compression = codec->name;
+	m->refusal = codec->refusal ? codec->refusal(raw, len) : NULL;
 	u = unpacker_new();
-	err = unpack_run(u, &src, comp, path, &out.sink, &total);
+	err = unpack_run(u, &src, codec, path, &out.sink, &total);
 	unpacker_free(u);
 	free(raw);
 	if (err) {
@@ -500,7 +446,7 @@ static int rewind_fd(int fd, const char *path)
 	return 0;
 }
 
-static int read_sparse(struct modfile *m, struct sparse *sp, int fd, enum comp comp,
+static int read_sparse(struct modfile *m, struct sparse *sp, int fd, const struct codec *codec,
 		       const struct stat *st)
 {
 	struct modreader *r = sp->r;
@@ -547,7 +493,7 @@ static int read_sparse(struct modfile *m, struct sparse *sp, int fd, enum comp c
 		if (rewind_fd(fd, m->path))
 			return -1;
 		m->passes++;
-		if (unpack_run(r->u, &src, comp, m->path, &sp->sink, &total) < 0)
+		if (unpack_run(r->u, &src, codec, m->path, &sp->sink, &total) < 0)
 			return -1;
 		if (!sp->names)
 			find_wanted(sp);
@@ -571,7 +517,7 @@ int modfile_read(struct modfile *m, struct modreader *r, const char *path, int f
 	uint8_t head[12] = { 0 };
 	uint64_t total;
 	ssize_t n;
-	enum comp comp;
+	const struct codec *codec;
 	int err;
 
 	memset(m, 0, sizeof(*m));
@@ -593,17 +539,17 @@ int modfile_read(struct modfile *m, struct modreader *r, const char *path, int f
 		return -1;
 	}
 	m->io_error = false;
-	comp = comp_of(head, (size_t)n);
-	m->compression = comp_names[comp];
-	m->refusal = refusal_of(comp, head, (size_t)n);
+	codec = codec_of(head, (size_t)n);
+	m->compression = codec->name;
+	m->refusal = codec->refusal ? codec->refusal(head, (size_t)n) : NULL;
 	m->passes = 1;
-	err = unpack_run(r->u, &src, comp, path, &sp.sink, &total);
+	err = unpack_run(r->u, &src, codec, path, &sp.sink, &total);
 	if (err) {
 		m->io_error = src.io_error;
 		free(sp.win);
 		return -1;
 	}
-	if (comp == COMP_NONE && total != (uint64_t)st->st_size) {
+	if (!codec->name && total != (uint64_t)st->st_size) {
 		rv_err("%s: read error: file shrank while reading", path);
 		m->io_error = true;
 		free(sp.win);
@@ -617,7 +563,7 @@ int modfile_read(struct modfile *m, struct modreader *r, const char *path, int f
 		return cut_signature(m);
 	}
 	sp.size = total;
-	err = read_sparse(m, &sp, fd, comp, st);
+	err = read_sparse(m, &sp, fd, codec, st);
 	free(sp.win);
 	if (err) {
 		m->io_error = true; /* decompressed once already: the file or its reading */
@@ -750,16 +696,16 @@ out_dir:
 	return err;
 }
 
-/* kmod's path_ends_with_kmod_ext() */
+/* kmod's path_ends_with_kmod_ext(): ".ko", then a format's suffix */
 bool is_module_name(const char *path)
 {
-	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 	size_t len = strlen(path);
 
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t n = strlen(ext[i]);
+	for (size_t i = 0; i < ncodecs; i++) {
+		size_t n = strlen(codecs[i].ext) + 3;
 
-		if (len > n && !strcmp(path + len - n, ext[i]))
+		if (len > n && !memcmp(path + len - n, ".ko", 3) &&
+		    !strcmp(path + len - n + 3, codecs[i].ext))
 			return true;
 	}
 	return false;

@@ -155,8 +155,26 @@ void replace_end(struct replace *r);
 int replace_file(struct replace *r, const char *path, const struct stat *expect, const void *head,
 		 size_t hlen, const void *body, size_t blen);
 
-/* decompress.c: streaming decompression */
-enum comp { COMP_NONE, COMP_XZ, COMP_ZSTD, COMP_GZIP };
+/* decompress.c: the module file formats and streaming decompression */
+struct stream;
+/* One module file format: a row of codecs[] (decompress.c). */
+struct codec {
+	const char *name; /* "xz", "zstd", "gzip"; NULL: not compressed */
+	const char *ext;  /* the suffix after ".ko" kmod takes for it ("" uncompressed) */
+	const uint8_t *magic;
+	size_t magic_len;
+	/* also recognised by these first bytes (or NULL) */
+	bool (*also)(const uint8_t *p, size_t len);
+	int (*start)(struct stream *s);
+	int (*step)(struct stream *s, uint8_t *out, size_t len, size_t *n);
+	/* why kmod or the kernel would refuse a file rustver reads, from its first bytes */
+	const char *(*refusal)(const uint8_t *p, size_t len);
+};
+/* Every format, the uncompressed module last. */
+extern const struct codec codecs[];
+extern const size_t ncodecs;
+/* The format of a module file from its first @len bytes: never NULL. */
+const struct codec *codec_of(const uint8_t *p, size_t len);
 /* The input: a file descriptor read from where it is, or @len bytes at @mem. */
 struct unpack_src {
 	int fd;
@@ -175,14 +193,13 @@ struct unpack_sink {
 struct unpacker; /* decoders and buffers, kept from file to file */
 struct unpacker *unpacker_new(void);
 void unpacker_free(struct unpacker *u);
-enum comp comp_of(const uint8_t *p, size_t len);
 /*
- * Decompresses @src as @comp into @sink until the stream ends (0, *@total
+ * Decompresses @src as @codec into @sink until the stream ends (0, *@total
  * set to the decompressed size) or the sink stops it (1). -1: corrupt,
  * truncated, larger than modfile_max_size or unreadable (message printed).
  */
-int unpack_run(struct unpacker *u, struct unpack_src *src, enum comp comp, const char *path,
-	       struct unpack_sink *sink, uint64_t *total);
+int unpack_run(struct unpacker *u, struct unpack_src *src, const struct codec *codec,
+	       const char *path, struct unpack_sink *sink, uint64_t *total);
 
 /* modfile.c: a module as the kernel would see it */
 #define MODFILE_MAX_RANGES 16
