@@ -80,8 +80,10 @@ version:
 tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) $(CHANGELOG) | deps-step
 	$(CC) $(RV_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
 
+# The pages name the installed make fragment and DKMS MAKE command under
+# PREFIX: build them with the PREFIX they are installed with.
 man/%.8: man/%.8.scd | deps-step
-	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
+	sed 's|/usr/local/share/rustver/|$(PREFIX)/share/rustver/|g' $< | $(SCDOC) > $@.tmp && mv $@.tmp $@
 
 # The same sources under AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
