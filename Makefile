@@ -18,6 +18,15 @@
 #                      tree DIR (make modules KDIR=DIR; RUSTVER_TABLE=FILE for
 #                      headers without .rmeta; W=1, LLVM=1 pass through)
 
+# The version lives in one place: debian/changelog's first entry (the Debian
+# package's version). The helper's --version, the DKMS source tree
+# /usr/src/rustver-VERSION and its dkms.conf read it from here; `make -s
+# version` prints it for scripts. A copy of the sources without debian/ (a
+# cross-build of the helper alone) builds as version "unknown"; make
+# VERSION=... overrides.
+CHANGELOG := $(wildcard debian/changelog)
+VERSION   := $(or $(if $(CHANGELOG),$(shell sed -n '1{s/^[^ ]* (\([^ ]*\)) .*/\1/;s/^[0-9]*://;s/-[^-]*$$//;p;q}' $(CHANGELOG))),unknown)
+
 PREFIX    ?= /usr/local
 BUILD     ?= build
 FUZZ_TIME ?= 60
@@ -28,7 +37,7 @@ SCDOC     ?= scdoc
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 PKGS     := libkmod libelf zlib liblzma libzstd
-RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -Iinclude $(CFLAGS)
+RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(WARNINGS) -Iinclude $(CFLAGS)
 RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd) -pthread
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -42,7 +51,7 @@ HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 MANPAGES := man/rustver.8 man/kmod_rustver.8
 MAN8     := $(if $(filter 0,$(RUSTVER_DEPS)),$(if $(shell command -v $(SCDOC) 2>/dev/null),$(MANPAGES)),$(MANPAGES))
 
-.PHONY: all deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
+.PHONY: all version deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
 all: tools/rustver/rustver $(MAN8) $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
@@ -63,11 +72,18 @@ endif
 deps:
 	scripts/deps.sh check
 
-tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
-	$(CC) $(RV_CFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
+version:
+	@echo $(VERSION)
 
+# CPPFLAGS and LDFLAGS: a distribution's build flags (dpkg-buildflags'
+# _FORTIFY_SOURCE, relro and now) reach the installed binary.
+tools/rustver/rustver: $(ENGINE) $(TOOL) $(HEADERS) $(CHANGELOG) | deps-step
+	$(CC) $(RV_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $(ENGINE) $(TOOL) $(RV_LIBS)
+
+# The pages name the installed make fragment and DKMS MAKE command under
+# PREFIX: build them with the PREFIX they are installed with.
 man/%.8: man/%.8.scd | deps-step
-	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
+	sed 's|/usr/local/share/rustver/|$(PREFIX)/share/rustver/|g' $< | $(SCDOC) > $@.tmp && mv $@.tmp $@
 
 # The same sources under AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
@@ -96,7 +112,7 @@ FUZZERS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
 
 $(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -Wall -Wextra -Werror \
+	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' -Iinclude -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE)
 
@@ -104,7 +120,7 @@ $(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | deps-s
 # verdict) over its own sources, main() renamed away for libFuzzer's.
 $(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
+	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
 
@@ -112,7 +128,7 @@ $(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | deps-st
 # replay of the records it accepts, with the helper's sources as fuzz-file.
 $(BUILD)/fuzz/fuzz-index: fuzz/fuzz-index.c $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
+	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
 
@@ -151,13 +167,19 @@ selftest: tools/rustver/rustver
 demo: tools/rustver/rustver
 	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/demo.sh
 
-# The kernel modules' sources for DKMS (dkms.conf): /usr/src/rustver-VERSION.
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-DKMS_SRC     := $(DESTDIR)/usr/src/rustver-$(DKMS_VERSION)
-install-dkms:
+# The kernel modules' sources for DKMS: /usr/src/rustver-VERSION, with
+# dkms.conf's PACKAGE_VERSION set to VERSION ($(BUILD)/dkms.conf; the Debian
+# package's dh_dkms installs that file too).
+DKMS_SRC := $(DESTDIR)/usr/src/rustver-$(VERSION)
+$(BUILD)/dkms.conf: dkms.conf $(CHANGELOG)
+	@mkdir -p $(@D)
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf > $@.tmp && mv $@.tmp $@
+
+install-dkms: $(BUILD)/dkms.conf
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
-	cp -r dkms.conf Kbuild kmod_rustver.c rustver_core.c rustver_trace.h \
+	install -m 0644 $(BUILD)/dkms.conf $(DKMS_SRC)/dkms.conf
+	cp -r Kbuild kmod_rustver.c rustver_core.c rustver_trace.h \
 		include lib $(DKMS_SRC)/
 	rm -f $(DKMS_SRC)/lib/*.o $(DKMS_SRC)/lib/.*.cmd
 

@@ -14,7 +14,10 @@
 #include <rustver/table.h>
 #include <rustver/verdict.h>
 
-#define RUSTVER_VERSION	    "0.2.0"
+/* The version, from debian/changelog: the Makefile passes -DRUSTVER_VERSION. */
+#ifndef RUSTVER_VERSION
+#error "RUSTVER_VERSION is not defined: build with make (it reads debian/changelog)"
+#endif
 #define RUSTVER_SYSFS_TABLE "/sys/kernel/rustver/crates"
 
 /* Exit codes of every command. */
