@@ -29,8 +29,8 @@ if [ "$mode" = all ]; then
 	# Measured on 2 cores (README, Tests).
 	echo "make check: every test, both architectures in QEMU (TCG). With an empty cache"
 	echo "(${RUSTVER_CACHE:-/var/cache/rustver}) it first builds a trixie chroot and four kernels"
-	echo "(x86_64: kernel A about 10 min on 2 cores, tree B about 3; arm64 longer); each QEMU"
-	echo "section then takes about 13 min (12 on x86_64, 13 on arm64 in the last runs)."
+	echo "(x86_64: kernel A about 10 min on 2 cores, tree B about 3; arm64's about 25): a cold"
+	echo "run took 75 min on 2 cores without KVM, a warm one (kernels cached) about 30 min."
 fi
 
 section "fixtures (rustc, gcc)"
