@@ -4,6 +4,8 @@
  */
 #include <rustver/table.h>
 
+#include "exportfind.h"
+
 static bool name_eq(const struct rv_crate *c, const char *name, size_t len)
 {
 	return len < RV_CRATE_NAME_MAX && rv_memeq(c->name, name, len) &&
@@ -196,6 +198,213 @@ int rv_table_check(const struct rv_table *t, const char **why)
 			}
 		}
 	}
-	return 0;
+	return rv_exports_check(t, why);
 }
 RV_EXPORT_MODULE(rv_table_check);
+
+bool rv_crate_is_pseudo(const char *name, size_t len)
+{
+	return len == 7 && rv_memeq(name, "__rustc", 7);
+}
+RV_EXPORT(rv_crate_is_pseudo);
+
+/* ---- the exports (struct rv_exports) ---- */
+
+/* Word @i of the @len bytes at @name, zero past the end. */
+static u64 word_of(const char *name, size_t len, size_t i)
+{
+	u64 w = 0;
+	size_t j;
+
+	if (8 * i + 8 <= len)
+		return export_le64(name + 8 * i);
+	for (j = 0; j < 8 && 8 * i + j < len; j++)
+		w |= (u64)(u8)name[8 * i + j] << (8 * j);
+	return w;
+}
+
+/* True when the @n bytes at @s are all printable ASCII, 0x21 to 0x7e. */
+static bool printable(const char *s, size_t n)
+{
+	const u64 ones = 0x0101010101010101ULL, highs = ones << 7;
+	size_t i = 0;
+	u64 x;
+
+	/* b is outside when b - 0x21 borrows, b + 1 reaches 0x80 or b >= 0x80 */
+	for (; i + 8 <= n; i += 8) {
+		x = export_le64(s + i);
+		if (((x - ones * 0x21) | (x + ones) | x) & highs)
+			return false;
+	}
+	for (; i < n; i++) {
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * rv_export_hash() - the hash struct rv_export keeps of a name
+ * @name: its bytes
+ * @len: their count
+ *
+ * The hash of the name's first 32 bytes, zeros past its end: four
+ * little-endian words, each mixed in by an xor, a multiplication and a
+ * rotation (lib/exportfind.h). Names that share their first 32 bytes share
+ * a hash; the compare tells them apart. An import is hashed without
+ * finding its end.
+ *
+ * Return: the hash; its top bits pick the bucket.
+ */
+u32 rv_export_hash(const char *name, size_t len)
+{
+	return export_hash_words(word_of(name, len, 0), word_of(name, len, 1),
+				 word_of(name, len, 2), word_of(name, len, 3));
+}
+RV_EXPORT(rv_export_hash);
+
+/**
+ * rv_exports_find() - the export an imported name is, if any
+ * @x: the exports
+ * @name: the imported name, NUL-terminated within @max bytes or @max bytes
+ * @max: bytes readable at @name
+ * @len: set to the name's length when an export is found
+ *
+ * The verdict's lookup (export_find() in lib/exportfind.h): the name's
+ * first 32 bytes give the hash; each export of its bucket with that hash
+ * is then compared with it, byte for byte, its NUL included: a name that
+ * only shares an export's hash is not that export. Reads no more than
+ * @x->max_len + 1 bytes, and nothing past @max.
+ *
+ * Return: the export, or NULL (none, or @x holds no exports).
+ */
+const struct rv_export *rv_exports_find(const struct rv_exports *x,
+					const char *name, size_t max,
+					size_t *len)
+{
+	return export_find(x, name, max, len);
+}
+RV_EXPORT(rv_exports_find);
+
+/* <0, 0, >0 as export @a sorts before, with or after @b: hash, length, bytes. */
+static int export_cmp(const struct rv_exports *x, const struct rv_export *a,
+		      const struct rv_export *b)
+{
+	u32 i;
+
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	for (i = 0; i < a->len; i++) {
+		u8 ca = (u8)x->names[a->name + i], cb = (u8)x->names[b->name + i];
+
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+	}
+	return 0;
+}
+
+static int bad_exports(const char **why, const char *what, int err)
+{
+	*why = what;
+	return err;
+}
+
+/* The crate list at @at of an export of @len bytes at @name. */
+static int check_list(const struct rv_table *t, u32 at, const char *name,
+		      u32 len, const char **why)
+{
+	const struct rv_exports *x = &t->exports;
+	const u16 *l = x->lists + at;
+	u32 n, j;
+
+	if (at >= x->lists_size)
+		return bad_exports(why, "export crate list out of bounds", -RV_ERANGE);
+	n = l[0];
+	if (n > RV_V0_MAX_CRATES || x->lists_size - at - 1 < 2 * n)
+		return bad_exports(why, "export crate list out of bounds", -RV_ERANGE);
+	for (j = 0; j < n; j++) {
+		u32 k = l[1 + 2 * j], off = l[2 + 2 * j];
+		size_t clen;
+
+		if (k >= t->count || k >= RV_TABLE_MAX_CRATES)
+			return bad_exports(why, "export names a crate beyond the table",
+					   -RV_ERANGE);
+		clen = rv_strnlen(t->crates[k].name, RV_CRATE_NAME_MAX);
+		if (off > len || clen > len - off ||
+		    !rv_memeq(name + off, t->crates[k].name, clen))
+			return bad_exports(why, "export's crate is not at its offset in the name",
+					   -RV_EFORMAT);
+	}
+	return 0;
+}
+
+/**
+ * rv_exports_check() - validates the exports of a crate table
+ * @t: the table
+ * @why: set to the reason when they are refused
+ *
+ * Exports of another RV_EXPORTS_VERSION, or none, are never used and pass.
+ * Otherwise: at most RV_TABLE_MAX_EXPORTS, buckets in bounds and in order,
+ * each name inside @names, of 3 to RV_SYMBOL_MAX printable bytes starting
+ * "_R" then an uppercase letter, with its rv_export_hash(), in its bucket,
+ * sorted by hash, no name twice, and a crate list as struct rv_exports
+ * describes it. Called by rv_table_check().
+ *
+ * Return: 0, -RV_EFORMAT or -RV_ERANGE with *@why set.
+ */
+int rv_exports_check(const struct rv_table *t, const char **why)
+{
+	const struct rv_exports *x = &t->exports;
+	const struct rv_export *e, *p = NULL;
+	u32 i, b, nb, max_len = 0;
+	const char *name;
+	int err;
+
+	if (!x->count || x->version != RV_EXPORTS_VERSION)
+		return 0;
+	if (x->count > RV_TABLE_MAX_EXPORTS || !x->e || !x->bucket ||
+	    !x->names || !x->lists)
+		return bad_exports(why, "exports: bad count or missing arrays", -RV_ERANGE);
+	if (x->bits < 1 || x->bits > RV_EXPORTS_MAX_BITS)
+		return bad_exports(why, "exports: bad bucket bits", -RV_ERANGE);
+	nb = 1U << x->bits;
+	if (x->bucket[0] != 0 || x->bucket[nb] != x->count)
+		return bad_exports(why, "exports: buckets do not cover the exports", -RV_ERANGE);
+	for (b = 0; b < nb; b++) {
+		if (x->bucket[b] > x->bucket[b + 1])
+			return bad_exports(why, "exports: buckets out of order", -RV_ERANGE);
+		for (i = x->bucket[b]; i < x->bucket[b + 1]; i++) {
+			e = &x->e[i];
+			if (e->len < 3 || e->len > RV_SYMBOL_MAX || e->name > x->names_size ||
+			    e->len > x->names_size - e->name)
+				return bad_exports(why, "export name out of bounds", -RV_ERANGE);
+			name = x->names + e->name;
+			if (!printable(name, e->len))
+				return bad_exports(why, "export name has a byte outside printable ASCII",
+						   -RV_EFORMAT);
+			if (name[0] != '_' || name[1] != 'R' || name[2] < 'A' || name[2] > 'Z')
+				return bad_exports(why, "export is not a Rust v0 name", -RV_EFORMAT);
+			if (rv_export_hash(name, e->len) != e->hash)
+				return bad_exports(why, "export hash does not match its name",
+						   -RV_EFORMAT);
+			if (e->hash >> (32 - x->bits) != b)
+				return bad_exports(why, "export is not in its hash's bucket", -RV_EFORMAT);
+			/* strictly sorted: no name twice */
+			if (p && export_cmp(x, p, e) >= 0)
+				return bad_exports(why, "exports not sorted by hash, or one twice",
+						   -RV_EFORMAT);
+			err = check_list(t, e->crates, name, e->len, why);
+			if (err)
+				return err;
+			if (e->len > max_len)
+				max_len = e->len;
+			p = e;
+		}
+	}
+	if (x->max_len != max_len)
+		return bad_exports(why, "exports: max_len is not the longest name", -RV_EFORMAT);
+	return 0;
+}
+RV_EXPORT(rv_exports_check);

@@ -1072,12 +1072,6 @@ static int walk(struct walker *w, enum kind want)
 	return walk_mode(w, want, MODE_PRINT);
 }
 
-bool rv_v0_is_v0(const char *name, size_t len)
-{
-	return len > 2 && name[0] == '_' && name[1] == 'R' &&
-	       (is_upper(name[2]) || is_digit(name[2]));
-}
-RV_EXPORT(rv_v0_is_v0);
 
 /*
  * Offset of the first byte of @s[0..@n) outside 0x21..0x7e, or @n. A word

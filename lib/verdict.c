@@ -4,6 +4,8 @@
  */
 #include <rustver/verdict.h>
 
+#include "exportfind.h"
+
 #ifdef __KERNEL__
 #include <linux/sched.h>
 /* Symbols judged between two chances for the scheduler to run others. */
@@ -99,7 +101,7 @@ static struct rv_crate_verdict *module_crate(struct rv_verdict *v,
  */
 static bool pseudo_crate(const struct rv_crate_ref *c)
 {
-	return c->name_len == 7 && rv_memeq(c->name, "__rustc", 7);
+	return rv_crate_is_pseudo(c->name, c->name_len);
 }
 
 #define KLP_PREFIX	".klp.sym."
@@ -144,16 +146,77 @@ static bool is_stamp_symbol(const struct rv_elf_sym *sym)
 	return sym->name_max >= sizeof(name) && rv_memeq(sym->name, name, sizeof(name));
 }
 
-/* Adds the crates of the v0 name @name (@max bytes readable) to @v. */
-static int add_import(struct rv_verdict_scratch *scr, struct rv_verdict *v,
-		      const char *name, size_t max)
+/* The module's verdict entry of crate @c, which symbol @name of @len bytes names. */
+static int add_crate(struct rv_verdict *v, const struct rv_crate_ref *c,
+		     const char *name, size_t len, struct rv_crate_verdict **out)
+{
+	struct rv_crate_verdict *m = module_crate(v, c);
+
+	if (!m)
+		return error(v, -RV_ELIMIT, "module",
+			     "more than 128 (RV_MODULE_MAX_CRATES) crates in one module");
+	if (!m->nsyms++) {
+		m->example = name;
+		m->example_len = (u32)len;
+	}
+	*out = m;
+	return 0;
+}
+
+/* The first import of table crate @l[0] (at @l[1] in @name) in the module. */
+static int add_first(const struct rv_table *t, const u16 *l,
+		     struct rv_verdict_scratch *scr, struct rv_verdict *v,
+		     const char *name, size_t len, struct rv_crate_verdict **m)
+{
+	struct rv_crate_ref c = {
+		.name = name + l[1],
+		.name_len = (u32)rv_strnlen(t->crates[l[0]].name, RV_CRATE_NAME_MAX),
+		.dis = t->crates[l[0]].dis,
+	};
+	int err = add_crate(v, &c, name, len, m);
+
+	if (!err)
+		scr->slot[l[0]] = (u8)(*m - v->crates + 1);
+	return err;
+}
+
+/*
+ * Adds the crates of @e, the export that @name (@len bytes) is, to @v: what
+ * the walk of @name would add (struct rv_exports). scr->slot[] maps a table
+ * crate to its entry once one of the module's names has named it.
+ */
+static __always_inline int add_export(const struct rv_table *t,
+				      const struct rv_export *e,
+				      struct rv_verdict_scratch *scr,
+				      struct rv_verdict *v, const char *name,
+				      size_t len)
+{
+	const u16 *l = t->exports.lists + e->crates, *end = l + 1 + 2 * l[0];
+	struct rv_crate_verdict *m;
+	int err;
+
+	for (l++; l < end; l += 2) {
+		if (scr->slot[l[0]]) {
+			v->crates[scr->slot[l[0]] - 1].nsyms++;
+			continue;
+		}
+		err = add_first(t, l, scr, v, name, len, &m);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Adds the crates of the v0 name @name (@max bytes readable) to @v: its walk's. */
+static __always_inline int add_walked(struct rv_verdict_scratch *scr,
+				      struct rv_verdict *v, const char *name,
+				      size_t max)
 {
 	struct rv_crate_verdict *m;
 	size_t len = 0;
 	u32 j;
 	int err;
 
-	v->rust_imports++;
 	/* measured no further than RV_SYMBOL_MAX + 1 bytes */
 	err = rv_v0_parse_str(name, max, &scr->v0, &scr->sym, &len);
 	if (err) {
@@ -164,16 +227,30 @@ static int add_import(struct rv_verdict_scratch *scr, struct rv_verdict *v,
 	for (j = 0; j < scr->sym.ncrates; j++) {
 		if (pseudo_crate(&scr->sym.crates[j]))
 			continue;
-		m = module_crate(v, &scr->sym.crates[j]);
-		if (!m)
-			return error(v, -RV_ELIMIT, "module",
-				     "more than 128 (RV_MODULE_MAX_CRATES) crates in one module");
-		if (!m->nsyms++) {
-			m->example = name;
-			m->example_len = (u32)len;
-		}
+		err = add_crate(v, &scr->sym.crates[j], name, len, &m);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/*
+ * Adds the crates of the v0 name @name (@max bytes readable) to @v: those
+ * of the export it is (the fast path: no walk), or those its walk finds.
+ */
+static __always_inline int add_import(const struct rv_table *t,
+				      struct rv_verdict_scratch *scr,
+				      struct rv_verdict *v, const char *name,
+				      size_t max)
+{
+	const struct rv_export *e;
+	size_t len;
+
+	v->rust_imports++;
+	e = export_find(&t->exports, name, max, &len);
+	if (e)
+		return add_export(t, e, scr, v, name, len);
+	return add_walked(scr, v, name, max);
 }
 
 /*
@@ -185,8 +262,9 @@ static int add_import(struct rv_verdict_scratch *scr, struct rv_verdict *v,
  * st_name past the string table is an error; the kernel's loader refuses
  * such a module before COMING (elf_validity_cache_strtab() in 7.3).
  */
-static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
-		   struct rv_verdict *v, struct rv_elf_sym *stamp)
+static int collect(const struct rv_module *mod, const struct rv_table *t,
+		   struct rv_verdict_scratch *scr, struct rv_verdict *v,
+		   struct rv_elf_sym *stamp)
 {
 	struct rv_elf_sym sym;
 	const char *name;
@@ -196,6 +274,7 @@ static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
 	int err = 0;
 
 	rv_v0_scratch_reset(&scr->v0);	/* the path cache: this module's names only */
+	memset(scr->slot, 0, t->count < RV_TABLE_MAX_CRATES ? t->count : RV_TABLE_MAX_CRATES);
 	for (i = 1; i < mod->nsyms; i++) {
 		if (!(i % RESCHED_EVERY))
 			resched();
@@ -206,11 +285,11 @@ static int collect(const struct rv_module *mod, struct rv_verdict_scratch *scr,
 		/* "_R" then a path or a version (the string table ends with a NUL) */
 		if (sym.shndx == RV_SHN_UNDEF) {
 			if (rv_elf_sym_undefined(&sym) && rv_v0_is_v0(sym.name, 3))
-				err = add_import(scr, v, sym.name, sym.name_max);
+				err = add_import(t, scr, v, sym.name, sym.name_max);
 		} else if (sym.shndx == RV_SHN_LIVEPATCH) {
 			name = klp_name(&sym, &len);
 			if (name && rv_v0_is_v0(name, len))
-				err = add_import(scr, v, name, len);
+				err = add_import(t, scr, v, name, len);
 		} else if (is_stamp_symbol(&sym) && stamps++ == 0) {
 			*stamp = sym;
 		}
@@ -245,6 +324,68 @@ static void judge_crate(const struct rv_table *table, const struct rv_stamp *st,
 			    RV_CRATE_MISMATCH;
 	}
 }
+
+/**
+ * rv_exports_verify() - checks that each export's crates are its walk's
+ * @t: the table, already through rv_table_check()
+ * @scr: working memory
+ * @why: set to the reason when an export differs
+ * @bad: set to the index of the first export that differs, unless NULL
+ *
+ * The fast path gives an import the crates its export lists; this walks
+ * each export's name as the verdict would walk the import and compares:
+ * same crates (less the pseudo ones), same order, same offsets. A table
+ * made by a rustver whose walk differs from this engine's is caught here.
+ *
+ * Return: 0, or -RV_EFORMAT with *@why (and *@bad) set.
+ */
+int rv_exports_verify(const struct rv_table *t, struct rv_verdict_scratch *scr,
+		      const char **why, u32 *bad)
+{
+	const struct rv_exports *x = &t->exports;
+	const struct rv_crate_ref *c;
+	const char *name;
+	const u16 *l;
+	size_t len;
+	u32 i, j, n;
+
+	if (!x->count || x->version != RV_EXPORTS_VERSION)
+		return 0;
+	rv_v0_scratch_reset(&scr->v0);
+	for (i = 0; i < x->count; i++) {
+		if (!(i % RESCHED_EVERY))
+			resched();
+		name = x->names + x->e[i].name;
+		l = x->lists + x->e[i].crates;
+		*why = "an export's name does not walk";
+		if (rv_v0_parse(name, x->e[i].len, &scr->v0, &scr->sym))
+			goto differs;
+		*why = "an export's crates are not those of its name";
+		for (j = 0, n = 0; j < scr->sym.ncrates; j++) {
+			c = &scr->sym.crates[j];
+			if (pseudo_crate(c))
+				continue;
+			if (n == l[0] || c->name != name + l[2 + 2 * n] ||
+			    c->dis != t->crates[l[1 + 2 * n]].dis ||
+			    c->name_len != rv_strnlen(t->crates[l[1 + 2 * n]].name,
+						      RV_CRATE_NAME_MAX))
+				goto differs;
+			n++;
+		}
+		if (n != l[0])
+			goto differs;
+		len = 0;
+		*why = "an export is not found by its own name";
+		if (rv_exports_find(x, name, x->e[i].len, &len) != &x->e[i])
+			goto differs;
+	}
+	return 0;
+differs:
+	if (bad)
+		*bad = i;
+	return -RV_EFORMAT;
+}
+RV_EXPORT_MODULE(rv_exports_verify);
 
 /**
  * rv_rustc_version() - the version token of a rustc banner
@@ -309,7 +450,7 @@ int rv_verdict_judge(const struct rv_module *m, const struct rv_table *table,
 	u32 i;
 
 	memset(v, 0, sizeof(*v));
-	have_stamp = collect(m, scr, v, &stamp);
+	have_stamp = collect(m, table, scr, v, &stamp);
 	if (have_stamp < 0)
 		return have_stamp;
 	/* nothing but a Rust import makes a module rustver's business */

@@ -45,6 +45,10 @@ typedef uint64_t u64;
 #ifndef fallthrough
 #define fallthrough __attribute__((__fallthrough__))
 #endif
+/* glibc's <sys/cdefs.h> has the kernel's __always_inline; elsewhere a hint */
+#ifndef __always_inline
+#define __always_inline inline
+#endif
 #endif
 
 /* Error codes, returned negated. */
@@ -127,10 +131,22 @@ static inline bool rv_memeq(const void *a, const void *b, size_t n)
 	u64 wx, wy;
 
 	if (n < 8) {
-		for (; n; n--)
-			if (*x++ != *y++)
-				return false;
-		return true;
+		u32 ax, bx;
+
+		if (n < 4) {
+			for (; n; n--)
+				if (*x++ != *y++)
+					return false;
+			return true;
+		}
+		/* the first 4 bytes, then the last 4 (overlapping) */
+		memcpy(&ax, x, 4);
+		memcpy(&bx, y, 4);
+		if (ax != bx)
+			return false;
+		memcpy(&ax, x + n - 4, 4);
+		memcpy(&bx, y + n - 4, 4);
+		return ax == bx;
 	}
 	/* whole words, then the last 8 bytes (overlapping the last word) */
 	for (; n > 8; n -= 8, x += 8, y += 8) {

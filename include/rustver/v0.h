@@ -73,8 +73,16 @@ struct rv_v0_scratch {
  */
 void rv_v0_scratch_reset(struct rv_v0_scratch *scr);
 
-/* True when @name looks like a v0 symbol (`_R` then a path or version). */
-bool rv_v0_is_v0(const char *name, size_t len);
+/*
+ * True when @name looks like a v0 symbol (`_R` then a path or version);
+ * inline: the verdict asks it of every undefined symbol.
+ */
+static inline bool rv_v0_is_v0(const char *name, size_t len)
+{
+	return len > 2 && name[0] == '_' && name[1] == 'R' &&
+	       ((name[2] >= 'A' && name[2] <= 'Z') ||
+		(name[2] >= '0' && name[2] <= '9'));
+}
 
 /*
  * Parses the v0 symbol @name of @len bytes and fills @res: crates[0] is the

@@ -9,6 +9,12 @@
  * the same inputs: the kernel (kmod_rustver) from the loaded module's symbol
  * table (mod->kallsyms at MODULE_STATE_COMING), the helper (`rustver check`)
  * from the file through rv_verdict_check(). Their verdicts cannot differ.
+ *
+ * An import whose bytes are one of the kernel's own exports (the table's
+ * struct rv_exports, when it has them) takes the export's crates, which
+ * the table's maker took from the same walk: a hash and a compare instead
+ * of the walk, the same verdict (tests/exportdiff.h). Any other name is
+ * walked.
  */
 #ifndef RUSTVER_VERDICT_H
 #define RUSTVER_VERDICT_H
@@ -72,6 +78,8 @@ struct rv_verdict {
 struct rv_verdict_scratch {
 	struct rv_v0_scratch v0;
 	struct rv_v0_result sym;
+	/* per table crate: 1 + its index in the verdict's crates[], or 0 */
+	u8 slot[RV_TABLE_MAX_CRATES];
 };
 
 /*
@@ -137,6 +145,16 @@ int rv_verdict_check_loaded(const void *data, u64 size,
 			    const struct rv_elf_loaded *loaded,
 			    const struct rv_table *table,
 			    struct rv_verdict_scratch *scr, struct rv_verdict *v);
+
+/*
+ * Walks every export of @t (rv_v0_parse_str()) and compares the crates the
+ * verdict would take from it with its crate list: 0 when all agree (the
+ * fast path then gives the walk's verdict), else -RV_EFORMAT with *@why
+ * set and, when @bad is given, *@bad the first export that differs. For a
+ * table made by another rustver than this engine; O(exports x walk).
+ */
+int rv_exports_verify(const struct rv_table *t, struct rv_verdict_scratch *scr,
+		      const char **why, u32 *bad);
 
 /* The version token ("1.85.1") of a rustc banner, or NULL; sets *@len. */
 const char *rv_rustc_version(const char *banner, size_t *len);
