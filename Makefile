@@ -31,7 +31,7 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
 TOOL     := $(wildcard tools/rustver/*.c)
-HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
+HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h tools/rustver/exportidx.h
 
 .PHONY: all deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
 all: tools/rustver/rustver $(if $(KDIR),modules)

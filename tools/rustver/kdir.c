@@ -67,9 +67,10 @@ static void seen_symbol(struct seen *s, const char *sym, size_t len)
 }
 
 /* Module.symvers: "0xcrc\tsymbol\tmodule\texport\tnamespace" per line. */
-static bool scan_symvers(struct seen *s, const char *kdir)
+static bool scan_symvers(struct table *t, struct seen *s, const char *kdir)
 {
 	char *path = xasprintf("%s/Module.symvers", kdir), *line = NULL;
+	const char *why;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
@@ -85,8 +86,12 @@ static bool scan_symvers(struct seen *s, const char *kdir)
 			continue;
 		sym++;
 		end = strchr(sym, '\t');
-		if (end)
-			seen_symbol(s, sym, (size_t)(end - sym));
+		if (!end)
+			continue;
+		seen_symbol(s, sym, (size_t)(end - sym));
+		/* every exported Rust symbol, for the verdict's fast path */
+		if (!export_name_check(sym, (size_t)(end - sym), &why))
+			table_add_export(t, sym, (size_t)(end - sym));
 	}
 	free(line);
 	fclose(f);
@@ -339,7 +344,7 @@ static int list_rmeta(const char *dir, char ***files, size_t *nfiles)
 /* Learns disambiguators from the kernel's symbols, and the build-id. */
 static int scan_symbols(struct table *t, struct seen *s, const char *kdir)
 {
-	bool have_symbols = scan_symvers(s, kdir);
+	bool have_symbols = scan_symvers(t, s, kdir);
 	int fd;
 	Elf *e = open_vmlinux(kdir, &fd);
 
@@ -394,6 +399,8 @@ int table_from_kdir(struct table *t, const char *kdir, bool no_rust)
 		free(files[i]);
 	}
 	/* files were sorted, so the crates are sorted by name */
+	if (!err)
+		err = table_index_exports(t, kdir);
 out:
 	free(files);
 	free(dir);
@@ -404,8 +411,76 @@ out:
 	return err;
 }
 
+static int cmp_export(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void table_add_export(struct table *t, const char *name, size_t len)
+{
+	char *s = xmalloc(len + 1);
+
+	memcpy(s, name, len);
+	s[len] = '\0';
+	/* room for a power of two of them: doubled when full */
+	if (!(t->nexports & (t->nexports - 1)))
+		t->exports = xrealloc(t->exports,
+				      (t->nexports ? 2 * t->nexports : 1) * sizeof(*t->exports));
+	t->exports[t->nexports++] = s;
+}
+
+int table_index_exports(struct table *t, const char *where)
+{
+	struct rv_table view;
+	const char *why;
+	uint32_t n = 0;
+
+	/* sorted and each once: the text table lists them so */
+	for (uint32_t i = 1; i < t->nexports; i++) {
+		if (strcmp(t->exports[i - 1], t->exports[i]) > 0) {
+			qsort(t->exports, t->nexports, sizeof(*t->exports), cmp_export);
+			break;
+		}
+	}
+	for (uint32_t i = 0; i < t->nexports; i++) {
+		if (n && !strcmp(t->exports[n - 1], t->exports[i]))
+			free(t->exports[i]);
+		else
+			t->exports[n++] = t->exports[i];
+	}
+	t->nexports = n;
+	free(t->export_lens);
+	t->export_lens = xcalloc(n ? n : 1, sizeof(*t->export_lens));
+	for (uint32_t i = 0; i < n; i++)
+		t->export_lens[i] = strlen(t->exports[i]);
+	export_index_free(&t->ix);
+	if (export_index_build(&t->ix, t->crates, t->count, t->exports, t->export_lens, n, &why)) {
+		rv_err("%s: exports: %s", where, why);
+		return -1;
+	}
+	view = table_view(t);
+	if (rv_exports_check(&view, &why)) {
+		rv_err("%s: exports: internal error: %s", where, why);
+		return -1;
+	}
+	return 0;
+}
+
+void table_drop_exports(struct table *t)
+{
+	for (uint32_t i = 0; i < t->nexports; i++)
+		free(t->exports[i]);
+	free(t->exports);
+	free(t->export_lens);
+	t->exports = NULL;
+	t->export_lens = NULL;
+	t->nexports = 0;
+	export_index_free(&t->ix);
+}
+
 void table_free(struct table *t)
 {
+	table_drop_exports(t);
 	for (uint32_t i = 0; i < t->nmissing; i++)
 		free(t->missing[i]);
 	for (uint32_t i = 0; t->rmeta && i < t->count; i++)
@@ -424,5 +499,7 @@ void table_free(struct table *t)
 
 struct rv_table table_view(const struct table *t)
 {
-	return (struct rv_table){ .crates = t->crates, .count = t->count, .rustc = t->rustc };
+	return (struct rv_table){
+		.crates = t->crates, .count = t->count, .rustc = t->rustc, .exports = t->ix.view
+	};
 }

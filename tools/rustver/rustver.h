@@ -14,6 +14,8 @@
 #include <rustver/table.h>
 #include <rustver/verdict.h>
 
+#include "exportidx.h"
+
 #define RUSTVER_VERSION	    "0.2.0"
 #define RUSTVER_SYSFS_TABLE "/sys/kernel/rustver/crates"
 
@@ -226,10 +228,20 @@ struct table {
 	char *release, *uts_version, *build_id, *kdir;
 	char **missing; /* crates without a known disambiguator */
 	uint32_t nmissing;
-	char **rmeta; /* .rmeta path per crate, or NULL */
+	char **rmeta;	/* .rmeta path per crate, or NULL */
+	char **exports; /* the tree's exported Rust symbols, sorted */
+	size_t *export_lens;
+	uint32_t nexports;
+	struct export_index ix; /* of the exports, for struct rv_table */
 };
 int table_from_kdir(struct table *t, const char *kdir, bool no_rust);
 void table_free(struct table *t);
+/* Adds the export @name (@len bytes, not terminated) to @t. */
+void table_add_export(struct table *t, const char *name, size_t len);
+/* Builds t->ix from t->exports and t->crates; -1 with a message naming @where. */
+int table_index_exports(struct table *t, const char *where);
+/* Leaves @t without exports (rustver table --no-exports). */
+void table_drop_exports(struct table *t);
 struct rv_table table_view(const struct table *t);
 
 /* evidence.c: what a module was built against, from Kbuild's records */

@@ -11,7 +11,8 @@
 
 #include "rustver.h"
 
-#define MAX_LINE 1024
+/* an export line holds a name of up to RV_SYMBOL_MAX bytes */
+#define MAX_LINE (RV_SYMBOL_MAX + 64)
 
 /* "# key: value" comments carry the table's identity. */
 static void parse_comment(struct table *t, const char *line)
@@ -71,6 +72,24 @@ static int parse_table(struct table *t, const char *path, FILE *f)
 		}
 		if (n == 0)
 			continue;
+		if (!strncmp(line, EXPORT_LINE_PREFIX, strlen(EXPORT_LINE_PREFIX))) {
+			const char *name;
+			size_t len;
+
+			if (export_parse_line(line, (size_t)n, &name, &len, &why)) {
+				rv_err("%s:%zu: %s: '%.200s'", path, lineno, why, line);
+				err = -1;
+				break;
+			}
+			if (t->nexports == RV_TABLE_MAX_EXPORTS) {
+				rv_err("%s:%zu: more than %d exports", path, lineno,
+				       RV_TABLE_MAX_EXPORTS);
+				err = -1;
+				break;
+			}
+			table_add_export(t, name, len);
+			continue;
+		}
 		if (line[0] == '#') {
 			parse_comment(t, line);
 			continue;
@@ -128,6 +147,8 @@ int table_from_file(struct table *t, const char *path)
 		rv_err("%s: no crates in the table", path);
 		err = -1;
 	}
+	if (!err && table_index_exports(t, path))
+		err = -1;
 	view = table_view(t);
 	if (!err && rv_table_check(&view, &why)) {
 		rv_err("%s: %s", path, why);
@@ -233,6 +254,8 @@ void table_write_text(const struct table *t, FILE *f)
 	for (uint32_t i = 0; i < t->count; i++)
 		if (rv_table_format_line(&t->crates[i], line, sizeof(line)))
 			fputs(line, f);
+	for (uint32_t i = 0; i < t->nexports; i++)
+		fprintf(f, "%s%s\n", EXPORT_LINE_PREFIX, t->exports[i]);
 }
 
 static void json_field(FILE *f, const char *key, const char *value)
@@ -272,7 +295,14 @@ void table_write_json(const struct table *t, FILE *f)
 		fputs(i ? ", " : "", f);
 		print_json_string(f, t->missing[i]);
 	}
-	fputs("]\n}\n", f);
+	fputs("],\n", f);
+	fprintf(f, "  \"exports_indexed\": %u,\n", t->ix.view.count);
+	fputs("  \"exports\": [", f);
+	for (uint32_t i = 0; i < t->nexports; i++) {
+		fputs(i ? ",\n    " : "\n    ", f);
+		print_json_string(f, t->exports[i]);
+	}
+	fputs(t->nexports ? "\n  ]\n}\n" : "]\n}\n", f);
 }
 
 static void c_string(FILE *f, const char *name, const char *value)
@@ -284,6 +314,54 @@ static void c_string(FILE *f, const char *name, const char *value)
 		fputc(*p, f);
 	}
 	fputs("\"\n", f);
+}
+
+/*
+ * The exports (struct rv_exports) as arrays, and RUSTVER_TABLE_EXPORTS,
+ * the initialiser of struct rv_table's .exports that uses them: all the
+ * data is const, in the module's read-only memory.
+ */
+static void write_c_exports(const struct rv_exports *x, FILE *f)
+{
+	const char *unused = " __attribute__((__unused__))";
+
+	fprintf(f, "\n/* %u exported Rust symbols and their crates (struct rv_exports) */\n",
+		x->count);
+	fprintf(f, "#define RUSTVER_TABLE_EXPORT_COUNT %u\n", x->count);
+	if (!x->count) {
+		fputs("#define RUSTVER_TABLE_EXPORTS { .count = 0 }\n", f);
+		return;
+	}
+	fprintf(f, "static const struct rv_export rustver_table_export[]%s = {\n", unused);
+	for (uint32_t i = 0; i < x->count; i++)
+		fprintf(f, "\t{ 0x%08x, %u, %u, %u },\n", x->e[i].hash, x->e[i].name, x->e[i].len,
+			x->e[i].crates);
+	fprintf(f, "};\nstatic const u32 rustver_table_export_bucket[]%s = {", unused);
+	for (uint32_t i = 0; i <= 1u << x->bits; i++)
+		fprintf(f, "%s%u,", i % 12 ? " " : "\n\t", x->bucket[i]);
+	fprintf(f, "\n};\nstatic const u16 rustver_table_export_lists[]%s = {", unused);
+	for (uint32_t i = 0; i < x->lists_size; i++)
+		fprintf(f, "%s%u,", i % 12 ? " " : "\n\t", x->lists[i]);
+	fprintf(f, "\n};\nstatic const char rustver_table_export_names[]%s =", unused);
+	for (uint32_t i = 0; i < x->names_size; i++) {
+		char c = x->names[i];
+
+		if (i % 64 == 0)
+			fputs(i ? "\"\n\t\"" : "\n\t\"", f);
+		/* no trigraph, quote or backslash in the literal */
+		if (c == '?' || c == '"' || c == '\\')
+			fprintf(f, "\\%03o", (unsigned char)c);
+		else
+			fputc(c, f);
+	}
+	fputs("\";\n", f);
+	fprintf(f,
+		"#define RUSTVER_TABLE_EXPORTS { \\\n"
+		"\t.version = %u, .count = %u, .e = rustver_table_export, \\\n"
+		"\t.bucket = rustver_table_export_bucket, .bits = %u, .max_len = %u, \\\n"
+		"\t.names = rustver_table_export_names, .names_size = %u, \\\n"
+		"\t.lists = rustver_table_export_lists, .lists_size = %u }\n",
+		x->version, x->count, x->bits, x->max_len, x->names_size, x->lists_size);
 }
 
 static void write_c_header(const struct table *t, FILE *f)
@@ -302,6 +380,7 @@ static void write_c_header(const struct table *t, FILE *f)
 		fprintf(f, "\t{ .name = \"%s\", .dis = 0x%llxULL, .crc = 0x%08x },\n",
 			t->crates[i].name, (unsigned long long)t->crates[i].dis, t->crates[i].crc);
 	fputs("};\n", f);
+	write_c_exports(&t->ix.view, f);
 }
 
 /* Replaces @path atomically, unless it already has these contents. */
