@@ -39,6 +39,14 @@
  * already seen; its hops are bounded by the depth limit. In print mode
  * backrefs are followed only where the text is printed, and printing stops
  * when the output buffer is full. A step budget bounds both modes.
+ *
+ * rv_v0_parse_str(), the verdict's parse of an import, first tries the
+ * quick walk (quick_walk() below): the collect walk of the same rules, in
+ * the same order, for the productions real names use, on a name already
+ * checked printable and NUL-terminated; it completes with the walk's result
+ * or leaves the name to the walk, which starts over, and so reports every
+ * error itself. tests/v0diff.h holds the two to the same result on every
+ * corpus and fuzz input (rv_v0_parse() always walks).
  */
 #include <rustver/v0.h>
 
@@ -1064,6 +1072,486 @@ resume:
 	return fail(w, RV_ESYNTAX, "internal: bad resume point");
 }
 
+/* 8 bytes as a little-endian number, whatever the CPU's byte order. */
+static inline u64 le64_at(const char *p)
+{
+	u64 x;
+
+	memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/*
+ * ---- the quick walk ----
+ *
+ * The collect walk of walk_mode() for the productions real names use, on a
+ * name whose bytes were checked: printable, a NUL right after the last, at
+ * most RV_SYMBOL_MAX of them. The NUL ends every scan, so no read but an
+ * identifier's needs a bound. It follows the walk's rules in the walk's
+ * order: the same frames, steps, marks, backrefs followed or not, crate
+ * roots and origins, and the same path cache (kept and replayed as
+ * path_keep() and path_replay() do), so that where it completes, its result
+ * is the walk's. Its state lives in locals, not in the walker, which the
+ * mark stores would otherwise make the compiler reload. Anything else, and
+ * every error, it leaves to the walk, which starts over and says why
+ * (quick_walk() returns 1): punycode, patterns, str, ref, array, tuple and
+ * struct consts, any limit reached.
+ */
+
+/* base62() at s[*pos], the NUL a sentinel: 0 with *@pos after it, or 1. */
+static __always_inline int q_base62(const char *s, u32 *pos, u64 *out)
+{
+	u32 p = *pos, start = p;
+	u64 x = 0;
+	u8 d;
+
+	while ((d = base62_val1[(u8)s[p]]) != 0) {
+		if (p - start < 10)
+			x = x * 62 + (u64)(d - 1);
+		else if (__builtin_mul_overflow(x, 62, &x) ||
+			 __builtin_add_overflow(x, (u64)(d - 1), &x))
+			return 1;
+		p++;
+	}
+	if (s[p] != '_')
+		return 1;
+	if (p != start) {
+		if (x == ~0ULL)
+			return 1;
+		x++;
+	}
+	*pos = p + 1;
+	*out = x;
+	return 0;
+}
+
+/* opt_base62() at s[*pos]: the number + 1, 0 without @tag. */
+static __always_inline int q_opt_base62(const char *s, u32 *pos, char tag,
+					u64 *out)
+{
+	*out = 0;
+	if (s[*pos] != tag)
+		return 0;
+	(*pos)++;
+	if (q_base62(s, pos, out) || *out == ~0ULL)
+		return 1;
+	(*out)++;
+	return 0;
+}
+
+/* ident() at s[*pos] of a name of @len bytes, but punycode is left to the walk. */
+static __always_inline int q_ident(const char *s, u32 len, u32 *pos,
+				   struct ident *id, u32 *peeked)
+{
+	u32 p = *pos, n;
+
+	if (!is_digit(s[p]))
+		return 1;	/* punycode ("u"), or not an identifier */
+	n = (u32)(s[p++] - '0');
+	while (n && is_digit(s[p])) {
+		n = n * 10 + (u32)(s[p++] - '0');
+		if (n > len)
+			return 1;
+	}
+	if (s[p] == '_')
+		p++;
+	else if (n == 0)
+		*peeked = p;
+	if (n > len - p)
+		return 1;
+	id->p = s + p;
+	id->len = n;
+	id->punycode = false;
+	*pos = p + n;
+	return 0;
+}
+
+/*
+ * The @n > 8 bytes of a kept path at @a equal those at @b, the first 8
+ * known equal (the slot's key): a word at a time, the last one overlapping.
+ */
+static __always_inline bool path_eq(const char *a, const char *b, u32 n)
+{
+	u32 i;
+
+	for (i = 8; i + 8 < n; i += 8) {
+		if (le64_at(a + i) != le64_at(b + i))
+			return false;
+	}
+	return le64_at(a + n - 8) == le64_at(b + n - 8);
+}
+
+/* add_crate() with the walk's context in locals. */
+static __always_inline int q_add_crate(struct rv_v0_result *res, const char *p,
+				       u32 n, u64 dis, u8 ctx, int *defining)
+{
+	struct rv_crate_ref *c;
+	u32 i;
+
+	for (i = 0; i < res->ncrates; i++) {
+		c = &res->crates[i];
+		if (c->dis == dis && c->name_len == n && rv_memeq(c->name, p, n))
+			break;
+	}
+	if (i == res->ncrates) {
+		if (res->ncrates == RV_V0_MAX_CRATES)
+			return 1;
+		c = &res->crates[res->ncrates++];
+		c->name = p;
+		c->name_len = n;
+		c->dis = dis;
+		c->origin = 0;
+	}
+	res->crates[i].origin |= ctx & CTX_ORIGIN;
+	if ((ctx & CTX_SPINE) && *defining < 0)
+		*defining = (int)i;
+	return 0;
+}
+
+static int quick_walk(struct walker *w, enum kind kind)
+{
+	const char *s = w->s;
+	const u32 len = w->len, max_steps = w->max_steps;
+	u32 pos = w->pos, steps = w->steps, nf = w->nframes, base = nf, start, target, i;
+	const struct rv_v0_path *e;
+	struct frame *fr = w->f, *f;
+	u8 *mark = w->mark, ctx = w->ctx, m;
+	struct ident id;
+	u64 dis, val, head;
+	char tag;
+
+production:
+	if (++steps > max_steps)
+		return 1;
+	start = pos;
+	tag = s[pos];
+	if (!tag)
+		return 1;
+	pos++;
+	mark[start] |= seen_mark(ctx);
+	/*
+	 * path_replay(): a simple path already walked. Only a path shaped
+	 * ("N" ns)^k "C" can be one: others are not looked up (a lookup of
+	 * them finds nothing, as path_keep() never keeps them).
+	 */
+	if ((tag == 'N' || tag == 'C') && kind != KIND_CONST && len - start >= 8) {
+		for (i = start; i < len && s[i] == 'N'; i += 2)
+			;
+		if (i >= len || s[i] != 'C')
+			goto no_replay;
+		head = head_of(s + start);
+		e = path_slot(w->scr, head);
+		if (e->len && e->head == head && e->len <= len - start &&
+		    (e->len <= 8 || path_eq(e->bytes, s + start, e->len)) &&
+		    steps + e->depth <= max_steps && nf + e->depth <= RV_V0_MAX_DEPTH) {
+			steps += e->depth;
+			m = seen_mark(ctx) | MARK_PATH;
+			for (i = 0; i <= e->depth; i++)
+				mark[start + 2 * i] |= m;
+			w->root_start = start + 2 * e->depth;
+			w->root.p = s + start + e->name_off;
+			w->root.len = e->name_len;
+			w->root_dis = e->dis;
+			if (q_add_crate(w->res, w->root.p, e->name_len, e->dis, ctx, &w->defining))
+				return 1;
+			pos = start + e->len;
+			goto resume;
+		}
+	}
+no_replay:
+	if (tag == 'B') {
+		if (q_base62(s, &pos, &dis) || dis >= start - 2)
+			return 1;
+		target = (u32)dis + 2;
+		m = mark[target];
+		if (!(m & (kind == KIND_TYPE ? MARK_TYPE | MARK_PATH : done_mark[kind])))
+			return 1;
+		if ((m & seen_mark(ctx)) && !(ctx & CTX_SPINE))
+			goto done_leaf;
+		if (nf == RV_V0_MAX_DEPTH)
+			return 1;
+		fr[nf++] = (struct frame){ .start = (u16)start, .ret = (u16)pos,
+					   .resume = R_BACKREF, .kind = (u8)kind, .ctx = ctx };
+		pos = target;
+		goto production;
+	}
+
+	if (kind == KIND_TYPE) {
+		enum resume r;
+
+		if (is_basic_type(tag))
+			goto done_leaf;
+		switch (tag) {
+		case 'R':
+		case 'Q':
+			if (s[pos] == 'L' && (pos++, q_base62(s, &pos, &dis)))
+				return 1;
+			fallthrough;
+		case 'P':
+		case 'O':
+		case 'S':
+			r = R_WRAP;
+			goto push_child_type;
+		case 'A':
+			r = R_ARRAY_TYPE;
+push_child_type:
+			if (nf == RV_V0_MAX_DEPTH)
+				return 1;
+			fr[nf++] = (struct frame){ .start = (u16)start, .resume = (u8)r,
+						   .kind = KIND_TYPE, .ctx = ctx, .aux = (u8)tag };
+			goto child_type;
+		case 'T':
+		case 'F':
+		case 'D':
+			if (nf == RV_V0_MAX_DEPTH)
+				return 1;
+			fr[nf++] = (struct frame){
+				.start = (u16)start, .kind = KIND_TYPE, .ctx = ctx,
+				.resume = tag == 'T' ? R_TUPLE : tag == 'F' ? R_FN : R_DYN,
+			};
+			if (tag == 'T')
+				goto resume;
+			if (q_opt_base62(s, &pos, 'G', &dis))
+				return 1;
+			if (tag == 'F') {
+				if (s[pos] == 'U')
+					pos++;
+				if (s[pos] == 'K') {
+					pos++;
+					if (s[pos] == 'C')
+						pos++;
+					else if (q_ident(s, len, &pos, &id, &w->peeked) || !id.len)
+						return 1;
+				}
+			}
+			goto resume;
+		case 'W':
+			return 1;
+		}
+		kind = KIND_PATH;	/* any other tag starts a path */
+	}
+
+	if (kind == KIND_PATH) {
+		switch (tag) {
+		case 'C':
+			/* crate_root(), add_crate(), path_keep() */
+			w->root_start = start;
+			if (q_opt_base62(s, &pos, 's', &dis) ||
+			    q_ident(s, len, &pos, &id, &w->peeked) || !id.len ||
+			    id.len >= RV_CRATE_NAME_MAX)
+				return 1;
+			for (i = 0; i < id.len; i++) {
+				char c = id.p[i];
+
+				if (!is_lower(c) && !is_upper(c) && !is_digit(c) && c != '_')
+					return 1;
+			}
+			w->root = id;
+			w->root_dis = dis;
+			if (q_add_crate(w->res, id.p, id.len, dis, ctx, &w->defining))
+				return 1;
+			goto keep;
+		case 'N':
+			tag = s[pos];
+			if (!is_lower(tag) && !is_upper(tag))
+				return 1;
+			pos++;
+			if (nf == RV_V0_MAX_DEPTH)
+				return 1;
+			fr[nf++] = (struct frame){ .start = (u16)start, .resume = R_N_PARENT,
+						   .kind = KIND_PATH, .ctx = ctx, .aux = (u8)tag };
+			goto production;
+		case 'M':
+		case 'X':
+			if (nf == RV_V0_MAX_DEPTH)
+				return 1;
+			fr[nf++] = (struct frame){ .start = (u16)start, .resume = R_IMPL_PATH,
+						   .kind = KIND_PATH, .ctx = ctx, .aux = (u8)tag };
+			if (q_opt_base62(s, &pos, 's', &dis))
+				return 1;
+			ctx = (u8)((ctx & ~CTX_ORIGIN) | RV_ORIGIN_IMPL);
+			goto production;
+		case 'Y':
+		case 'I':
+			if (nf == RV_V0_MAX_DEPTH)
+				return 1;
+			fr[nf++] = (struct frame){
+				.start = (u16)start, .kind = KIND_PATH, .ctx = ctx, .aux = (u8)tag,
+				.resume = tag == 'Y' ? R_SELF_TYPE : R_I_ARGS,
+			};
+			if (tag == 'Y')
+				goto child_type;
+			goto production;
+		}
+		return 1;
+	}
+
+	/* KIND_CONST: integers, bools, chars and placeholders (hex_number()) */
+	switch (tag) {
+	case 'p':
+		goto done_leaf;
+	case 'a': case 's': case 'l': case 'x': case 'n': case 'i':
+		if (s[pos] == 'n')
+			pos++;
+		fallthrough;
+	case 'h': case 't': case 'm': case 'y': case 'o': case 'j':
+	case 'b': case 'c':
+		for (i = pos, val = 0; is_hex(s[i]); i++) {
+			if (val >> 60)
+				return 1;	/* big: the walk */
+			val = val << 4 | (u64)(is_digit(s[i]) ? s[i] - '0' : 10 + s[i] - 'a');
+		}
+		if (s[i] != '_' || i == pos || (s[pos] == '0' && i - pos > 1))
+			return 1;
+		pos = i + 1;
+		if ((tag == 'b' && val > 1) ||
+		    (tag == 'c' && (val > 0x10ffff || (val >= 0xd800 && val < 0xe000))))
+			return 1;
+		goto done_leaf;
+	}
+	return 1;
+
+keep:
+	/* path_keep(w, start) of the simple path that just ended at pos */
+	if (pos - start <= RV_V0_PATH_MAX && len - start >= 8 && w->peeked != pos) {
+		struct rv_v0_path *k;
+
+		for (i = start; s[i] == 'N'; i += 2)
+			;
+		if (s[i] == 'C' && i == w->root_start) {
+			head = head_of(s + start);
+			k = path_slot(w->scr, head);
+			k->head = head;
+			k->len = (u8)(pos - start);
+			k->depth = (u8)((i - start) / 2);
+			k->name_off = (u8)(w->root.p - (s + start));
+			k->name_len = (u8)w->root.len;
+			k->dis = w->root_dis;
+			memcpy(k->bytes, s + start, pos - start);
+		}
+	}
+	if (s[start] == 'N')
+		goto done_frame_popped;
+	goto done_leaf;
+
+child_type:
+	ctx &= (u8)~CTX_SPINE;
+	kind = KIND_TYPE;
+	goto production;
+
+done_leaf:
+	mark[start] |= done_mark[kind];
+	goto resume;
+done_frame:
+	f = &fr[nf - 1];
+	mark[f->start] |= done_mark[f->kind];
+	if (f->kind == KIND_PATH && s[f->start] == 'N') {
+		start = f->start;
+		goto keep;
+	}
+done_frame_popped:
+	nf--;
+resume:
+	if (nf == base) {
+		w->pos = pos;
+		w->steps = steps;
+		return 0;
+	}
+	f = &fr[nf - 1];
+	ctx = f->ctx;
+	switch ((enum resume)f->resume) {
+	case R_N_PARENT:
+		if (q_opt_base62(s, &pos, 's', &dis) || q_ident(s, len, &pos, &id, &w->peeked))
+			return 1;
+		goto done_frame;
+	case R_IMPL_PATH:
+		f->resume = R_SELF_TYPE;
+		goto child_type;
+	case R_SELF_TYPE:
+		if (f->aux == 'M')
+			goto done_frame;
+		f->resume = R_TRAIT;
+		if (f->aux == 'X')
+			ctx &= (u8)~CTX_SPINE;
+		kind = KIND_PATH;
+		goto production;
+	case R_TRAIT:
+	case R_WRAP:
+	case R_ARRAY_LEN:
+		goto done_frame;
+	case R_I_ARGS:
+		if (s[pos] == 'E') {
+			pos++;
+			goto done_frame;
+		}
+		ctx &= (u8)~CTX_SPINE;
+		if (s[pos] == 'L') {
+			pos++;
+			if (q_base62(s, &pos, &dis))
+				return 1;
+			goto resume;
+		}
+		kind = KIND_TYPE;
+		if (s[pos] == 'K') {
+			pos++;
+			kind = KIND_CONST;
+		}
+		goto production;
+	case R_BACKREF:
+		pos = f->ret;
+		goto done_frame;
+	case R_ARRAY_TYPE:
+		f->resume = R_ARRAY_LEN;
+		ctx &= (u8)~CTX_SPINE;
+		kind = KIND_CONST;
+		goto production;
+	case R_TUPLE:
+		if (s[pos] == 'E') {
+			pos++;
+			goto done_frame;
+		}
+		f->aux = 1;
+		goto child_type;
+	case R_FN:
+		if (f->aux == 2)
+			goto done_frame;
+		if (s[pos] == 'E') {
+			pos++;
+			f->aux = 2;
+		}
+		goto child_type;
+	case R_DYN:
+		ctx &= (u8)~CTX_SPINE;
+		if (f->aux && s[pos] == 'p') {
+			pos++;
+			if (q_ident(s, len, &pos, &id, &w->peeked))
+				return 1;
+			kind = KIND_TYPE;
+			if (s[pos] == 'K') {
+				pos++;
+				kind = KIND_CONST;
+			}
+			goto production;
+		}
+		if (s[pos] == 'E') {
+			if (s[pos + 1] != 'L')
+				return 1;
+			pos += 2;
+			if (q_base62(s, &pos, &dis))
+				return 1;
+			goto done_frame;
+		}
+		f->aux = 1;
+		kind = KIND_PATH;
+		goto production;
+	default:
+		return 1;
+	}
+}
+
 /* The walk, compiled once per mode so that neither pays for the other. */
 static int walk(struct walker *w, enum kind want)
 {
@@ -1074,21 +1562,35 @@ static int walk(struct walker *w, enum kind want)
 
 
 /*
- * Offset of the first byte of @s[0..@n) outside 0x21..0x7e, or @n. A word
- * at a time: a byte b is outside when b - 0x21 borrows or b + 0x01 reaches
- * 0x80, i.e. b >= 0x7f. A borrow or carry can only flag bytes after a true
- * one, whatever the byte order; the flagged word is then read bytewise.
+ * The high bit of each byte of @x outside 0x21..0x7e: b - 0x21 borrows, or
+ * b + 0x01 reaches 0x80, or b >= 0x80. A borrow or carry only flags bytes
+ * above a byte that is itself flagged, so the lowest flag is exact.
+ */
+static inline u64 outside(u64 x)
+{
+	const u64 ones = 0x0101010101010101ULL;
+
+	return ((x - ones * 0x21) | (x + ones) | x) & (ones << 7);
+}
+
+/*
+ * Offset of the first byte of @s[0..@n) outside 0x21..0x7e, or @n. Two
+ * words a step; the flagged word's lowest flag is the byte (the words are
+ * read little-endian whatever the CPU).
  */
 static u32 first_outside(const char *s, u32 n)
 {
-	const u64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	u32 i = 0;
 	u64 x;
 
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, s + i, 8);
-		if (((x - ones * 0x21) | (x + ones) | x) & highs)
+	for (; i + 16 <= n; i += 16) {
+		if (outside(le64_at(s + i)) | outside(le64_at(s + i + 8)))
 			break;
+	}
+	for (; i + 8 <= n; i += 8) {
+		x = outside(le64_at(s + i));
+		if (x)
+			return i + (u32)__builtin_ctzll(x) / 8;
 	}
 	for (; i < n; i++) {
 		if (s[i] < 0x21 || s[i] > 0x7e)
@@ -1146,14 +1648,20 @@ static void walker_init(struct walker *w, const char *name, size_t len, u8 mode)
 	w->err_pos = 0;
 }
 
-static int parse(struct walker *w, u32 bad, struct rv_v0_scratch *scr,
-		 struct rv_v0_result *res)
+/* The defining crate first, the others in order of appearance. */
+static void defining_first(struct walker *w, struct rv_v0_result *res)
 {
-	const char *name = w->s;
-	struct rv_crate_ref def;
+	struct rv_crate_ref def = res->crates[w->defining];
 	size_t i;
-	int err;
 
+	for (i = (size_t)w->defining; i > 0; i--)
+		res->crates[i] = res->crates[i - 1];
+	res->crates[0] = def;
+}
+
+static void parse_start(struct walker *w, struct rv_v0_scratch *scr,
+			struct rv_v0_result *res)
+{
 	w->scr = scr;
 	w->mark = scr->mark;
 	w->res = res;
@@ -1161,6 +1669,43 @@ static int parse(struct walker *w, u32 bad, struct rv_v0_scratch *scr,
 	res->ncrates = 0;
 	res->why = NULL;
 	res->err_pos = 0;
+}
+
+/*
+ * parse() by the quick walk, on a name that is printable, NUL-terminated
+ * and at most RV_SYMBOL_MAX bytes long: 0 with @res as parse() would fill
+ * it, or 1 when parse() must decide.
+ */
+static int quick_parse(struct walker *w, struct rv_v0_scratch *scr,
+		       struct rv_v0_result *res)
+{
+	const char *name = w->s;
+
+	parse_start(w, scr, res);
+	if (!rv_v0_is_v0(name, w->len) || is_digit(name[2]))
+		return 1;
+	memset(scr->mark, 0, w->len);
+	if (quick_walk(w, KIND_PATH))
+		return 1;
+	if (is_upper(name[w->pos])) {
+		w->ctx = RV_ORIGIN_INST;
+		if (quick_walk(w, KIND_PATH))
+			return 1;
+	}
+	if ((w->pos < w->len && name[w->pos] != '.' && name[w->pos] != '$') ||
+	    w->defining < 0)
+		return 1;
+	defining_first(w, res);
+	return 0;
+}
+
+static int parse(struct walker *w, u32 bad, struct rv_v0_scratch *scr,
+		 struct rv_v0_result *res)
+{
+	const char *name = w->s;
+	int err;
+
+	parse_start(w, scr, res);
 	err = check_symbol(w, bad);
 	if (err)
 		goto out;
@@ -1177,11 +1722,7 @@ static int parse(struct walker *w, u32 bad, struct rv_v0_scratch *scr,
 		err = fail_at(w, 2, RV_ESYNTAX, "path without a crate root");
 	if (err)
 		goto out;
-	/* the defining crate first, the others in order of appearance */
-	def = res->crates[w->defining];
-	for (i = (size_t)w->defining; i > 0; i--)
-		res->crates[i] = res->crates[i - 1];
-	res->crates[0] = def;
+	defining_first(w, res);
 	return 0;
 out:
 	res->why = w->why;
@@ -1224,6 +1765,12 @@ int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
 	if (len)
 		*len = end;
 	walker_init(&w, name, end, MODE_COLLECT);
+	/* printable up to a NUL: the quick walk, unless it leaves it to parse() */
+	if (bad == end && end < n) {
+		if (!quick_parse(&w, scr, res))
+			return 0;
+		walker_init(&w, name, end, MODE_COLLECT);
+	}
 	return parse(&w, bad, scr, res);
 }
 RV_EXPORT(rv_v0_parse_str);

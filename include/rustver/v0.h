@@ -98,7 +98,9 @@ int rv_v0_parse(const char *name, size_t len, struct rv_v0_scratch *scr,
  * bytes may be read (a string table's end): measures the name (to the NUL,
  * @max, or RV_SYMBOL_MAX + 1 bytes, whichever comes first; *@len, unless
  * @len is NULL, is set to that length, also on error) and checks its bytes in
- * the same pass.
+ * the same pass. The same result as rv_v0_parse(), sooner: a printable name
+ * with its NUL within @max is first given to a quick walk of the grammar
+ * real names use, which leaves anything else, and every error, to the walk.
  */
 int rv_v0_parse_str(const char *name, size_t max, struct rv_v0_scratch *scr,
 		    struct rv_v0_result *res, size_t *len);
