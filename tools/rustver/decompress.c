@@ -136,6 +136,28 @@ static int start(struct stream *s)
 }
 
 /*
+ * An uncompressed file: read straight into the caller's window, without a
+ * copy through u->in (a whole module image is otherwise copied once more).
+ */
+static int read_direct(struct stream *s, uint8_t *out, size_t len, size_t *n)
+{
+	ssize_t r;
+
+	do
+		r = read(s->src->fd, out, len);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		rv_err("%s: read error: %s", s->path, strerror(errno));
+		s->src->io_error = true;
+		return -1;
+	}
+	*n = (size_t)r;
+	if (!r)
+		s->eof = s->end = true;
+	return 0;
+}
+
+/*
  * Decodes into @out (@len > 0 bytes): sets *@n to the bytes written (0 only
  * when the stream ended) and s->end at its end. -1: corrupt or truncated
  * data (the message printed).
@@ -143,6 +165,8 @@ static int start(struct stream *s)
 static int step(struct stream *s, uint8_t *out, size_t len, size_t *n)
 {
 	*n = 0;
+	if (s->comp == COMP_NONE && !s->src->mem && !s->in_len && !s->eof)
+		return read_direct(s, out, len, n);
 	while (!*n && !s->end) {
 		if (fill(s))
 			return -1;
