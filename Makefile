@@ -64,9 +64,14 @@ $(BUILD)/san/rustver: $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/san/%,$(wildcard tests/check-*.c))
 
-$(BUILD)/san/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h $(ENGINE) $(HEADERS) | deps-step
+# What the tests and fuzzers link besides the engine: the builder of a table's
+# exports (tools/rustver/exportidx.c, engine and libc only).
+TEST_SRCS := tools/rustver/exportidx.c
+TEST_DEPS := tests/testutil.h tests/v0diff.h tests/exportdiff.h $(TEST_SRCS)
+
+$(BUILD)/san/check-%: tests/check-%.c $(TEST_DEPS) $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	$(CC) $(RV_CFLAGS) -O1 $(SAN) -o $@ $< $(ENGINE) \
+	$(CC) $(RV_CFLAGS) -Itools/rustver -O1 $(SAN) -o $@ $< $(ENGINE) $(TEST_SRCS) \
 		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
 
 # The same unit tests with every engine call on a 12 KiB guarded stack
@@ -75,18 +80,18 @@ $(BUILD)/san/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h $(ENGINE) 
 # the small stack and be counted against the engine.
 STACK_TESTS := $(patsubst tests/%.c,$(BUILD)/stack/%,$(wildcard tests/check-*.c))
 
-$(BUILD)/stack/check-%: tests/check-%.c tests/testutil.h tests/v0diff.h tests/smallstack.h $(ENGINE) $(HEADERS) | deps-step
+$(BUILD)/stack/check-%: tests/check-%.c $(TEST_DEPS) tests/smallstack.h $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	$(CC) $(RV_CFLAGS) -O2 -DTU_SMALL_STACK -Wl,-z,now -o $@ $< $(ENGINE) \
-		$(shell pkg-config --cflags --libs check) $(RV_LIBS)
+	$(CC) $(RV_CFLAGS) -Itools/rustver -O2 -DTU_SMALL_STACK -Wl,-z,now -o $@ $< $(ENGINE) \
+		$(TEST_SRCS) $(shell pkg-config --cflags --libs check) $(RV_LIBS)
 
 FUZZERS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
 
-$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | deps-step
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c $(TEST_DEPS) $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -g -O1 -Wall -Wextra -Werror \
+	clang -std=c11 -D_DEFAULT_SOURCE -Iinclude -Itools/rustver -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(ENGINE)
+		-o $@ $< $(ENGINE) $(TEST_SRCS)
 
 # The helper's whole-file path (decompression, signature, .modinfo, show,
 # verdict) over its own sources, main() renamed away for libFuzzer's.

@@ -9,12 +9,16 @@
  * Invariants that would make a verdict or a reader lie abort(), so the
  * fuzzer reports them like a crash; reads outside the input are caught by
  * AddressSanitizer (libFuzzer's copy of the input is exactly its size).
+ * The verdict is also judged with the input's own imports as the table's
+ * exports (tests/exportdiff.h): the fast path must give the walk's verdict.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rustver/verdict.h>
+
+#include "../tests/exportdiff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -171,6 +175,7 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_verdict(data, size);
+	CHECK(!exportdiff(data, size, &table, &scr));
 	fuzz_elf(data, size);
 	fuzz_stamp(data, size);
 	return 0;

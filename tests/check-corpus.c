@@ -10,7 +10,9 @@
  * its fuzzing pass), else the fixtures' objects and symbols and the
  * committed regression seeds. Each file is judged three ways: as a symbol
  * name, as the same bytes after "_R" (what fuzz-v0 also does), and as a
- * module image with a verdict and the short paths its explanation prints.
+ * module image with a verdict and the short paths its explanation prints,
+ * and the verdict again with its own imports as the table's exports
+ * (tests/exportdiff.h: the fast path must give the same verdict).
  */
 #include <dirent.h>
 
@@ -18,6 +20,7 @@
 
 #include "testutil.h"
 #include "v0diff.h"
+#include "exportdiff.h"
 
 static struct rv_verdict_scratch scr;
 static struct rv_v0_scratch warm; /* its path cache lives across files */
@@ -61,6 +64,10 @@ static void judge(const u8 *data, size_t size)
 	for (i = 0; i < v.ncrates; i++)
 		explain(v.crates[i].example);
 	explain(v.bad_symbol);
+	/* the exports' fast path gives the walk's verdict */
+	diff = exportdiff(data, size, &empty_table, &scr);
+	tu_check(!diff, "%zu-byte input: with its imports as exports, the verdict's %s differs",
+		 size, diff);
 }
 
 /* Judges every regular file of @dir; returns how many. */

@@ -48,7 +48,15 @@ run table --kdir "$FIXTURES/kdirA" -o "$WORK/t.txt" --c-header "$WORK/t.h"
 cat > "$WORK/h.c" <<'C'
 #include <rustver/table.h>
 #include "t.h"
-int main(void) { return RUSTVER_TABLE_COUNT == sizeof(rustver_table_crates) / sizeof(rustver_table_crates[0]) ? 0 : 1; }
+/* what rustver_core initialises its table with: constant expressions */
+static const struct rv_table t = { .crates = rustver_table_crates, .count = RUSTVER_TABLE_COUNT,
+				   .exports = RUSTVER_TABLE_EXPORTS };
+int main(void)
+{
+	return RUSTVER_TABLE_COUNT == sizeof(rustver_table_crates) / sizeof(rustver_table_crates[0]) &&
+	       RUSTVER_TABLE_EXPORT_COUNT > 0 && t.exports.count == RUSTVER_TABLE_EXPORT_COUNT &&
+	       RUSTVER_TABLE_EXPORT_COUNT == sizeof(rustver_table_export) / sizeof(rustver_table_export[0]) ? 0 : 1;
+}
 C
 if [ "$RC" = 0 ] && cmp -s "$WORK/t.txt" <("$RUSTVER" table --kdir "$FIXTURES/kdirA") &&
    gcc -std=c11 -Wall -Werror -I"$(dirname "$0")/../../include" -I"$WORK" -o "$WORK/h" "$WORK/h.c" && "$WORK/h"; then
@@ -83,6 +91,58 @@ fi
 cp -r "$FIXTURES/kdirA" "$WORK/nosyms" && rm "$WORK/nosyms/Module.symvers"
 run table --kdir "$WORK/nosyms"
 expect 2 "a tree without Module.symvers or vmlinux is an error" "neither Module.symvers nor vmlinux"
+# The tree's exported Rust symbols, each once, sorted: "# export: NAME" lines, which an
+# older rustver reads as comments (the verdict then walks every import, as before).
+run table --kdir "$FIXTURES/kdirA"
+sed -n 's/^# export: //p' "$OUT" > "$WORK/exports"
+awk -F'\t' '$2 ~ /^_R[A-Z]/ { print $2 }' "$FIXTURES/kdirA/Module.symvers" | LC_ALL=C sort -u > "$WORK/want"
+if [ "$RC" = 0 ] && [ -s "$WORK/exports" ] && cmp -s "$WORK/exports" "$WORK/want"; then
+	t_ok "table lists every exported Rust symbol of Module.symvers once, sorted, as '# export:'"
+else
+	t_fail "table lists every exported Rust symbol of Module.symvers once, sorted, as '# export:'"
+fi
+run table --kdir "$FIXTURES/kdirA" --no-exports
+if [ "$RC" = 0 ] && ! grep -q '^# export:' "$OUT" && grep -q '^kcrate\[' "$OUT"; then
+	t_ok "--no-exports leaves the exports out"
+else
+	t_fail "--no-exports leaves the exports out"
+fi
+# a table an older rustver wrote (no export lines): the same verdicts, walked
+"$RUSTVER" table --kdir "$FIXTURES/kdirA" -o "$WORK/new.txt"
+grep -v '^# export:' "$WORK/new.txt" > "$WORK/old.txt"
+same=1
+for m in user.o userB.o mixed.o kcrate.o newer.o plain.o; do
+	for fmt in "" --json; do
+		set +e
+		"$RUSTVER" check $fmt --table "$WORK/new.txt" "$FIXTURES/$m" > "$WORK/a.out" 2>&1
+		a=$?
+		"$RUSTVER" check $fmt --table "$WORK/old.txt" "$FIXTURES/$m" > "$WORK/b.out" 2>&1
+		b=$?
+		set -e
+		[ "$a" = "$b" ] && cmp -s "$WORK/a.out" "$WORK/b.out" || { same=0; cp "$WORK/a.out" "$OUT"; }
+	done
+done
+[ $same = 1 ] && t_ok "a table without exports (an older rustver's) gives the same verdicts and messages" ||
+	t_fail "a table without exports (an older rustver's) gives the same verdicts and messages"
+# a malformed export line is an error naming its line, as a malformed crate line is
+{ cat "$WORK/new.txt"; printf '# export: _RNvC3f o\n'; } > "$WORK/bad.txt"
+run check --table "$WORK/bad.txt" "$FIXTURES/user.o"
+expect 2 "a malformed export line is refused with its line number" \
+	"bad\.txt:$(($(wc -l < "$WORK/new.txt") + 1)): export name has a byte outside printable ASCII"
+{ cat "$WORK/new.txt"; printf '# export: _ZN3foo3barE\n'; } > "$WORK/bad.txt"
+run table --table "$WORK/bad.txt"
+expect 2 "an export that is not a v0 name is refused" "export name is not a Rust v0 name"
+# names up to RV_SYMBOL_MAX (4096) bytes: longer lines than a crate line may be
+{ cat "$WORK/new.txt"; printf '# export: _RNvC%04096d\n' 0 | cut -c1-4106; } > "$WORK/long.txt"
+run table --table "$WORK/long.txt" -o /dev/null
+expect 0 "an export line of a 4096-byte name is read"
+{ cat "$WORK/new.txt"; printf '# export: _RNvC%04097d\n' 0 | cut -c1-4107; } > "$WORK/long.txt"
+run table --table "$WORK/long.txt" -o /dev/null
+expect 2 "an export name of 4097 bytes is refused" "export name longer than 4096 bytes"
+{ cat "$WORK/new.txt"; seq -f '# export: _RNvC%.0f' 1 65537; } > "$WORK/many.txt"
+run table --table "$WORK/many.txt" -o /dev/null
+expect 2 "more than 65536 exports are refused" "more than 65536 exports"
+
 run table
 expect 2 "table without --kdir or --table is a usage error" "--kdir DIR or --table FILE is required"
 run table --help
