@@ -76,3 +76,19 @@ PY
 
 # the number of sections called NAME in ELF file FILE
 count_sections() { readelf -SW "$2" | grep -cF " $1 " || true; }
+
+# need_trixie_chroot WHAT: root and the suite's trixie chroot (made here when this
+# machine has none yet, about a minute, once); sets chroot_sh and croot. Without
+# either, fails the test WHAT and ends the script.
+need_trixie_chroot() {
+	if [ "$(id -u)" != 0 ]; then
+		t_fail "the $1 test needs root (chroot, mounts)"
+		t_done
+		exit
+	fi
+	chroot_sh=$top/selftests/scripts/chroot.sh
+	croot=$("$chroot_sh" path)
+	if [ ! -f "$croot/.rustver-key" ]; then
+		"$chroot_sh" ensure > "$OUT" 2>&1 || { t_fail "make the trixie chroot"; t_done; exit; }
+	fi
+}

@@ -15,16 +15,7 @@ set -e
 top=$(cd "$(dirname "$0")/../.." && pwd)
 t0=$(date +%s)
 
-if [ "$(id -u)" != 0 ]; then
-	t_fail "the package build test needs root (chroot, mounts)"
-	t_done
-	exit
-fi
-chroot_sh=$top/selftests/scripts/chroot.sh
-croot=$("$chroot_sh" path)
-if [ ! -f "$croot/.rustver-key" ]; then
-	"$chroot_sh" ensure > "$OUT" 2>&1 || { t_fail "make the trixie chroot"; t_done; exit; }
-fi
+need_trixie_chroot "package build"
 
 # the source package's directory, rustver-VERSION; the build writes the
 # .dsc, .debs and .changes beside it, in $pkg

@@ -10,17 +10,7 @@
 set -e
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-if [ "$(id -u)" != 0 ]; then
-	t_fail "the trixie build test needs root (chroot, mounts)"
-	t_done
-	exit
-fi
-chroot_sh=$top/selftests/scripts/chroot.sh
-croot=$("$chroot_sh" path)
-if [ ! -f "$croot/.rustver-key" ]; then
-	# not made yet on this machine: make it (about a minute, once)
-	"$chroot_sh" ensure > "$OUT" 2>&1 || { t_fail "make the trixie chroot"; t_done; exit; }
-fi
+need_trixie_chroot "trixie build"
 grep -q '^VERSION_ID="13"' "$croot/etc/os-release" && t_ok "the chroot is Debian 13" ||
 	t_fail "the chroot is Debian 13"
 

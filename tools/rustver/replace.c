@@ -16,7 +16,8 @@
  *   - a regular file is replaced atomically: the new contents go to an
  *     unnamed O_TMPFILE in the target's directory (open(2); nothing is left
  *     if the process is killed while writing), else to a named temporary
- *     file there (".NAME.rustver-NS-PID-XXXXXX"); the temporary gets the old
+ *     file there (".NAME.rustver-NS-PID-" and mkstemp(3)'s six random
+ *     characters); the temporary gets the old
  *     file's owner and group (fchown(2); a failure refuses the rewrite
  *     rather than give the file another owner), its permission bits and
  *     every extended attribute (listxattr(2): ACLs are the
@@ -221,9 +222,10 @@ static bool is_suffix(const char *s)
 }
 
 /*
- * Parses the rest of a temporary's name after ".NAME.rustver-": "NS-PID-XXXXXX"
- * (this writer's) sets *@ns and *@pid; "XXXXXX" (the mkstemp(3) name of
- * rustver 0.2.0's stamp) sets both to 0. False for anything else.
+ * Parses the rest of a temporary's name after ".NAME.rustver-": "NS-PID-" and
+ * mkstemp(3)'s six random characters (this writer's) sets *@ns and *@pid; the
+ * six random characters alone (the mkstemp(3) name of rustver 0.2.0's stamp)
+ * set both to 0. False for anything else.
  */
 static bool parse_tmp_name(const char *s, unsigned long long *ns, long *pid)
 {
