@@ -382,6 +382,33 @@ static inline void puts_(struct walker *w, u8 mode, const char *s)
 		put(w, mode, s, rv_strnlen(s, 16));
 }
 
+/*
+ * f16 and f128 have no basic-type letter: rustc writes them, in a type, as
+ * the crate roots "C3f16" and "C4f128" without a disambiguator
+ * (rustc_symbol_mangling/src/v0.rs, rust-lang/rust#123816), which no crate
+ * of rustc's has (its disambiguator is a hash). Called after a type's "C":
+ * true, with the type consumed and printed, for those two; else nothing is
+ * consumed.
+ */
+static bool float_root(struct walker *w, u8 mode)
+{
+	static const struct {
+		char ident[6];	/* as written after the "C" */
+		u8 len;
+	} floats[] = { { "3f16", 4 }, { "4f128", 5 } };
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(floats); i++) {
+		if (w->len - w->pos >= floats[i].len &&
+		    rv_memeq(w->s + w->pos, floats[i].ident, floats[i].len)) {
+			w->pos += floats[i].len;
+			put(w, mode, floats[i].ident + 1, floats[i].len - 1u);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool crate_eq(const struct rv_crate_ref *c, const struct ident *id, u64 dis)
 {
 	return c->dis == dis && c->name_len == id->len && rv_memeq(c->name, id->p, id->len);
@@ -653,6 +680,8 @@ production:
 	err = next(w, &tag);
 	if (err)
 		return err;
+	if (kind == KIND_TYPE && tag == 'C' && float_root(w, mode))
+		goto done_leaf;
 	if ((mode & MODE_COLLECT) && kind != KIND_PAT) {
 		w->mark[start] |= seen_mark(w->ctx);
 		if ((tag == 'N' || tag == 'C') && kind != KIND_CONST) {

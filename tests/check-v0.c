@@ -1380,6 +1380,29 @@ START_TEST(pattern_types)
 }
 END_TEST
 
+/*
+ * f16 and f128 are written as the crate roots C3f16 and C4f128 in a type
+ * (rustc_symbol_mangling/src/v0.rs, rust-lang/rust#123816): types, not
+ * crates. The same bytes as the path of an item stay a crate (fail closed:
+ * the kernel has no crate f16[0]).
+ */
+START_TEST(float_primitives_are_not_crates)
+{
+	char out[128];
+
+	assert_crates("_RINvC3foo4takeC3f16E", "foo[0]:P");
+	assert_crates("_RINvC3foo4takeC4f128E", "foo[0]:P");
+	assert_crates("_RINvCs7NKoKIKJuwV_4zoo24takeTRC3f16QC4f128EEB2_",
+		      "zoo2[5ae119b9de6174eb]:PI");
+	assert_crates("_RNvC3f163foo", "f16[0]:P");
+	assert_crates("_RINvC3foo4takeCs1_3f16E", "foo[0]:P f16[3]:P");
+	assert_crates("_RINvC3foo4takeC3f32E", "foo[0]:P f32[0]:P");
+	ck_assert_str_eq(short_path("_RMC3fooC3f16", out, sizeof(out)), "<f16>");
+	ck_assert_str_eq(short_path("_RMC3fooSC4f128", out, sizeof(out)), "<[f128]>");
+	assert_error("_RINvC3foo4takeC4f12E", -RV_ESYNTAX);
+}
+END_TEST
+
 static void newer_parses(const char *sym, size_t len, void *arg)
 {
 	struct rv_v0_result r;
@@ -1394,7 +1417,7 @@ START_TEST(real_newer_rustc_symbols)
 	size_t size;
 	char *list = (char *)tu_load_fixture("newer_syms.txt", &size), *line, *save = NULL;
 	struct rv_v0_result r;
-	int n = 0, pattern = 0, pseudo = 0;
+	int n = 0, pattern = 0, pseudo = 0, floats = 0;
 
 	list = realloc(list, size + 1);
 	ck_assert_ptr_nonnull(list);
@@ -1407,6 +1430,14 @@ START_TEST(real_newer_rustc_symbols)
 			pattern++;
 		if (r.crates[0].name_len == 7 && !memcmp(r.crates[0].name, "__rustc", 7))
 			pseudo++;
+		/* take::<f16>, take::<f128>: one crate, newer (not f16[0]) */
+		if (strstr(line, "takeC3f16E") || strstr(line, "takeC4f128E")) {
+			floats++;
+			ck_assert_msg(r.ncrates == 1 && r.crates[0].name_len == 5 &&
+					      !memcmp(r.crates[0].name, "newer", 5),
+				      "%s: %u crates, the first %.*s", line, r.ncrates,
+				      (int)r.crates[0].name_len, r.crates[0].name);
+		}
 		n++;
 	}
 	free(list);
@@ -1416,6 +1447,7 @@ START_TEST(real_newer_rustc_symbols)
 	}
 	ck_assert_msg(pattern == 1, "%d pattern-type symbols in newer_syms.txt", pattern);
 	ck_assert_msg(pseudo >= 1, "no __rustc symbol in newer_syms.txt");
+	ck_assert_msg(floats == 2, "%d take::<f16>/take::<f128> symbols in newer_syms.txt", floats);
 }
 END_TEST
 
@@ -1502,6 +1534,7 @@ static Suite *v0_suite(void)
 	tcase_add_test(tc, backref_chains);
 	tcase_add_test(tc, path_cache_replays_exactly);
 	tcase_add_test(tc, pattern_types);
+	tcase_add_test(tc, float_primitives_are_not_crates);
 	tcase_add_test(tc, real_newer_rustc_symbols);
 	tcase_add_test(tc, const_integers_exactly_as_valid);
 	tcase_add_test(tc, short_path_hand_written);

@@ -45,6 +45,9 @@ typedef uint64_t u64;
 #ifndef fallthrough
 #define fallthrough __attribute__((__fallthrough__))
 #endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 #endif
 
 /* Error codes, returned negated. */
