@@ -609,13 +609,12 @@ static const char *verdict_name(const struct rv_verdict *v, bool failed,
 {
 	switch (v->result) {
 	case RV_RESULT_NOT_RUST:
-		return "not-rust";
+	case RV_RESULT_INTREE_UNSTAMPED:
+		return rv_result_name(v->result);
 	case RV_RESULT_PASS:
 		if (failed)	/* evidence_only and an --unverified stamp */
 			return refused ? "refused-unverified-stamp" : "warned-unverified-stamp";
-		return weak_stamp(v) ? "pass-unverified-stamp" : "pass";
-	case RV_RESULT_INTREE_UNSTAMPED:
-		return "intree-unstamped";
+		return weak_stamp(v) ? "pass-unverified-stamp" : rv_result_name(v->result);
 	case RV_RESULT_FAIL:
 		return refused ? "refused" : "warned";
 	case RV_RESULT_ERROR:

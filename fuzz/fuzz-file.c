@@ -7,7 +7,8 @@
  * rustc, the stamp, the Rust imports) and the verdict against a table of
  * Debian's and the fixtures' crates. It is linked with the helper's own
  * sources (every tools/rustver source, main() renamed), so what is fuzzed is what
- * ships. Output goes to /dev/null; invariants abort().
+ * ships. Text goes to /dev/null; show's JSON is one line without a raw control
+ * byte; invariants abort().
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,17 +64,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(raw, data, size);
 	raw[size] = '\0';
 	if (modfile_from_bytes(&m, "fuzz.ko", raw, size) == 0) {
+		struct out text, json;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+
+		CHECK(mem);
 		CHECK(m.data && m.elf_size <= m.size);
+		out_init(&text, out, false);
 		/* without and with a table, as show does */
-		r = show_module(out, "fuzz.ko", &m, NULL, &scr, &v);
+		r = show_module(&text, "fuzz.ko", &m, NULL, &scr, &v);
 		CHECK(r == EXIT_PASS || r == EXIT_TROUBLE);
-		r = show_module(out, "fuzz.ko", &m, &table, &scr, &v);
+		r = show_module(&text, "fuzz.ko", &m, &table, &scr, &v);
 		CHECK(r >= EXIT_PASS && r <= EXIT_TROUBLE);
 		CHECK(!m.refusal || r == EXIT_TROUBLE);
 		if (v.result == RV_RESULT_ERROR)
 			CHECK(r == EXIT_TROUBLE && v.why && v.where);
-		else
-			report_verdict_json(out, "fuzz.ko", &v);
+		/* show --json: one line, no raw control byte, whatever the module holds */
+		out_init(&json, mem, true);
+		show_module(&json, "fuzz.ko", &m, &table, &scr, &v);
+		CHECK(fclose(mem) == 0);
+		CHECK(len >= 2 && buf[0] == '{' && buf[len - 1] == '\n' && buf[len - 2] == '}');
+		for (size_t i = 0; i + 1 < len; i++)
+			CHECK((unsigned char)buf[i] >= 0x20 && buf[i] != 0x7f);
+		free(buf);
 	}
 	modfile_close(&m);
 	return 0;

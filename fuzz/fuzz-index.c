@@ -65,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rv_table view = table_view(&table);
 	size_t len = 32 + 2 + sizeof(dir) + 2 + strlen(id) + 1 + (size > 2 ? size - 2 : 0), at = 32;
 	uint8_t *buf = calloc(1, len);
+	struct out text, json;
 	struct index *ix;
 	uLong crc;
 
@@ -92,11 +93,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
+	out_init(&text, out, false);
+	out_init(&json, out, true);
 	for (size_t i = 0; i < index_entries(ix); i++) {
 		if (index_replay(index_entry(ix, i), &view, &scr, &v, &refusal, out))
 			continue;
-		report_verdict(out, "fuzz.ko", &v, &view, true);
-		report_verdict_json(out, "fuzz.ko", &v);
+		report_verdict(&text, "fuzz.ko", &v, &view, true);
+		report_verdict(&json, "fuzz.ko", &v, &view, true);
 		if (refusal)
 			fputs(refusal, out);
 	}

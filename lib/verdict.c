@@ -430,11 +430,11 @@ const char *rv_crate_status_name(enum rv_crate_status s)
 	case RV_CRATE_MISMATCH:
 		return "mismatch";
 	case RV_CRATE_UNSTAMPED:
-		return "not stamped";
+		return "unstamped";
 	case RV_CRATE_UNKNOWN:
-		return "unknown crate";
+		return "unknown";
 	case RV_CRATE_OTHER_BUILD:
-		return "other rustc";
+		return "other-build";
 	}
 	return "?";
 }
@@ -444,11 +444,11 @@ const char *rv_result_name(enum rv_result r)
 {
 	switch (r) {
 	case RV_RESULT_NOT_RUST:
-		return "not rust";
+		return "not-rust";
 	case RV_RESULT_PASS:
 		return "pass";
 	case RV_RESULT_INTREE_UNSTAMPED:
-		return "pass (in-tree, not stamped)";
+		return "intree-unstamped";
 	case RV_RESULT_FAIL:
 		return "fail";
 	case RV_RESULT_ERROR:
@@ -456,7 +456,7 @@ const char *rv_result_name(enum rv_result r)
 	}
 	return "?";
 }
-RV_EXPORT(rv_result_name);
+RV_EXPORT_MODULE(rv_result_name);
 
 const char *rv_strerror(int err)
 {

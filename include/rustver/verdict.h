@@ -141,10 +141,18 @@ int rv_verdict_check_loaded(const void *data, u64 size,
 /* The version token ("1.85.1") of a rustc banner, or NULL; sets *@len. */
 const char *rv_rustc_version(const char *banner, size_t *len);
 
-/* Readable name of a crate status, e.g. "mismatch". */
+/*
+ * The one name of a crate status, as the helper's JSON writes it: "pass",
+ * "mismatch", "unstamped", "unknown" or "other-build".
+ */
 const char *rv_crate_status_name(enum rv_crate_status s);
 
-/* Readable name of a result, e.g. "pass". */
+/*
+ * The one name of a result, as the helper's JSON, kmod_rustver's
+ * last_verdicts and its trace event write it: "not-rust", "pass",
+ * "intree-unstamped", "fail" or "error" (the kernel writes what it did with
+ * a failed one instead: "refused...", "warned...").
+ */
 const char *rv_result_name(enum rv_result r);
 
 #endif /* RUSTVER_VERDICT_H */

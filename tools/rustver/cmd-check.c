@@ -86,31 +86,20 @@ static void count(struct check *c, int r)
 static int report_one(struct check *c, const char *refusal, const char *shown)
 {
 	int r = verdict_exit(&c->v);
+	struct out o;
 
+	out_init(&o, c->out, c->json);
 	if (refusal && r < EXIT_TROUBLE) {
 		/* rustver could read it; modprobe and the kernel could not */
 		r = EXIT_TROUBLE;
 		count(c, r);
-		if (c->json) {
-			fputs("{\"module\": ", c->out);
-			print_json_string(c->out, shown);
-			fputs(", \"result\": \"error\", \"error\": {\"where\": \"file\", "
-			      "\"why\": ",
-			      c->out);
-			print_json_string(c->out, refusal);
-			fputs("}}\n", c->out);
-		} else {
-			fprintf(c->out, "%s: error: %s\n", shown, refusal);
-		}
+		report_error(&o, shown, "file", refusal);
 		return r;
 	}
 	count(c, r);
 	if (c->all && c->v.result == RV_RESULT_NOT_RUST)
 		return r;
-	if (c->json)
-		report_verdict_json(c->out, shown, &c->v);
-	else
-		report_verdict(c->out, shown, &c->v, &c->view, false);
+	report_verdict(&o, shown, &c->v, &c->view, false);
 	return r;
 }
 
@@ -153,14 +142,10 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 			return report_one(c, refusal, shown);
 		}
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, &st);
 	if (fd < 0) {
-		rv_err("%s: cannot open: %s", path, strerror(errno));
-		return trouble(c);
-	}
-	if (fstat(fd, &st) < 0) {
-		rv_err("%s: not a regular file", path);
-		close(fd);
+		if (errno == ENOENT)
+			rv_err("%s: cannot open: %s", path, strerror(ENOENT));
 		return trouble(c);
 	}
 	ix_key_of(&k, &st);
@@ -408,10 +393,12 @@ static void summary(const char *dir, const struct check *c, const struct tree_wa
 {
 	unsigned int skipped = w->dangling + w->loops + w->unreadable;
 	const char *sep = "";
+	struct out o;
 
-	printf("%s: %u modules: %u pass, %u fail, %u errors, %u without Rust imports; "
-	       "%u skipped",
-	       dir, c->n, c->pass, c->fail, c->trouble, c->not_rust, skipped);
+	out_init(&o, stdout, false);
+	out_str(&o, NULL, "%s: ", dir);
+	printf("%u modules: %u pass, %u fail, %u errors, %u without Rust imports; %u skipped", c->n,
+	       c->pass, c->fail, c->trouble, c->not_rust, skipped);
 	if (skipped) {
 		fputs(" (", stdout);
 		if (w->dangling) {
@@ -465,7 +452,7 @@ static int cmd_check(int argc, char **argv)
 
 	if (wants_help(&cmd_check_def, argc, argv))
 		return EXIT_PASS;
-	while ((opt = getopt_long(argc, argv, ":" TARGET_TREE_SHORT, opts, NULL)) != -1) {
+	while ((opt = rv_getopt(argc, argv, ":" TARGET_TREE_SHORT, opts)) != -1) {
 		if (target_option(&tg, opt, optarg))
 			continue;
 		switch (opt) {
@@ -543,9 +530,5 @@ static int cmd_check(int argc, char **argv)
 	}
 	table_free(&t);
 	free(c);
-	if (fflush(stdout)) {
-		rv_err("write error on standard output");
-		return EXIT_TROUBLE;
-	}
 	return ret;
 }

@@ -84,7 +84,8 @@ static int collect_crates(const char *path, const struct rv_verdict *v, const st
 		const struct rv_crate_verdict *c = &v->crates[i];
 		char name[128];
 
-		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
+		snprintf(name, sizeof(name), "%.*s[%llx]", (int)c->name_len, c->name,
+			 (unsigned long long)c->dis);
 		if (c->status == RV_CRATE_UNKNOWN || c->status == RV_CRATE_OTHER_BUILD) {
 			rv_err("%s: crate %s is not in the table of %s%s: the module was "
 			       "not built against it",
@@ -178,9 +179,11 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	struct rv_table view;
 	const char *rustc;
 	struct stat st;
+	struct out text;
 	size_t size;
 	int ret = EXIT_TROUBLE;
 
+	out_init(&text, stdout, false);
 	/* @st: the module as read, so that a new build written meanwhile is not overwritten */
 	if (read_file_stat(path, &data, &size, &st))
 		return EXIT_TROUBLE;
@@ -206,7 +209,7 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	}
 	if (v->result == RV_RESULT_NOT_RUST || !v->ncrates) {
 		if (!o->tree)
-			printf("%s: no Rust imports, nothing to stamp\n", path);
+			out_str(&text, NULL, "%s: no Rust imports, nothing to stamp\n", path);
 		ret = EXIT_PASS;
 		goto out;
 	}
@@ -225,13 +228,17 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	}
 	if (stamp_write(path, &st, data, size, stamp, rv_stamp_size(v->ncrates)))
 		goto out;
-	printf("%s: %s %u crate%s %s %s:", path, v->stamped ? "re-stamped" : "stamped", v->ncrates,
-	       v->ncrates == 1 ? "" : "s",
-	       o->unverified ? "UNVERIFIED, from" : "from its build records against", t->source);
-	for (uint32_t i = 0; i < v->ncrates; i++)
-		printf(" %s[%llx]=0x%08x", crates[i].name, (unsigned long long)crates[i].dis,
-		       crates[i].crc);
-	putchar('\n');
+	out_str(&text, NULL, "%s: ", path);
+	out_text(&text, "%s %u crate%s %s ", v->stamped ? "re-stamped" : "stamped", v->ncrates,
+		 v->ncrates == 1 ? "" : "s",
+		 o->unverified ? "UNVERIFIED, from" : "from its build records against");
+	out_str(&text, NULL, "%s:", t->source);
+	for (uint32_t i = 0; i < v->ncrates; i++) {
+		out_crate(&text, " %s", crates[i].name,
+			  rv_strnlen(crates[i].name, RV_CRATE_NAME_MAX), crates[i].dis);
+		out_text(&text, "=0x%08x", crates[i].crc);
+	}
+	out_text(&text, "\n");
 	ret = EXIT_PASS;
 out:
 	evidence_free(&e);
@@ -240,31 +247,58 @@ out:
 	return ret;
 }
 
-/* --tree KDIR: the modules KDIR/modules.order lists, as KDIR/DIR/NAME.ko. */
+/*
+ * The module file of a modules.order line: "DIR/NAME.o" since Linux 6.3
+ * (commit f65a486821cf), "DIR/NAME.ko" before; relative to @kdir unless
+ * absolute. NULL for anything else.
+ */
+static char *order_module(const char *kdir, const char *line, size_t len)
+{
+	const char *sep = line[0] == '/' ? "" : "/", *base = line[0] == '/' ? "" : kdir;
+
+	if (len > 3 && !strcmp(line + len - 3, ".ko"))
+		return xasprintf("%s%s%s", base, sep, line);
+	if (len > 2 && !strcmp(line + len - 2, ".o"))
+		return xasprintf("%s%s%.*s.ko", base, sep, (int)(len - 2), line);
+	return NULL;
+}
+
+/* --tree KDIR: every module KDIR/modules.order lists, in its order. */
 static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_scratch *scr,
 		      struct rv_verdict *v)
 {
-	char *order = xasprintf("%s/modules.order", kdir), line[4096];
+	char *order = xasprintf("%s/modules.order", kdir), *line = NULL;
 	unsigned int n = 0, failed = 0;
-	int ret = EXIT_PASS;
-	FILE *f = fopen(order, "r");
+	size_t cap = 0, lineno = 0;
+	int ret = EXIT_PASS, err;
+	struct text tx;
+	struct out text;
+	ssize_t len;
 
-	if (!f) {
-		rv_err("--tree %s: cannot read %s (%s): run 'make modules' first", kdir, order,
-		       strerror(errno));
+	err = text_open(&tx, order, MAX_TEXT_SIZE);
+	if (err) {
+		if (err > 0)
+			rv_err("--tree %s: no %s: run 'make modules' first", kdir, order);
 		free(order);
 		return EXIT_TROUBLE;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strcspn(line, "\n");
+	while ((len = getline(&line, &cap, tx.f)) > 0) {
 		char *ko;
 		int r;
 
-		line[len] = '\0';
-		if (len < 3 || strcmp(line + len - 2, ".o"))
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len)
 			continue;
-		line[len - 2] = '\0';
-		ko = xasprintf("%s/%s.ko", kdir, line);
+		ko = strlen(line) == (size_t)len ? order_module(kdir, line, (size_t)len) : NULL;
+		if (!ko) {
+			rv_err("%s:%zu: not a module (DIR/NAME.o or DIR/NAME.ko): %s", order,
+			       lineno, line);
+			failed++;
+			ret = EXIT_TROUBLE;
+			continue;
+		}
 		r = stamp_one(ko, o, scr, v);
 		n++;
 		if (r != EXIT_PASS)
@@ -273,8 +307,13 @@ static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_
 			ret = r;
 		free(ko);
 	}
-	fclose(f);
-	printf("--tree %s: %u module%s, %u refused\n", kdir, n, n == 1 ? "" : "s", failed);
+	free(line);
+	if (text_end(&tx, order))
+		ret = EXIT_TROUBLE;
+	text_close(&tx);
+	out_init(&text, stdout, false);
+	out_str(&text, NULL, "--tree %s: ", kdir);
+	printf("%u module%s, %u refused\n", n, n == 1 ? "" : "s", failed);
 	free(order);
 	return ret;
 }
@@ -309,7 +348,7 @@ static int cmd_stamp(int argc, char **argv)
 
 	if (wants_help(&cmd_stamp_def, argc, argv))
 		return EXIT_PASS;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = rv_getopt(argc, argv, ":", opts)) != -1) {
 		if (target_option(&tg, opt, optarg))
 			continue;
 		switch (opt) {

@@ -66,7 +66,7 @@ static int cmd_table(int argc, char **argv)
 
 	if (wants_help(&cmd_table_def, argc, argv))
 		return EXIT_PASS;
-	while ((c = getopt_long(argc, argv, ":o:q", opts, NULL)) != -1) {
+	while ((c = rv_getopt(argc, argv, ":o:q", opts)) != -1) {
 		if (target_option(&tg, c, optarg))
 			continue;
 		switch (c) {
@@ -94,10 +94,14 @@ static int cmd_table(int argc, char **argv)
 		table_free(&t);
 		return EXIT_TROUBLE;
 	}
-	if (json)
-		table_write_json(&t, f);
-	else
+	if (json) {
+		struct out o;
+
+		out_init(&o, f, true);
+		table_write_json(&t, &o);
+	} else {
 		table_write_text(&t, f);
+	}
 	if (f != stdout) {
 		struct replace r;
 

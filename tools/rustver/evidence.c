@@ -69,27 +69,20 @@ void prefix_map_free(struct prefix_map *pm)
 	memset(pm, 0, sizeof(*pm));
 }
 
-/* The whole of a build record, NUL-terminated; NULL when it is absent. */
+/*
+ * The whole of a build record, NUL-terminated (at most MAX_TEXT_SIZE bytes,
+ * a regular file); NULL when it is absent or unreadable (then printed).
+ */
 static char *slurp_text(const char *path)
 {
-	size_t n = 0, cap = 4096, got;
+	struct text t;
 	char *s;
-	FILE *f = fopen(path, "r");
 
-	if (!f)
+	if (text_open(&t, path, MAX_TEXT_SIZE))
 		return NULL;
-	s = xmalloc(cap);
-	while ((got = fread(s + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			if (cap >= (64u << 20))
-				break;	/* no build record is that long */
-			cap *= 2;
-			s = xrealloc(s, cap);
-		}
-	}
-	fclose(f);
-	s[n] = '\0';
+	s = t.data;
+	t.data = NULL;
+	text_close(&t);
 	return s;
 }
 
@@ -130,7 +123,8 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 		goto out;
 	}
 	p = strstr(text, "\ndeps_");
-	for (tok = strtok_r(p ? p : text, " \t\n\\", &save); tok; tok = strtok_r(NULL, " \t\n\\", &save)) {
+	for (tok = strtok_r(p ? p : text, " \t\n\\", &save); tok;
+	     tok = strtok_r(NULL, " \t\n\\", &save)) {
 		size_t n = strlen(tok);
 		char *path, *rel;
 
@@ -141,8 +135,8 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 		free(rel);
 		if (stat(path, &rst)) {
 			if (!e->nmissing++)
-				rv_err("%s: %s, which rustc read for %s (%s), is not here: %s%s", module,
-				       path, obj, cmd, strerror(errno),
+				rv_err("%s: %s, which rustc read for %s (%s), is not here: %s%s",
+				       module, path, obj, cmd, strerror(errno),
 				       tok[0] == '/' && (!pm || !pm->n)
 					       ? "; if the build ran in a chroot or a container, map its "
 						 "paths with --prefix-map RECORDED=HERE"
@@ -227,8 +221,8 @@ int evidence_load(struct evidence *e, const char *module, const struct prefix_ma
 		char *base = find_base(moddir, line), *obj;
 
 		if (!base) {
-			rv_err("%s: object %s (listed in %s) not found in %s or above", module, line,
-			       modfile, moddir);
+			rv_err("%s: object %s (listed in %s) not found in %s or above", module,
+			       line, modfile, moddir);
 			err = -1;
 			continue;
 		}
@@ -258,7 +252,8 @@ int evidence_load(struct evidence *e, const char *module, const struct prefix_ma
 		kdir = xstrdup(rustdir);
 		free(c);
 		if (strlen(kdir) < 5 || strcmp(kdir + strlen(kdir) - 5, "/rust")) {
-			rv_err("%s: %s is not in a kernel tree's rust/ directory", module, e->rmeta[i]);
+			rv_err("%s: %s is not in a kernel tree's rust/ directory", module,
+			       e->rmeta[i]);
 			free(kdir);
 			err = -1;
 			break;

@@ -9,6 +9,7 @@
  * A crate that no symbol names is reported, never guessed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -22,6 +23,7 @@ struct seen_crate {
 	char name[RV_CRATE_NAME_MAX];
 	uint64_t dis[4];
 	unsigned int ndis;
+	bool has_rmeta; /* rust/lib<name>.rmeta was found */
 };
 
 struct seen {
@@ -66,19 +68,24 @@ static void seen_symbol(struct seen *s, const char *sym, size_t len)
 		seen_add(s, &s->res.crates[i]);
 }
 
-/* Module.symvers: "0xcrc\tsymbol\tmodule\texport\tnamespace" per line. */
-static bool scan_symvers(struct seen *s, const char *kdir)
+/*
+ * Module.symvers: "0xcrc\tsymbol\tmodule\texport\tnamespace" per line.
+ * Return: 1 read, 0 absent, -1 unreadable (printed).
+ */
+static int scan_symvers(struct seen *s, const char *kdir)
 {
 	char *path = xasprintf("%s/Module.symvers", kdir), *line = NULL;
+	struct text tx;
 	size_t cap = 0;
 	ssize_t n;
-	FILE *f;
+	int err;
 
-	f = fopen(path, "r");
-	free(path);
-	if (!f)
-		return false;
-	while ((n = getline(&line, &cap, f)) > 0) {
+	err = text_open(&tx, path, MAX_TEXT_SIZE);
+	if (err) {
+		free(path);
+		return err > 0 ? 0 : -1;
+	}
+	while ((n = getline(&line, &cap, tx.f)) > 0) {
 		char *sym = strchr(line, '\t'), *end;
 
 		if (!sym)
@@ -89,16 +96,20 @@ static bool scan_symvers(struct seen *s, const char *kdir)
 			seen_symbol(s, sym, (size_t)(end - sym));
 	}
 	free(line);
-	fclose(f);
-	return true;
+	err = text_end(&tx, path) ? -1 : 1;
+	text_close(&tx);
+	free(path);
+	return err;
 }
 
-static Elf *open_vmlinux(const char *kdir, int *fd)
+/* KDIR/vmlinux, or NULL: *@bad when it is there but not a readable file (printed). */
+static Elf *open_vmlinux(const char *kdir, int *fd, bool *bad)
 {
 	char *path = xasprintf("%s/vmlinux", kdir);
 	Elf *e;
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	*fd = open_regular(path, NULL);
+	*bad = *fd < 0 && errno != ENOENT;
 	if (*fd < 0) {
 		free(path);
 		return NULL;
@@ -205,13 +216,14 @@ static char *header_define(const char *kdir, const char *file, const char *name)
 {
 	char *path = xasprintf("%s/%s", kdir, file), *line = NULL, *value = NULL;
 	size_t cap = 0, nlen = strlen(name);
-	FILE *f;
+	struct text tx;
 
-	f = fopen(path, "r");
-	free(path);
-	if (!f)
+	if (text_open(&tx, path, MAX_TEXT_SIZE)) {
+		free(path);
 		return NULL;
-	while (!value && getline(&line, &cap, f) > 0) {
+	}
+	free(path);
+	while (!value && getline(&line, &cap, tx.f) > 0) {
 		char *p = line, *q;
 
 		if (strncmp(p, "#define ", 8) || strncmp(p + 8, name, nlen) ||
@@ -225,15 +237,48 @@ static char *header_define(const char *kdir, const char *file, const char *name)
 		}
 	}
 	free(line);
-	fclose(f);
+	text_close(&tx);
 	return value;
 }
 
-static int add_rmeta(struct table *t, const struct seen *s, const char *dir, const char *file)
+/*
+ * What rustc reads as a crate's metadata: an .rmeta file, which starts
+ * "rust\0\0\0" and a format version (METADATA_HEADER,
+ * rustc_metadata/src/rmeta/mod.rs), or an object file holding it in a
+ * .rmeta section (the lib.rmeta member of an .rlib).
+ */
+static bool is_metadata(const uint8_t *d, size_t size)
+{
+	struct rv_elf_shdr sh;
+	struct rv_elf elf;
+
+	if (size >= 8 && !memcmp(d, "rust\0\0\0", 7))
+		return true;
+	return !rv_elf_open(&elf, d, size) && !rv_elf_find_section(&elf, ".rmeta", &sh);
+}
+
+/* A crate the kernel's symbols name, without its .rmeta: a line of "# not in the table". */
+static void missing_rmeta(struct table *t, const struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct seen_crate *c = &s->c[i];
+
+		/* rustc's `__rustc` pseudo-crate (__rust_alloc & co.) has none */
+		if (c->has_rmeta || !strcmp(c->name, "__rustc"))
+			continue;
+		t->missing = xrealloc(t->missing, (t->nmissing + 1) * sizeof(char *));
+		t->missing[t->nmissing++] =
+			xasprintf("%s: the kernel's symbols name it, but there is no "
+				  "rust/lib%s.rmeta",
+				  c->name, c->name);
+	}
+}
+
+static int add_rmeta(struct table *t, struct seen *s, const char *dir, const char *file)
 {
 	size_t len = strlen(file), nlen = len - strlen("lib") - strlen(".rmeta");
 	char *path, name[RV_CRATE_NAME_MAX];
-	const struct seen_crate *c = NULL;
+	struct seen_crate *c = NULL;
 	uint8_t *data;
 	size_t size;
 
@@ -248,11 +293,21 @@ static int add_rmeta(struct table *t, const struct seen *s, const char *dir, con
 		free(path);
 		return -1;
 	}
+	if (!is_metadata(data, size)) {
+		rv_err("%s: not rustc metadata (neither the \"rust\" header of an .rmeta "
+		       "nor an object with a .rmeta section): a broken build tree?",
+		       path);
+		free(data);
+		free(path);
+		return -1;
+	}
 	if (!t->rustc)
 		t->rustc = rmeta_rustc(data, size);
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->c[i].name, name))
 			c = &s->c[i];
+	if (c)
+		c->has_rmeta = true;
 	if (!c || c->ndis != 1) {
 		char msg[256];
 
@@ -291,17 +346,15 @@ static int cmp_str(const void *a, const void *b)
 
 static char *read_line_file(const char *kdir, const char *file)
 {
-	char *path = xasprintf("%s/%s", kdir, file), buf[256], *value = NULL;
-	FILE *f = fopen(path, "r");
+	char *path = xasprintf("%s/%s", kdir, file), *value = NULL;
+	struct text tx;
 
-	free(path);
-	if (!f)
-		return NULL;
-	if (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		value = xstrdup(buf);
+	if (!text_open(&tx, path, MAX_LINE_SIZE)) {
+		tx.data[strcspn(tx.data, "\n")] = '\0';
+		value = xstrdup(tx.data);
+		text_close(&tx);
 	}
-	fclose(f);
+	free(path);
 	return value;
 }
 
@@ -339,10 +392,15 @@ static int list_rmeta(const char *dir, char ***files, size_t *nfiles)
 /* Learns disambiguators from the kernel's symbols, and the build-id. */
 static int scan_symbols(struct table *t, struct seen *s, const char *kdir)
 {
-	bool have_symbols = scan_symvers(s, kdir);
-	int fd;
-	Elf *e = open_vmlinux(kdir, &fd);
+	int symvers = scan_symvers(s, kdir), fd;
+	bool have_symbols = symvers > 0, bad;
+	Elf *e;
 
+	if (symvers < 0)
+		return -1;
+	e = open_vmlinux(kdir, &fd, &bad);
+	if (bad)
+		return -1;
 	if (e) {
 		scan_vmlinux_symbols(s, e);
 		t->build_id = read_build_id(e);
@@ -393,6 +451,8 @@ int table_from_kdir(struct table *t, const char *kdir, bool no_rust)
 			err = -1;
 		free(files[i]);
 	}
+	if (!err)
+		missing_rmeta(t, s);
 	/* files were sorted, so the crates are sorted by name */
 out:
 	free(files);

@@ -3,6 +3,7 @@
  * rustver: command dispatch and the small helpers every command uses.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -46,17 +47,34 @@ static const struct rv_cmd *find_command(const char *name)
 	return NULL;
 }
 
+static void *oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(EXIT_TROUBLE);
+}
+
 _Thread_local FILE *rv_msg_file;
 
+/*
+ * One message line: "rustver: KIND MESSAGE", the message escaped as out.c
+ * escapes output (a path or a module's string in it cannot end the line or
+ * drive the terminal).
+ */
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	FILE *f = rv_msg_file ? rv_msg_file : stderr;
+	char *msg;
+	int n;
 
 	if (rv_quiet)
 		return;
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		oom();
 	fprintf(f, "%s: %s", progname, kind);
-	vfprintf(f, fmt, ap);
+	out_escape(f, msg, (size_t)n);
 	fputc('\n', f);
+	free(msg);
 }
 
 void rv_err(const char *fmt, ...)
@@ -75,12 +93,6 @@ void rv_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
 	va_end(ap);
-}
-
-static void *oom(void)
-{
-	fprintf(stderr, "%s: out of memory\n", progname);
-	exit(EXIT_TROUBLE);
 }
 
 void *xmalloc(size_t size)
@@ -138,13 +150,35 @@ bool wants_help(const struct rv_cmd *cmd, int argc, char **argv)
 int usage_error(const struct rv_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int n;
 
-	fprintf(stderr, "%s: %s: ", progname, cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		oom();
+	fprintf(stderr, "%s: %s: ", progname, cmd->name);
+	out_escape(stderr, msg, (size_t)n);
 	fprintf(stderr, "\nTry '%s %s --help'.\n", progname, cmd->name);
+	free(msg);
 	return EXIT_TROUBLE;
+}
+
+/* The option rv_getopt() found with an empty value, for option_error(). */
+static const char *empty_long;
+static int empty_short;
+
+int rv_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	int idx = -1, opt = getopt_long(argc, argv, shortopts, longopts, &idx);
+
+	if (opt != -1 && opt != '?' && opt != ':' && optarg && !*optarg) {
+		empty_long = idx >= 0 ? longopts[idx].name : NULL;
+		empty_short = opt;
+		return '!';
+	}
+	return opt;
 }
 
 int option_error(const struct rv_cmd *cmd, char **argv, int opt)
@@ -154,6 +188,12 @@ int option_error(const struct rv_cmd *cmd, char **argv, int opt)
 
 	if (opt == ':')
 		return usage_error(cmd, "option '%s' needs an argument", arg);
+	if (opt == '!' && empty_long)
+		return usage_error(cmd, "option '--%s' needs a value, not an empty one",
+				   empty_long);
+	if (opt == '!')
+		return usage_error(cmd, "option '-%c' needs a value, not an empty one",
+				   empty_short);
 	if (optopt && arg[0] == '-' && arg[1] != '-')
 		return usage_error(cmd, "unknown option '-%c'", optopt);
 	return usage_error(cmd, "unknown option '%s'", arg);
@@ -171,8 +211,29 @@ bool target_option(struct target *t, int opt, const char *arg)
 }
 
 /* The fuzzer builds this file with -Dmain=rustver_main. */
+/*
+ * Whatever a command printed must have reached standard output: a write
+ * error there (a full disk, /dev/full, a closed pipe) turns any exit status
+ * into EXIT_TROUBLE, with a message.
+ */
+static int flushed(int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		rv_err("write error on standard output%s%s", errno ? ": " : "",
+		       errno ? strerror(errno) : "");
+		return EXIT_TROUBLE;
+	}
+	return ret;
+}
+
+static int dispatch(int argc, char **argv);
 int main(int argc, char **argv);
 int main(int argc, char **argv)
+{
+	return flushed(dispatch(argc, argv));
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const struct rv_cmd *cmd;
 

@@ -39,21 +39,3 @@ const char *modinfo_get(const uint8_t *data, size_t size, const char *key, size_
 	}
 	return NULL;
 }
-
-/*
- * Prints @len bytes of a string taken from a module, with control bytes
- * and backslashes escaped, so that a module cannot write to the terminal.
- */
-void print_untrusted(FILE *f, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\\')
-			fputs("\\\\", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-}

@@ -1,64 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rustver: how verdicts are printed, in text and JSON. The wording follows
- * what kmod_rustver prints in dmesg.
+ * rustver: how verdicts are printed, in text and JSON from the same calls
+ * (out.c). The wording follows what kmod_rustver prints in dmesg.
  */
 #include <string.h>
 
 #include "rustver.h"
 
-void crate_name(char *buf, size_t size, const char *name, size_t len, uint64_t dis)
+static void explain_crate(struct out *o, const struct rv_crate_verdict *c)
 {
-	snprintf(buf, size, "%.*s[%llx]", (int)len, name, (unsigned long long)dis);
-}
+	char ex[256];
 
-static void example(char *buf, size_t size, const struct rv_crate_verdict *c)
-{
-	if (!c->example) {
-		buf[0] = '\0';
-		return;
-	}
-	rv_v0_short_path(c->example, c->example_len, buf, size);
-}
-
-static void explain_crate(FILE *f, const struct rv_crate_verdict *c)
-{
-	char name[128], other[128], ex[256];
-
-	crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
-	example(ex, sizeof(ex), c);
-	fprintf(f, "    crate %s: ", name);
+	ex[0] = '\0';
+	if (c->example)
+		rv_v0_short_path(c->example, c->example_len, ex, sizeof(ex));
+	out_begin(o, NULL);
+	out_crate(o, "    crate %s: ", c->name, c->name_len, c->dis);
+	out_str(o, "status", NULL, rv_crate_status_name(c->status));
 	switch (c->status) {
-	case RV_CRATE_PASS: fprintf(f, "0x%08x, as the kernel", c->kernel_crc); break;
+	case RV_CRATE_PASS: out_text(o, "0x%08x, as the kernel", c->kernel_crc); break;
 	case RV_CRATE_MISMATCH:
-		fprintf(f, "built against 0x%08x, kernel has 0x%08x", c->stamp_crc, c->kernel_crc);
+		out_text(o, "built against 0x%08x, kernel has 0x%08x", c->stamp_crc, c->kernel_crc);
 		break;
 	case RV_CRATE_UNSTAMPED:
-		fprintf(f, "not in the module's stamp, kernel has 0x%08x", c->kernel_crc);
+		out_text(o, "not in the module's stamp, kernel has 0x%08x", c->kernel_crc);
 		break;
 	case RV_CRATE_UNKNOWN:
-		fprintf(f, "unknown to the kernel (no such crate in its table)");
+		out_text(o, "unknown to the kernel (no such crate in its table)");
 		break;
 	case RV_CRATE_OTHER_BUILD:
-		crate_name(other, sizeof(other), c->name, c->name_len, c->kernel_dis);
-		fprintf(f, "the kernel has %s instead: another rustc built one of them", other);
+		if (!o->json) /* JSON: kernel_disambiguator, below */
+			out_crate(o, "the kernel has %s instead: another rustc built one of them",
+				  c->name, c->name_len, c->kernel_dis);
 		break;
 	}
-	fprintf(f, " (%u imported symbol%s, e.g. %s)\n", c->nsyms, c->nsyms == 1 ? "" : "s", ex);
+	out_hex(o, "stamp_crc", NULL, "0x%08llx", c->has_stamp_crc, c->stamp_crc);
+	out_hex(o, "kernel_crc", NULL, "0x%08llx", c->has_kernel_crc, c->kernel_crc);
+	if (o->json && c->status == RV_CRATE_OTHER_BUILD)
+		out_hex(o, "kernel_disambiguator", NULL, "%llx", true, c->kernel_dis);
+	out_uint(o, "symbols", " (%llu imported symbol", c->nsyms);
+	out_text(o, "%s, e.g. ", c->nsyms == 1 ? "" : "s");
+	out_str(o, NULL, "%s)\n", ex);
+	out_bytes(o, "example", NULL, c->example, c->example_len);
+	out_end(o);
 }
 
-static void explain_rustc(FILE *f, const struct rv_verdict *v, const struct rv_table *t)
+static void explain_rustc(struct out *o, const struct rv_verdict *v, const struct rv_table *t)
 {
 	const char *a, *b;
 	size_t la, lb;
 
 	a = rv_rustc_version(v->stamp_rustc, &la);
 	b = rv_rustc_version(t->rustc, &lb);
-	if (a && b)
-		fprintf(f,
-			"    rustc differs: the module was built by rustc %.*s, the kernel "
-			"by rustc %.*s; this is the most common cause\n",
-			(int)la, a, (int)lb, b);
+	if (!a || !b)
+		return;
+	out_bytes(o, NULL, "    rustc differs: the module was built by rustc %s", a, la);
+	out_bytes(o, NULL, ", the kernel by rustc %s; this is the most common cause\n", b, lb);
 }
 
 static bool has_status(const struct rv_verdict *v, enum rv_crate_status s)
@@ -69,116 +66,111 @@ static bool has_status(const struct rv_verdict *v, enum rv_crate_status s)
 	return false;
 }
 
-static void explain_fix(FILE *f, const struct rv_verdict *v)
+static void explain_fix(struct out *o, const struct rv_verdict *v)
 {
 	if (has_status(v, RV_CRATE_OTHER_BUILD))
-		fputs("    fix: build the module with the rustc that built the kernel, "
-		      "against the kernel's own build tree\n",
-		      f);
+		out_text(o, "    fix: build the module with the rustc that built the kernel, "
+			    "against the kernel's own build tree\n");
 	else if (v->old_stamp)
-		fputs("    fix: its stamp was made by rustver 0.1 (format 1 or 2), which the loader does "
-		      "not keep: run 'rustver stamp MODULE.ko' again\n",
-		      f);
+		out_text(o, "    fix: its stamp was made by rustver 0.1 (format 1 or 2), which the "
+			    "loader does not keep: run 'rustver stamp MODULE.ko' again\n");
 	else if (!v->stamped)
-		fputs("    fix: out-of-tree Rust modules need a stamp: run "
-		      "'rustver stamp MODULE.ko' where it was built, after linking and "
-		      "before signing\n",
-		      f);
+		out_text(o, "    fix: out-of-tree Rust modules need a stamp: run "
+			    "'rustver stamp MODULE.ko' where it was built, after linking and "
+			    "before signing\n");
 	else
-		fputs("    fix: rebuild against this kernel's build tree and run "
-		      "'rustver stamp'\n",
-		      f);
+		out_text(o, "    fix: rebuild against this kernel's build tree and run "
+			    "'rustver stamp'\n");
 }
 
-void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
-		    const struct rv_table *t, bool detail)
+/* The verdict's line: "MODULE: pass (...)"; in JSON its fields. */
+static void verdict_line(struct out *o, const char *module, const struct rv_verdict *v)
 {
+	const char *s = v->ncrates == 1 ? "" : "s";
+
+	out_str(o, "module", "%s: ", module);
+	out_str(o, "result", NULL, rv_result_name(v->result));
 	switch (v->result) {
-	case RV_RESULT_NOT_RUST: fprintf(f, "%s: pass (no Rust imports)\n", module); return;
+	case RV_RESULT_NOT_RUST: out_text(o, "pass (no Rust imports)\n"); break;
 	case RV_RESULT_PASS:
-		fprintf(f, "%s: pass (%u crate%s, %u Rust imports)\n", module, v->ncrates,
-			v->ncrates == 1 ? "" : "s", v->rust_imports);
+		out_text(o, "pass (%u crate%s, %u Rust imports)\n", v->ncrates, s, v->rust_imports);
 		break;
 	case RV_RESULT_INTREE_UNSTAMPED:
-		fprintf(f, "%s: pass (in-tree, not stamped; %u crate%s known to the kernel)\n",
-			module, v->ncrates, v->ncrates == 1 ? "" : "s");
+		out_text(o, "pass (in-tree, not stamped; %u crate%s known to the kernel)\n",
+			 v->ncrates, s);
 		break;
 	case RV_RESULT_FAIL:
-		fprintf(f, "%s: FAIL (%u of %u crate%s)\n", module, v->nfailed, v->ncrates,
-			v->ncrates == 1 ? "" : "s");
-		if (v->rustc_differs)
-			explain_rustc(f, v, t);
+		out_text(o, "FAIL (%u of %u crate%s)\n", v->nfailed, v->ncrates, s);
 		break;
-	case RV_RESULT_ERROR:
-		if (v->err == -RV_ELIMIT)
-			fprintf(f, "%s: error: cannot judge: %s exceeds an engine limit: %s\n",
-				module, v->where, v->why);
-		else
-			fprintf(f, "%s: error: %s: %s\n", module, v->where, v->why);
-		if (v->bad_symbol) {
-			size_t n = strnlen(v->bad_symbol, 201);
-
-			fputs("    symbol ", f);
-			print_untrusted(f, v->bad_symbol, n > 200 ? 200 : n);
-			fprintf(f, "%s (at offset %u)\n", n > 200 ? "..." : "", v->bad_symbol_pos);
-		}
-		return;
+	case RV_RESULT_ERROR: break;
 	}
-	if (v->result == RV_RESULT_INTREE_UNSTAMPED && !detail)
-		return;
-	for (uint32_t i = 0; i < v->ncrates; i++)
-		if (detail || v->crates[i].status != RV_CRATE_PASS)
-			explain_crate(f, &v->crates[i]);
+	out_uint(o, "rust_imports", NULL, v->rust_imports);
+	out_bool(o, "stamped", NULL, v->stamped);
+	out_bool(o, "intree", NULL, v->intree);
+	out_str(o, "rustc", NULL, v->stamp_rustc);
+	out_bool(o, "rustc_differs", NULL, v->rustc_differs);
+}
+
+static void verdict_error(struct out *o, const struct rv_verdict *v)
+{
+	size_t n;
+
+	out_begin(o, "error");
+	out_text(o, "error: ");
+	if (v->err == -RV_ELIMIT)
+		out_str(o, "where", "cannot judge: %s exceeds an engine limit: ", v->where);
+	else
+		out_str(o, "where", "%s: ", v->where);
+	out_str(o, "why", "%s\n", v->why);
+	if (v->bad_symbol) {
+		n = strnlen(v->bad_symbol, 201);
+		out_bytes(o, "symbol", "    symbol %s", v->bad_symbol, n > 200 ? 200 : n);
+		out_text(o, "%s", n > 200 ? "..." : "");
+		out_uint(o, "offset", " (at offset %llu)\n", v->bad_symbol_pos);
+	}
+	out_end(o);
+}
+
+void report_verdict_fields(struct out *o, const char *module, const struct rv_verdict *v,
+			   const struct rv_table *t, bool detail)
+{
+	verdict_line(o, module, v);
+	if (v->result == RV_RESULT_ERROR)
+		verdict_error(o, v);
+	if (v->result == RV_RESULT_FAIL && v->rustc_differs)
+		explain_rustc(o, v, t);
+	out_begin_list(o, "crates");
+	/* text: an in-tree module's crates only for show; JSON: always */
+	for (uint32_t i = 0;
+	     v->result != RV_RESULT_ERROR && v->result != RV_RESULT_NOT_RUST &&
+	     (detail || o->json || v->result != RV_RESULT_INTREE_UNSTAMPED) && i < v->ncrates;
+	     i++)
+		if (detail || o->json || v->crates[i].status != RV_CRATE_PASS)
+			explain_crate(o, &v->crates[i]);
+	out_end_list(o);
 	if (v->result == RV_RESULT_FAIL)
-		explain_fix(f, v);
+		explain_fix(o, v);
 }
 
-static void json_crc(FILE *f, const char *key, bool has, uint32_t crc)
+void report_verdict(struct out *o, const char *module, const struct rv_verdict *v,
+		    const struct rv_table *t, bool detail)
 {
-	if (has)
-		fprintf(f, ", \"%s\": \"0x%08x\"", key, crc);
-	else
-		fprintf(f, ", \"%s\": null", key);
+	out_begin(o, NULL);
+	report_verdict_fields(o, module, v, t, detail);
+	out_end(o);
 }
 
-void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v)
+void report_error(struct out *o, const char *module, const char *where, const char *why)
 {
-	fputs("{\"module\": ", f);
-	print_json_string(f, module);
-	fprintf(f,
-		", \"result\": \"%s\", \"rust_imports\": %u, \"stamped\": %s, "
-		"\"intree\": %s, \"rustc\": ",
-		v->result == RV_RESULT_INTREE_UNSTAMPED ? "pass-intree-unstamped"
-		: v->result == RV_RESULT_NOT_RUST	? "not-rust"
-							: rv_result_name(v->result),
-		v->rust_imports, v->stamped ? "true" : "false", v->intree ? "true" : "false");
-	if (v->stamp_rustc)
-		print_json_string(f, v->stamp_rustc);
-	else
-		fputs("null", f);
-	fprintf(f, ", \"rustc_differs\": %s", v->rustc_differs ? "true" : "false");
-	if (v->result == RV_RESULT_ERROR) {
-		fputs(", \"error\": {\"where\": ", f);
-		print_json_string(f, v->where);
-		fputs(", \"why\": ", f);
-		print_json_string(f, v->why);
-		fputs("}", f);
-	}
-	fputs(", \"crates\": [", f);
-	for (uint32_t i = 0; v->result != RV_RESULT_ERROR && i < v->ncrates; i++) {
-		const struct rv_crate_verdict *c = &v->crates[i];
-		char name[128];
-
-		crate_name(name, sizeof(name), c->name, c->name_len, c->dis);
-		fprintf(f, "%s{\"crate\": \"%s\", \"status\": \"%s\"", i ? ", " : "", name,
-			rv_crate_status_name(c->status));
-		json_crc(f, "stamp_crc", c->has_stamp_crc, c->stamp_crc);
-		json_crc(f, "kernel_crc", c->has_kernel_crc, c->kernel_crc);
-		fprintf(f, ", \"symbols\": %u, \"example\": ", c->nsyms);
-		print_json_string(f, c->example);
-		fputs("}", f);
-	}
-	fputs("]}\n", f);
+	out_begin(o, NULL);
+	out_str(o, "module", "%s: ", module);
+	out_str(o, "result", NULL, "error");
+	out_begin(o, "error");
+	out_text(o, "error: ");
+	out_str(o, "where", NULL, where);
+	out_str(o, "why", "%s\n", why);
+	out_end(o);
+	out_end(o);
 }
 
 int verdict_exit(const struct rv_verdict *v)

@@ -41,6 +41,45 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * out.c: the one output layer; text or JSON from the same calls, every
+ * string escaped as the top of out.c says. A field's @key names it in JSON
+ * (ignored in a list), @fmt prints it in text (one conversion: %s for a
+ * string, a boolean ("yes"/"no") or out_hex()'s digits, %llu for
+ * out_uint(); NULL: not in the text).
+ */
+#define OUT_MAX_DEPTH 8
+struct out {
+	FILE *f;
+	bool json;
+	/* private to out.c */
+	unsigned int depth;
+	bool more[OUT_MAX_DEPTH], in_object[OUT_MAX_DEPTH];
+};
+void out_init(struct out *o, FILE *f, bool json);
+void out_begin(struct out *o, const char *key); /* an object; at the top, one line */
+void out_end(struct out *o);
+void out_begin_list(struct out *o, const char *key);
+void out_end_list(struct out *o);
+/* @len bytes of @s; NULL is JSON's null and nothing in text */
+void out_bytes(struct out *o, const char *key, const char *fmt, const char *s, size_t len);
+void out_str(struct out *o, const char *key, const char *fmt, const char *s);
+void out_uint(struct out *o, const char *key, const char *fmt, unsigned long long v);
+void out_bool(struct out *o, const char *key, const char *fmt, bool v);
+/* @v through @hexfmt ("0x%08llx"), a JSON string; !@has: null, nothing in text */
+void out_hex(struct out *o, const char *key, const char *fmt, const char *hexfmt, bool has,
+	     unsigned long long v);
+/* Text mode only: labels, punctuation and explanations (no untrusted bytes). */
+void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A crate: "name[dis]" through @fmt; "name", "disambiguator" in JSON. */
+void out_crate(struct out *o, const char *fmt, const char *name, size_t len,
+	       unsigned long long dis);
+/* The escape of @len bytes at @s, written to @f, or malloc'ed (caller frees). */
+void out_escape(FILE *f, const char *s, size_t len);
+char *out_escaped(const char *s, size_t len);
+/* A JSON string of the escape of @len bytes at @s (always well-formed UTF-8). */
+void json_string(FILE *f, const char *s, size_t len);
+
+/*
  * One command of rustver (as kmod's struct kmod_cmd): the top-level help lists
  * @summary; @usage is the whole of 'rustver NAME --help' and of 'rustver help
  * NAME', its first lines ("Usage: rustver NAME ...") the synopsis.
@@ -63,9 +102,17 @@ int usage_error(const struct rv_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
  * The usage error for what getopt_long() (opterr 0, optstring starting with
- * ':') returned as @opt ('?' or ':') on @argv. Return: EXIT_TROUBLE.
+ * ':') or rv_getopt() returned as @opt ('?', ':' or '!') on @argv.
+ * Return: EXIT_TROUBLE.
  */
 int option_error(const struct rv_cmd *cmd, char **argv, int opt);
+/*
+ * getopt_long() for the commands (their @shortopts start with ':'), which
+ * also refuses an empty option value (--kdir '', --kernel=): it returns
+ * '!' for it, which option_error() explains.
+ */
+struct option;
+int rv_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
 /*
  * The options that name a kernel, shared by the commands that take them:
@@ -90,6 +137,34 @@ struct target {
 bool target_option(struct target *t, int opt, const char *arg);
 
 /* util.c: whole-file I/O and CRC */
+/* Bounds of what the helper reads, in bytes. */
+#define MAX_TEXT_SIZE  ((size_t)256 << 20) /* Module.symvers, modules.order, build records */
+#define MAX_TABLE_SIZE ((size_t)1 << 20)   /* a table file: 256 crates and its comments */
+#define MAX_LINE_SIZE  ((size_t)64 << 10)  /* kernel.release, a generated header's line */
+/*
+ * Opens @path for reading when it is a regular file (symlinks followed),
+ * without blocking on a FIFO or a device on the way (O_NONBLOCK until
+ * fstat() has said so); *@st, if not NULL, gets the fstat(2). Return: the
+ * descriptor, or -1 with errno set: ENOENT (nothing printed), else with a
+ * message "PATH: ..." printed (EINVAL: "not a regular file").
+ */
+int open_regular(const char *path, struct stat *st);
+/*
+ * A text file read whole, at most @max bytes, to its end whatever st_size
+ * says (sysfs, procfs), then read line by line from memory through @f
+ * (getline()): a read error is never taken for the end of the file.
+ * text_open() returns 0, 1 when @path does not exist (nothing printed), -1
+ * with a message printed; after the lines, text_end() is 0 at the end of
+ * the file, -1 (printed) if getline() stopped for want of memory.
+ */
+struct text {
+	char *data;
+	size_t len;
+	FILE *f;
+};
+int text_open(struct text *t, const char *path, size_t max);
+int text_end(struct text *t, const char *path);
+void text_close(struct text *t);
 /*
  * Reads the regular file @path whole (at most 2 GiB) into *@data (malloc'ed,
  * NUL-terminated past *@size bytes). 0, or -1 with a message "PATH: ..."
@@ -108,7 +183,6 @@ int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *
 int read_fd(int fd, const char *path, uint8_t **data, size_t *size, struct stat *st);
 uint32_t crc32_buf(const uint8_t *data, size_t size);
 const char *rustc_from_comment(const uint8_t *elf, size_t size);
-void print_json_string(FILE *f, const char *s);
 
 /*
  * replace.c: the one file writer; every file a command writes goes through
@@ -334,7 +408,6 @@ char *module_dir(const char *basedir, const char *release);
 
 /* modinfo.c: .modinfo through the engine's ELF reader */
 const char *modinfo_get(const uint8_t *data, size_t size, const char *key, size_t *len);
-void print_untrusted(FILE *f, const char *s, size_t len);
 
 /* tree.c: the module files of a tree, found as depmod finds them */
 struct tree_walk {
@@ -388,14 +461,21 @@ int table_from_file(struct table *t, const char *path);
 /* --kdir, --table or the running kernel's sysfs table */
 int table_load(struct table *t, const char *kdir, const char *file);
 void table_write_text(const struct table *t, FILE *f);
-void table_write_json(const struct table *t, FILE *f);
+void table_write_json(const struct table *t, struct out *o);
 int table_write_c_header(const struct table *t, const char *path);
 
-/* report.c: printing verdicts */
-void crate_name(char *buf, size_t size, const char *name, size_t len, uint64_t dis);
-void report_verdict(FILE *f, const char *module, const struct rv_verdict *v,
+/*
+ * report.c: printing verdicts, through out.c. A verdict is one object in
+ * JSON (report_verdict_fields(): its fields, in an object the caller
+ * opened); in text its line, then the failing crates (every crate with
+ * @detail), then what to do.
+ */
+void report_verdict(struct out *o, const char *module, const struct rv_verdict *v,
 		    const struct rv_table *t, bool detail);
-void report_verdict_json(FILE *f, const char *module, const struct rv_verdict *v);
+void report_verdict_fields(struct out *o, const char *module, const struct rv_verdict *v,
+			   const struct rv_table *t, bool detail);
+/* An error that is not the engine's (kmod would refuse the file): @where, @why */
+void report_error(struct out *o, const char *module, const char *where, const char *why);
 int verdict_exit(const struct rv_verdict *v);
 
 /*
@@ -408,7 +488,7 @@ int stamp_write(const char *path, const struct stat *st, const uint8_t *orig, si
 
 /* commands, cmd-*.c: each is its cmd_*_def (struct rv_cmd, above) */
 /* cmd-show.c: everything show prints about one module (also the fuzzer's) */
-int show_module(FILE *f, const char *shown, const struct modfile *m, const struct table *t,
+int show_module(struct out *o, const char *shown, const struct modfile *m, const struct table *t,
 		struct rv_verdict_scratch *scr, struct rv_verdict *v);
 
 #endif /* RUSTVER_TOOL_H */

@@ -105,25 +105,27 @@ static int parse_table(struct table *t, const char *path, FILE *f)
 int table_from_file(struct table *t, const char *path)
 {
 	struct rv_table view;
+	struct text tx;
 	const char *why;
-	FILE *f;
 	int err;
 
 	memset(t, 0, sizeof(*t));
 	t->source = xstrdup(path);
-	f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT && strstr(path, RUSTVER_SYSFS_TABLE))
+	err = text_open(&tx, path, MAX_TABLE_SIZE);
+	if (err) {
+		if (err > 0 && strstr(path, RUSTVER_SYSFS_TABLE))
 			rv_err("%s: not found: rustver_core is not loaded on this kernel; "
 			       "load it or pass --kdir DIR or --table FILE",
 			       path);
-		else
-			rv_err("%s: cannot open: %s", path, strerror(errno));
+		else if (err > 0)
+			rv_err("%s: cannot open: %s", path, strerror(ENOENT));
 		table_free(t);
 		return -1;
 	}
-	err = parse_table(t, path, f);
-	fclose(f);
+	err = parse_table(t, path, tx.f);
+	if (!err)
+		err = text_end(&tx, path);
+	text_close(&tx);
 	if (!err && t->count == 0) {
 		rv_err("%s: no crates in the table", path);
 		err = -1;
@@ -149,16 +151,17 @@ static char *sysfs_path(const char *path)
 /* The running kernel's build ID, in hex, from /sys/kernel/notes; NULL when none. */
 static char *running_build_id(const char *notes)
 {
-	static uint8_t d[65536];
-	char hex[2 * 64 + 1];
-	size_t n;
-	FILE *f = fopen(notes, "rb");
+	char hex[2 * 64 + 1], *id;
+	struct text tx;
 
-	if (!f)
+	/* sysfs: read to the end, whatever st_size says */
+	if (text_open(&tx, notes, MAX_LINE_SIZE))
 		return NULL;
-	n = fread(d, 1, sizeof(d), f); /* sysfs: read to the end, whatever st_size says */
-	fclose(f);
-	return rv_elf_note_build_id(d, n, hex, sizeof(hex)) ? NULL : xstrdup(hex);
+	id = rv_elf_note_build_id((const uint8_t *)tx.data, tx.len, hex, sizeof(hex))
+		     ? NULL
+		     : xstrdup(hex);
+	text_close(&tx);
+	return id;
 }
 
 /*
@@ -213,75 +216,76 @@ int table_load(struct table *t, const char *kdir, const char *file)
 	return err;
 }
 
+/* "# KEY: VALUE" of a table file, VALUE escaped so that it stays one line. */
+static void header_line(FILE *f, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(f, "# %s: ", key);
+	out_escape(f, value, strlen(value));
+	fputc('\n', f);
+}
+
 void table_write_text(const struct table *t, FILE *f)
 {
 	char line[128];
 
 	fprintf(f, "# rustver table, format 1\n");
-	if (t->kdir)
-		fprintf(f, "# kdir: %s\n", t->kdir);
-	if (t->release)
-		fprintf(f, "# release: %s\n", t->release);
-	if (t->uts_version)
-		fprintf(f, "# uts-version: %s\n", t->uts_version);
-	if (t->build_id)
-		fprintf(f, "# build-id: %s\n", t->build_id);
-	if (t->rustc)
-		fprintf(f, "# rustc: %s\n", t->rustc);
+	header_line(f, "kdir", t->kdir);
+	header_line(f, "release", t->release);
+	header_line(f, "uts-version", t->uts_version);
+	header_line(f, "build-id", t->build_id);
+	header_line(f, "rustc", t->rustc);
 	for (uint32_t i = 0; i < t->nmissing; i++)
-		fprintf(f, "# not in the table: %s\n", t->missing[i]);
+		header_line(f, "not in the table", t->missing[i]);
 	for (uint32_t i = 0; i < t->count; i++)
 		if (rv_table_format_line(&t->crates[i], line, sizeof(line)))
 			fputs(line, f);
 }
 
-static void json_field(FILE *f, const char *key, const char *value)
+void table_write_json(const struct table *t, struct out *o)
 {
-	fprintf(f, "  \"%s\": ", key);
-	if (value)
-		print_json_string(f, value);
-	else
-		fputs("null", f);
-	fputs(",\n", f);
-}
-
-void table_write_json(const struct table *t, FILE *f)
-{
-	fputs("{\n", f);
-	json_field(f, "kdir", t->kdir);
-	json_field(f, "release", t->release);
-	json_field(f, "uts_version", t->uts_version);
-	json_field(f, "build_id", t->build_id);
-	json_field(f, "rustc", t->rustc);
-	fputs("  \"crates\": [", f);
+	out_begin(o, NULL);
+	out_str(o, "kdir", NULL, t->kdir);
+	out_str(o, "release", NULL, t->release);
+	out_str(o, "uts_version", NULL, t->uts_version);
+	out_str(o, "build_id", NULL, t->build_id);
+	out_str(o, "rustc", NULL, t->rustc);
+	out_begin_list(o, "crates");
 	for (uint32_t i = 0; i < t->count; i++) {
-		fprintf(f,
-			"%s\n    {\"name\": \"%s\", \"disambiguator\": \"%llx\", "
-			"\"crc\": \"0x%08x\"",
-			i ? "," : "", t->crates[i].name, (unsigned long long)t->crates[i].dis,
-			t->crates[i].crc);
-		if (t->rmeta) {
-			fputs(", \"rmeta\": ", f);
-			print_json_string(f, t->rmeta[i]);
-		}
-		fputs("}", f);
+		const struct rv_crate *c = &t->crates[i];
+
+		out_begin(o, NULL);
+		out_crate(o, NULL, c->name, rv_strnlen(c->name, RV_CRATE_NAME_MAX), c->dis);
+		out_hex(o, "crc", NULL, "0x%08llx", true, c->crc);
+		if (t->rmeta)
+			out_str(o, "rmeta", NULL, t->rmeta[i]);
+		out_end(o);
 	}
-	fputs(t->count ? "\n  ],\n" : "],\n", f);
-	fputs("  \"missing\": [", f);
-	for (uint32_t i = 0; i < t->nmissing; i++) {
-		fputs(i ? ", " : "", f);
-		print_json_string(f, t->missing[i]);
-	}
-	fputs("]\n}\n", f);
+	out_end_list(o);
+	out_begin_list(o, "missing");
+	for (uint32_t i = 0; i < t->nmissing; i++)
+		out_str(o, NULL, NULL, t->missing[i]);
+	out_end_list(o);
+	out_end(o);
 }
 
+/*
+ * A C string literal of @value: '"' and '\' escaped, every other byte that
+ * is not printable ASCII as a three-digit octal escape (never hex: "\x"
+ * takes every hex digit after it), so no value can end the literal or the
+ * line.
+ */
 static void c_string(FILE *f, const char *name, const char *value)
 {
 	fprintf(f, "#define %s \"", name);
-	for (const char *p = value ? value : ""; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)(value ? value : ""); *p; p++) {
 		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		fputc(*p, f);
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\%03o", *p);
+		else
+			fputc(*p, f);
 	}
 	fputs("\"\n", f);
 }

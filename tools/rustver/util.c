@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rustver: whole-file reading, CRC-32 and small ELF helpers (writing: replace.c).
+ * rustver: reading files (regular files only, bounded), CRC-32 and small ELF
+ * helpers (writing: replace.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,17 +49,113 @@ int read_fd(int fd, const char *path, uint8_t **data, size_t *size, struct stat 
 	return 0;
 }
 
-int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *st)
+int open_regular(const char *path, struct stat *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	struct stat sb, *s = st ? st : &sb;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), flags;
 
 	if (fd < 0) {
+		if (errno != ENOENT)
+			rv_err("%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, s) < 0 || !S_ISREG(s->st_mode)) {
+		rv_err("%s: not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
 		rv_err("%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *st)
+{
+	int fd = open_regular(path, st), err;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			rv_err("%s: cannot open: %s", path, strerror(ENOENT));
 		return -1;
 	}
 	err = read_fd(fd, path, data, size, st);
 	close(fd);
 	return err;
+}
+
+int text_open(struct text *t, const char *path, size_t max)
+{
+	size_t cap = 4096;
+	int fd = open_regular(path, NULL);
+
+	memset(t, 0, sizeof(*t));
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	t->data = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (t->len == cap - 1) {
+			if (cap > max) {
+				rv_err("%s: larger than %zu bytes: not what it should be", path,
+				       max);
+				goto fail;
+			}
+			cap *= 2;
+			t->data = xrealloc(t->data, cap);
+		}
+		n = read(fd, t->data + t->len, cap - 1 - t->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rv_err("%s: read error: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		t->len += (size_t)n;
+	}
+	close(fd);
+	if (t->len > max) {
+		rv_err("%s: larger than %zu bytes: not what it should be", path, max);
+		text_close(t);
+		return -1;
+	}
+	t->data[t->len] = '\0';
+	t->f = fmemopen(t->data, t->len ? t->len : 1, "r");
+	if (!t->f) {
+		rv_err("%s: out of memory", path);
+		text_close(t);
+		return -1;
+	}
+	if (!t->len)
+		fgetc(t->f); /* fmemopen needs a size of 1 at least: at its end now */
+	return 0;
+fail:
+	close(fd);
+	text_close(t);
+	return -1;
+}
+
+int text_end(struct text *t, const char *path)
+{
+	if (feof(t->f))
+		return 0;
+	rv_err("%s: out of memory reading it", path);
+	return -1;
+}
+
+void text_close(struct text *t)
+{
+	if (t->f)
+		fclose(t->f);
+	free(t->data);
+	memset(t, 0, sizeof(*t));
 }
 
 int read_file(const char *path, uint8_t **data, size_t *size)
@@ -99,20 +196,4 @@ const char *rustc_from_comment(const uint8_t *data, size_t size)
 		i += n + 1;
 	}
 	return NULL;
-}
-
-void print_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
