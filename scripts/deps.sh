@@ -45,6 +45,7 @@ check=(
 	binutils python3 xz-utils zstd gzip kmod openssl          # test oracles, fixtures
 	strace                                                    # index.sh: what check opens
 	acl                                                       # writer.sh: setfacl, getfacl
+	e2fsprogs mount                                           # index.sh: an ext4 image, 1-second times
 	git                                                       # trixie.sh: the checkout's files
 	debootstrap debian-archive-keyring                        # the trixie build chroot
 	qemu-system-x86                                           # boots the test kernels

@@ -33,6 +33,9 @@ gzip -c "$FIXTURES/plain.o" >"$dir/kernel/b/plain-gz.ko.gz"
 head -c 300 "$dir/kernel/a/good-xz.ko.xz" >"$dir/kernel/a/corrupt.ko.xz"
 cp "$FIXTURES/hostile-rname.o" "$dir/kernel/a/hostile.ko"	# the engine refuses it
 ix=$WORK/ix/check.idx
+# settle: what changed is older than the index's 3-second settling time, so
+# that the next run keeps it (a file younger than that is read again)
+settle() { sleep 3.2; }
 
 # all TABLE [ARGS...]: check --all of the tree, stdout+stderr in $WORK/NAME.{out,err}
 all() {
@@ -73,6 +76,7 @@ grep -q 'good.ko: pass' "$WORK/ref.out" && grep -q 'bad.ko: FAIL' "$WORK/ref.out
 	t_ok "the tree: passing, failing, refused, corrupt and malformed modules" ||
 	{ cat "$WORK/ref.out" "$WORK/ref.err" >"$OUT"; t_fail "the tree: passing, failing, refused, corrupt and malformed modules"; }
 
+settle
 all first "$WORK/A.txt" --index "$ix" --stats
 same_as first ref "the first run with an index prints what a run without one prints"
 stats first ' 0 from the index, 48 decompressed whole.* index .*: written$' "it reads every module and writes the index"
@@ -105,6 +109,7 @@ grep -q 'bad.ko: pass' "$WORK/tableB.out" && t_ok "... (bad.ko now passes, good.
 
 # one module replaced: read again, alone
 cp "$dir/extra/good.ko" "$dir/extra/bad.ko.new" && mv "$dir/extra/bad.ko.new" "$dir/extra/bad.ko"
+settle
 all ref2 "$WORK/A.txt" --no-index
 all replaced "$WORK/A.txt" --index "$ix" --stats
 same_as replaced ref2 "a replaced module: the output follows the new file"
@@ -114,16 +119,19 @@ stats replaced2 ' 49 from the index, 0 decompressed.*: unchanged$' "... and the 
 
 # touched only (same bytes, new times): read again
 touch "$dir/kernel/b/plain7.ko"
+settle
 all touched "$WORK/A.txt" --index "$ix" --stats
 same_as touched ref2 "a touched module: the same output"
 stats touched ' 48 from the index, 1 decompressed whole' "... and it is read again"
 # same size and bytes, mtime put back: the change time still differs
 cp -p "$dir/kernel/b/plain8.ko" "$WORK/p8" && cp -p "$WORK/p8" "$dir/kernel/b/plain8.ko"
+settle
 all ctime "$WORK/A.txt" --index "$ix" --stats
 stats ctime ' 48 from the index, 1 decompressed whole' "rewritten with its old mtime: read again (ctime)"
 # a module added and one removed
 cp "$FIXTURES/plain.o" "$dir/kernel/b/plain41.ko"
 rm "$dir/kernel/b/plain1.ko"
+settle
 all added "$WORK/A.txt" --index "$ix" --stats
 all ref3 "$WORK/A.txt" --no-index
 same_as added ref3 "a module added, one removed: the same output as without the index"
@@ -232,6 +240,71 @@ if setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
 	fi
 else
 	t_skip "as a user, a read-only index directory" "setpriv cannot switch to nobody here"
+fi
+
+# coarse time stamps: on ext4 with 128-byte inodes (1-second times, as on
+# ext2/3), a module rewritten in place with the same size within the second
+# it was read keeps size and times; the index must not keep the first
+# verdict (it kept "pass" on every later run, where --no-index said FAIL)
+if command -v mkfs.ext4 >/dev/null && truncate -s 32M "$WORK/ext4.img" &&
+	mkfs.ext4 -q -F -I 128 "$WORK/ext4.img" 2>/dev/null && mkdir -p "$WORK/mnt" &&
+	mount -o loop "$WORK/ext4.img" "$WORK/mnt" 2>"$OUT"; then
+	trap 'umount "$WORK/mnt" 2>/dev/null; rm -rf "$WORK"' EXIT
+	crel=6.1.0-coarse
+	cdir=$WORK/mnt/lib/modules/$crel/extra
+	mkdir -p "$cdir"
+	cix=$WORK/coarse.idx
+	coarse() { # NAME: check --all of the ext4 tree with its index
+		set +e
+		"$RUSTVER" check --table "$WORK/A.txt" --all --basedir "$WORK/mnt" --kernel "$crel" \
+			--index "$cix" --stats >"$WORK/$1.out" 2>"$WORK/$1.err"
+		echo "exit $?" >>"$WORK/$1.out"
+		set -e
+	}
+	# the passing module and a failing one of the same size: its stamp's CRC changed
+	cp "$dir/extra/good.ko" "$WORK/pass.ko"
+	python3 - "$WORK/pass.ko" "$WORK/fail.ko" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.find(b"RVSTAMP\0")
+hdr = int.from_bytes(d[i + 10:i + 12], "little")
+d[i + hdr + 72] ^= 0xff                    # the first entry's CRC
+open(sys.argv[2], "wb").write(d)
+PY
+	same_second=0
+	for try in 1 2 3 4 5; do
+		# start early in a second: write, check, rewrite in place, all in it
+		while [ "$(date +%N | cut -c1)" != 0 ]; do sleep 0.01; done
+		cp "$WORK/pass.ko" "$cdir/m.ko"
+		coarse c1
+		t1=$(stat -c '%s %Y %Z %i' "$cdir/m.ko")
+		dd if="$WORK/fail.ko" of="$cdir/m.ko" conv=notrunc status=none
+		t2=$(stat -c '%s %Y %Z %i' "$cdir/m.ko")
+		if [ "$t1" = "$t2" ] && stat -c %y "$cdir/m.ko" | grep -q '\.000000000 '; then
+			same_second=1
+			break
+		fi
+	done
+	if [ "$same_second" = 1 ]; then
+		coarse c2
+		sleep 3.2
+		coarse c3
+		coarse c4
+		if grep -q 'm.ko: pass' "$WORK/c1.out" && grep -q 'm.ko: FAIL' "$WORK/c2.out" &&
+			grep -q 'm.ko: FAIL' "$WORK/c3.out" && grep -q 'm.ko: FAIL' "$WORK/c4.out" &&
+			grep -q ' 1 from the index' "$WORK/c4.err"; then
+			t_ok "ext4, 128-byte inodes: a same-size rewrite within the second keeps no stale pass (then FAIL, from the index once settled)"
+		else
+			cat "$WORK"/c[1-4].out "$WORK"/c[1-4].err >"$OUT"
+			t_fail "ext4, 128-byte inodes: a same-size rewrite within the second keeps no stale pass"
+		fi
+	else
+		t_fail "ext4, 128-byte inodes: could not rewrite the module within one second in 5 tries"
+	fi
+	umount "$WORK/mnt"
+	trap 'rm -rf "$WORK"' EXIT
+else
+	t_fail "an ext4 image with 128-byte inodes could be made and loop-mounted (as root)"
 fi
 
 # the default place: $XDG_CACHE_HOME/rustver/index/, one file per tree

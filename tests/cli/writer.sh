@@ -156,6 +156,7 @@ ln -s ixdir/check.idx "$WORK/link.idx" # dangling: the target is made
 all link1 --index "$WORK/link.idx" --stats
 t1=$(stat -c %i "$WORK/ixdir/check.idx" 2>/dev/null || echo none)
 touch "$dir/extra/plain.ko" # a changed module: the index is written again
+sleep 3.2                    # older than the index's settling time: kept (man rustver)
 all link2 --index "$WORK/link.idx" --stats
 if [ -L "$WORK/link.idx" ] && [ "$(readlink "$WORK/link.idx")" = ixdir/check.idx ] &&
 	[ "$(head -c 7 "$WORK/ixdir/check.idx")" = RVINDEX ] && [ "$t1" != none ] &&

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -493,6 +494,28 @@ struct ix_new {
 	struct wbuf b;
 };
 
+/*
+ * A file's times tell a change only once they are older than the
+ * filesystem's time granularity: on ext2/3, ext4 with 128-byte inodes (1 s)
+ * or FAT (2 s), a file rewritten in the same second as it was read keeps
+ * its size and times, and a record made from the first contents would be
+ * taken for the second's (git's "racy clean" entries). So a module whose
+ * modification or change time is less than IX_SETTLE_NS before now (or
+ * ahead of the clock) is not kept: it is read again on the next run.
+ */
+#define IX_SETTLE_NS (3 * 1000000000LL)
+
+static bool settled(const struct ix_key *k)
+{
+	struct timespec now;
+	int64_t t;
+
+	if (clock_gettime(CLOCK_REALTIME, &now))
+		return false;
+	t = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - IX_SETTLE_NS;
+	return k->mtime_ns < t && k->ctime_ns < t;
+}
+
 static struct ix_new *rec_start(const char *rel, const struct ix_key *k, uint8_t kind,
 				const char *refusal)
 {
@@ -679,6 +702,8 @@ struct ix_new *index_record_verdict(const char *rel, const struct ix_key *k,
 {
 	struct ix_new *n;
 
+	if (!settled(k))
+		return NULL; /* too recent to be told from a rewrite: read again */
 	if (v->result == RV_RESULT_NOT_RUST || v->result == RV_RESULT_ERROR) {
 		if (v->stamped || v->stamp_rustc || v->rustc_differs)
 			return NULL; /* not what the record keeps: not kept */
@@ -733,8 +758,11 @@ struct ix_new *index_record_copy(const struct ix_rec *rec)
 
 struct ix_new *index_record_loadfail(const char *rel, const struct ix_key *k)
 {
-	struct ix_new *n = rec_start(rel, k, IX_LOADFAIL, NULL);
+	struct ix_new *n;
 
+	if (!settled(k))
+		return NULL;
+	n = rec_start(rel, k, IX_LOADFAIL, NULL);
 	put32(&n->b, 0);
 	return n;
 }
