@@ -127,4 +127,51 @@ cp "$WORK/good.ko" "$WORK/notamodule.o"
 (cd "$WORK" && "$RUSTVER" check --table A.txt --basedir "$root" --kernel "$rel" notamodule.o) > "$OUT" 2>&1 && RC=0 || RC=$?
 expect 2 "a file without a module extension is a name, and the message says why" \
 	"notamodule.o: no module of that name .* not taken for a module.*write ./notamodule.o"
+
+# the set modprobe loads is modules.dep's: depmod.d "external" directories
+# (absolute paths in modules.dep; kmod's test-depmod/search-order-external-*),
+# "search" priority (updates/ over kernel/: the other one is shadowed), a
+# file added since depmod ran; and a name built into the kernel
+dr=6.1.0-depmod
+dm=$root/lib/modules/$dr
+ext=$WORK/ext-modules
+mkdir -p "$root/etc/depmod.d" "$ext"
+module "$WORK/bad.ko" "$ext/rv_ext.ko" rv_ext
+module "$WORK/good.ko" "$dm/updates/rv_dup.ko" rv_dup
+module "$WORK/bad.ko" "$dm/kernel/drivers/rv_dup.ko" rv_dup
+module "$FIXTURES/plain.o" "$dm/kernel/drivers/rv_c.ko" rv_c
+printf 'search updates external built-in\nexternal %s %s\n' "$dr" "$ext" >"$root/etc/depmod.d/rv.conf"
+printf 'kernel/fs/rv_builtin.ko\n' >"$dm/modules.builtin"
+: >"$dm/modules.order"
+depmod -b "$root" -C "$root/etc/depmod.d" "$dr" 2>/dev/null
+module "$WORK/bad.ko" "$dm/extra/rv_late.ko" rv_late # after depmod ran
+if grep -q "^$ext/rv_ext.ko:" "$dm/modules.dep" && grep -q '^updates/rv_dup.ko:' "$dm/modules.dep" &&
+	! grep -q 'kernel/drivers/rv_dup.ko' "$dm/modules.dep"; then
+	t_ok "depmod indexes the external directory and updates/ over kernel/"
+else
+	cp "$dm/modules.dep" "$OUT"
+	t_fail "depmod indexes the external directory and updates/ over kernel/"
+fi
+run check --table "$WORK/A.txt" --all --no-index --basedir "$root" --kernel "$dr"
+expect 1 "--all checks what modules.dep lists: the external module too, each once" \
+	"^$ext/rv_ext.ko: FAIL" "^$dm/updates/rv_dup.ko: pass" \
+	"kernel/drivers/rv_dup.ko: skipped: depmod indexes another rv_dup" \
+	"extra/rv_late.ko: skipped: not in modules.dep" \
+	'3 modules: 1 pass, 1 fail, 0 errors, 1 without Rust imports; 2 skipped \(1 shadowed by depmod.s search order, 1 not in modules.dep\); 1 from depmod.s external directories'
+if grep -q 'rv_dup.ko: FAIL' "$OUT" || grep -q 'rv_late.ko: FAIL' "$OUT"; then
+	t_fail "--all judges no module that modprobe does not load"
+else
+	t_ok "--all judges no module that modprobe does not load"
+fi
+if modprobe -d "$root" -S "$dr" --show-depends rv_builtin >/dev/null 2>&1; then
+	run check --table "$WORK/A.txt" --basedir "$root" --kernel "$dr" rv_builtin rv_c
+	expect 0 "a built-in module among others: reported as built in, exit 0 as modprobe" \
+		'^rv_builtin: built into the kernel: no module file to load or check' '^rv_c \(.*\): pass'
+	run check --json --table "$WORK/A.txt" --basedir "$root" --kernel "$dr" rv_builtin
+	expect 0 "... and in JSON" '^\{"module": "rv_builtin", "result": "builtin"\}$'
+	run show --basedir "$root" --kernel "$dr" rv_builtin
+	expect 0 "show on a built-in module says so, exit 0" 'rv_builtin: built into the kernel'
+else
+	t_fail "modprobe --show-depends takes the built-in module (exit 0)"
+fi
 t_done

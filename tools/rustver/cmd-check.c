@@ -375,6 +375,19 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 		modlist_free(&l);
 		return EXIT_TROUBLE;
 	}
+	if (l.builtin) {
+		struct out o;
+
+		/* modprobe loads nothing and returns 0: nothing to judge */
+		out_init(&o, c->out, c->json);
+		out_begin(&o, NULL);
+		out_str(&o, "module", "%s: ", arg);
+		out_str(&o, "result", NULL, "builtin");
+		out_text(&o, "built into the kernel: no module file to load or check\n");
+		out_end(&o);
+		c->n++;
+		c->pass++;
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		char *file = shown_path(l.paths[i]);
 		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : shown_path(arg);
@@ -391,28 +404,37 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 
 static void summary(const char *dir, const struct check *c, const struct tree_walk *w)
 {
-	unsigned int skipped = w->dangling + w->loops + w->unreadable;
-	const char *sep = "";
+	const struct {
+		unsigned int n;
+		const char *one, *many;
+	} skips[] = {
+		{ w->dangling, "dangling symlink", "dangling symlinks" },
+		{ w->loops, "symlink loop", "symlink loops" },
+		{ w->unreadable, "unreadable", "unreadable" },
+		{ w->shadowed, "shadowed by depmod's search order",
+		  "shadowed by depmod's search order" },
+		{ w->unindexed, "not in modules.dep", "not in modules.dep" },
+	};
+	unsigned int skipped = 0;
+	const char *sep = " (";
 	struct out o;
 
+	for (size_t i = 0; i < sizeof(skips) / sizeof(skips[0]); i++)
+		skipped += skips[i].n;
 	out_init(&o, stdout, false);
 	out_str(&o, NULL, "%s: ", dir);
 	printf("%u modules: %u pass, %u fail, %u errors, %u without Rust imports; %u skipped", c->n,
 	       c->pass, c->fail, c->trouble, c->not_rust, skipped);
-	if (skipped) {
-		fputs(" (", stdout);
-		if (w->dangling) {
-			printf("%u dangling symlink%s", w->dangling, w->dangling == 1 ? "" : "s");
-			sep = ", ";
-		}
-		if (w->loops) {
-			printf("%s%u symlink loop%s", sep, w->loops, w->loops == 1 ? "" : "s");
-			sep = ", ";
-		}
-		if (w->unreadable)
-			printf("%s%u unreadable", sep, w->unreadable);
-		fputs(")", stdout);
+	for (size_t i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
+		if (!skips[i].n)
+			continue;
+		printf("%s%u %s", sep, skips[i].n, skips[i].n == 1 ? skips[i].one : skips[i].many);
+		sep = ", ";
 	}
+	if (skipped)
+		putchar(')');
+	if (w->external)
+		printf("; %u from depmod's external directories", w->external);
 	putchar('\n');
 }
 

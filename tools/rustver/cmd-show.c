@@ -219,6 +219,13 @@ static int cmd_show(int argc, char **argv)
 	scr = xcalloc(1, sizeof(*scr));
 	v = xcalloc(1, sizeof(*v));
 	ret = EXIT_PASS;
+	if (mods.builtin) {
+		out_begin(&o, NULL);
+		out_str(&o, "module", "%s: ", argv[optind]);
+		out_bool(&o, "builtin", NULL, true);
+		out_text(&o, "built into the kernel: no module file to show\n");
+		out_end(&o);
+	}
 	/* an alias can stand for several modules: each is shown */
 	for (size_t i = 0; i < mods.n; i++) {
 		char *shown = mods.by_name ? shown_path(mods.paths[i]) : xstrdup(argv[optind]);

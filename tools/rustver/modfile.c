@@ -684,10 +684,8 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 			add_path(l, p);
 		kmod_module_unref(mod);
 	}
-	if (!l->n)
-		rv_err("%s: built into the kernel, not a loadable module", name);
-	else
-		err = 0;
+	l->builtin = !l->n; /* modprobe: nothing to load, exit 0 */
+	err = 0;
 out:
 	kmod_module_unref_list(list);
 	kmod_unref(ctx);

@@ -389,6 +389,7 @@ struct modlist {
 	char **paths;
 	size_t n;
 	bool by_name; /* a module name or alias, resolved through libkmod */
+	bool builtin; /* ... to modules built into the kernel only: @n is 0 */
 };
 /*
  * Resolves a command-line MODULE by kmod's rule: a file, or a name or alias
@@ -412,11 +413,15 @@ const char *modinfo_get(const uint8_t *data, size_t size, const char *key, size_
 /* tree.c: the module files of a tree, found as depmod finds them */
 struct tree_walk {
 	unsigned int dangling, loops, unreadable; /* skipped, and why */
+	unsigned int shadowed, unindexed;	  /* skipped: not what modprobe loads */
+	unsigned int external;			  /* checked: modules.dep's, outside @dir */
 };
 /*
  * Calls @fn for every module file under @dir, following symlinks as depmod
- * does (a dangling link or a loop is reported and counted in @w, not fatal);
- * returns the worst result.
+ * does (a dangling link or a loop is reported and counted in @w, not fatal),
+ * then for those of @dir/modules.dep outside it; where modules.dep exists,
+ * a file it does not list is reported, counted and skipped. Returns the
+ * worst result.
  */
 int for_each_module_file(const char *dir, struct tree_walk *w,
 			 int (*fn)(const char *path, void *arg), void *arg);

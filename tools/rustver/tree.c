@@ -5,6 +5,13 @@
  * symlinks followed, so a weak-updates/ or DKMS link into another kernel's
  * extra/ is checked like the module modprobe would load through it. A
  * dangling link or a directory loop is reported and counted, never fatal.
+ *
+ * Where depmod has indexed the tree, its modules.dep is the set modprobe
+ * loads from, and the one checked: a module of an "external" directory
+ * (depmod.d(5); listed by absolute path) is checked too, and a file depmod
+ * left out is named and skipped: one its search order shadows ("search
+ * updates built-in": updates/m.ko over kernel/.../m.ko), or one added since
+ * depmod ran.
  */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
@@ -111,12 +118,120 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool has(char *const *sorted, size_t n, const char *s)
+{
+	return n && bsearch(&s, sorted, n, sizeof(char *), cmp_path);
+}
+
+/* The module name of a file, as depmod takes it: the base name before ".ko", '-' as '_'. */
+static char *module_name_of(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *name = xstrdup(base), *ko = strstr(name, ".ko");
+
+	if (ko)
+		*ko = '\0';
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
+}
+
+struct depmod_set {
+	char **paths;		/* in modules.dep order, absolute: DIR/REL or as listed */
+	char **sorted, **names; /* sorted copies of the paths, of their module names */
+	size_t n;
+};
+
+/*
+ * DIR/modules.dep, "FILE: DEPENDENCY..." per line (kmod's depmod writes it;
+ * FILE relative to DIR, or absolute for an external directory). Return: 1
+ * read, 0 absent, -1 unreadable or malformed (printed).
+ */
+static int depmod_read(struct depmod_set *d, const char *dir)
+{
+	char *path = xasprintf("%s/modules.dep", dir), *line = NULL;
+	size_t cap = 0, lineno = 0;
+	struct text tx;
+	ssize_t len;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	err = text_open(&tx, path, MAX_TEXT_SIZE);
+	if (err) {
+		free(path);
+		return err > 0 ? 0 : -1;
+	}
+	err = 1;
+	while ((len = getline(&line, &cap, tx.f)) > 0) {
+		char *colon = strchr(line, ':');
+
+		lineno++;
+		if (!colon || colon == line || strlen(line) != (size_t)len) {
+			rv_err("%s:%zu: not a modules.dep line (FILE: DEPENDENCY...)", path,
+			       lineno);
+			err = -1;
+			break;
+		}
+		*colon = '\0';
+		d->paths = xrealloc(d->paths, (d->n + 1) * sizeof(char *));
+		d->paths[d->n++] = line[0] == '/' ? xstrdup(line) : xasprintf("%s/%s", dir, line);
+	}
+	free(line);
+	if (err > 0 && text_end(&tx, path))
+		err = -1;
+	text_close(&tx);
+	free(path);
+	d->sorted = xcalloc(d->n ? d->n : 1, sizeof(char *));
+	d->names = xcalloc(d->n ? d->n : 1, sizeof(char *));
+	for (size_t i = 0; i < d->n; i++) {
+		d->sorted[i] = d->paths[i];
+		d->names[i] = module_name_of(d->paths[i]);
+	}
+	qsort(d->sorted, d->n, sizeof(char *), cmp_path);
+	qsort(d->names, d->n, sizeof(char *), cmp_path);
+	return err;
+}
+
+static void depmod_free(struct depmod_set *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->paths[i]);
+		free(d->names[i]);
+	}
+	free(d->paths);
+	free(d->sorted);
+	free(d->names);
+}
+
+/* A file of the walk that modules.dep leaves out: named, counted, skipped. */
+static void left_out(struct tree_walk *w, const struct depmod_set *d, const char *path)
+{
+	char *name = module_name_of(path);
+
+	if (has(d->names, d->n, name)) {
+		rv_warn("%s: skipped: depmod indexes another %s (its search order), which "
+			"modprobe loads instead",
+			path, name);
+		w->shadowed++;
+	} else {
+		rv_warn("%s: skipped: not in modules.dep, so modprobe does not load it "
+			"(run depmod)",
+			path);
+		w->unindexed++;
+	}
+	free(name);
+}
+
 int for_each_module_file(const char *dir, struct tree_walk *w,
 			 int (*fn)(const char *path, void *arg), void *arg)
 {
 	struct walk wk = { .w = w };
+	struct depmod_set dep;
 	struct ancestor top;
 	struct stat st;
+	size_t checked = 0;
+	int have_dep;
 
 	memset(w, 0, sizeof(*w));
 	if (stat(dir, &st) < 0) {
@@ -131,15 +246,38 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 	walk_dir(&wk, dir, &top);
 	if (wk.n)
 		qsort(wk.paths, wk.n, sizeof(char *), cmp_path);
+	have_dep = depmod_read(&dep, dir);
+	if (have_dep < 0)
+		wk.worst = EXIT_TROUBLE;
 	for (size_t i = 0; i < wk.n; i++) {
-		int r = fn(wk.paths[i], arg);
+		int r = EXIT_PASS;
 
+		if (have_dep > 0 && !has(dep.sorted, dep.n, wk.paths[i])) {
+			left_out(w, &dep, wk.paths[i]);
+		} else {
+			r = fn(wk.paths[i], arg);
+			checked++;
+		}
 		if (r > wk.worst)
 			wk.worst = r;
-		free(wk.paths[i]);
 	}
+	/* what depmod indexes outside the walk: its external directories */
+	for (size_t i = 0; have_dep > 0 && i < dep.n; i++) {
+		int r;
+
+		if (has(wk.paths, wk.n, dep.paths[i]))
+			continue;
+		r = fn(dep.paths[i], arg);
+		checked++;
+		w->external++;
+		if (r > wk.worst)
+			wk.worst = r;
+	}
+	for (size_t i = 0; i < wk.n; i++)
+		free(wk.paths[i]);
 	free(wk.paths);
-	if (!wk.n) {
+	depmod_free(&dep);
+	if (!checked && wk.worst < EXIT_TROUBLE) {
 		rv_err("%s: no modules found", dir);
 		return EXIT_TROUBLE;
 	}
