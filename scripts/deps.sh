@@ -46,6 +46,7 @@ check=(
 	strace                                                    # index.sh: what check opens
 	acl                                                       # writer.sh: setfacl, getfacl
 	e2fsprogs mount                                           # index.sh: an ext4 image, 1-second times
+	file                                                      # arch.sh: what the cross compilers made
 	git                                                       # trixie.sh: the checkout's files
 	debootstrap debian-archive-keyring                        # the trixie build chroot
 	qemu-system-x86                                           # boots the test kernels
