@@ -37,7 +37,9 @@ SCDOC     ?= scdoc
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 PKGS     := libkmod libelf zlib liblzma libzstd
-RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(WARNINGS) -Iinclude $(CFLAGS)
+# The kernel's __always_inline (linux/compiler_types.h) for the engine in userspace.
+ENGINE_DEFS := -D'__always_inline=inline __attribute__((__always_inline__))'
+RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(ENGINE_DEFS) $(WARNINGS) -Iinclude $(CFLAGS)
 RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd) -pthread
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -112,7 +114,7 @@ FUZZERS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz-*.c))
 
 $(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' -Iinclude -g -O1 -Wall -Wextra -Werror \
+	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(ENGINE_DEFS) -Iinclude -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE)
 
@@ -120,7 +122,7 @@ $(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c tests/v0diff.h $(ENGINE) $(HEADERS) | deps-s
 # verdict) over its own sources, main() renamed away for libFuzzer's.
 $(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
+	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(ENGINE_DEFS) -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
 
@@ -128,7 +130,7 @@ $(BUILD)/fuzz/fuzz-file: fuzz/fuzz-file.c $(ENGINE) $(TOOL) $(HEADERS) | deps-st
 # replay of the records it accepts, with the helper's sources as fuzz-file.
 $(BUILD)/fuzz/fuzz-index: fuzz/fuzz-index.c $(ENGINE) $(TOOL) $(HEADERS) | deps-step
 	@mkdir -p $(@D)
-	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
+	clang -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(ENGINE_DEFS) -Iinclude -g -O1 $(WARNINGS) -Dmain=rustver_main \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(ENGINE) $(TOOL) $(RV_LIBS)
 

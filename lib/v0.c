@@ -418,7 +418,7 @@ static bool crate_eq(const struct rv_crate_ref *c, const struct ident *id, u64 d
  * The crate root after a "C" at w->pos: [dis] ident, a crate name of
  * [A-Za-z0-9_]. Remembered in w->root for the simple path it ends.
  */
-static int crate_root(struct walker *w, struct ident *id, u64 *dis)
+static __always_inline int crate_root(struct walker *w, struct ident *id, u64 *dis)
 {
 	u32 i;
 	int err;
@@ -654,283 +654,278 @@ static void quiet(struct walker *w)
 }
 
 /*
- * Walks one production of @kind at w->pos. Returns 0 with w->pos after it,
- * or a negative RV_E* code with w->why set.
+ * The walk is a driver loop (walk_mode()) over steps: entering a production
+ * (enter(), then one function per kind: enter_path(), enter_type(),
+ * enter_const(), enter_pat()) and resuming the innermost open production
+ * when its child is complete (resume(), one function per kind). A step
+ * returns what the driver does next, or a negative RV_E* code with w->why
+ * set; *kind is the kind of the production entered next (or just
+ * completed, for STEP_LEAF), a local of the driver, so that it stays in a
+ * register once the steps are inlined.
  */
-static inline int walk_mode(struct walker *w, enum kind want, const u8 mode)
+enum step {
+	STEP_ENTER = 1,	/* enter a production of *kind at w->pos */
+	STEP_LEAF,	/* the production of *kind at *start is complete */
+	STEP_FRAME,	/* the innermost frame's production is complete */
+	STEP_RESUME,	/* resume the innermost frame */
+};
+
+/* Enters a child production of @kind of the frame @err says was pushed. */
+static __always_inline int child(struct walker *w, int err, enum kind *kind, enum kind k)
 {
-	u32 base = w->nframes, start;
-	enum kind kind = want;
-	struct frame *f;
-	bool from_type;
+	if (err)
+		return err;
+	if (k == KIND_TYPE)
+		off_spine(w);
+	else if (k == KIND_CONST)
+		quiet(w);
+	*kind = k;
+	return STEP_ENTER;
+}
+
+/* The next production is of @kind, in the context as it is now. */
+static __always_inline int next_kind(enum kind *kind, enum kind k)
+{
+	*kind = k;
+	return STEP_ENTER;
+}
+
+/* The frame pushed (@err 0) waits for children it reads itself. */
+static __always_inline int pushed(int err)
+{
+	return err ? err : STEP_RESUME;
+}
+
+static __always_inline int enter_path(struct walker *w, const u8 mode, char tag, u32 start,
+				       bool from_type, enum kind *kind)
+{
 	struct ident id;
-	u64 dis, val;
+	u64 dis;
+	int err;
+
+	switch (tag) {
+	case 'C':
+		if (mode & MODE_COLLECT) {
+			err = crate_root(w, &id, &dis);
+			if (!err)
+				err = add_crate(w, &id, dis);
+			if (!err)
+				path_keep(w, start);
+		} else {
+			err = opt_base62(w, 's', NULL);
+			if (!err)
+				err = ident(w, &id);
+		}
+		if (err)
+			return err;
+		put(w, mode, id.p, id.len);
+		return STEP_LEAF;
+	case 'N':
+		err = next(w, &tag);
+		if (err)
+			return err;
+		if (!is_lower(tag) && !is_upper(tag))
+			return fail_at(w, w->pos - 1, RV_ESYNTAX, "bad namespace");
+		return child(w, push(w, start, KIND_PATH, R_N_PARENT, (u8)tag), kind, KIND_PATH);
+	case 'M':
+	case 'X':
+		err = push(w, start, KIND_PATH, R_IMPL_PATH, (u8)tag);
+		if (!err)
+			err = opt_base62(w, 's', NULL);
+		if (err)
+			return err;
+		w->ctx = (u8)((w->ctx & ~CTX_ORIGIN) | RV_ORIGIN_IMPL | CTX_QUIET);
+		return next_kind(kind, KIND_PATH);
+	case 'Y':
+		puts_(w, mode, "<");
+		err = push(w, start, KIND_PATH, R_SELF_TYPE, (u8)tag);
+		if (err)
+			return err;
+		off_spine(w);
+		return next_kind(kind, KIND_TYPE);
+	case 'I':
+		return child(w, push(w, start, KIND_PATH, R_I_ARGS, 0), kind, KIND_PATH);
+	}
+	return fail_at(w, start, RV_ESYNTAX, from_type ? "expected a type" : "expected a path");
+}
+
+static __always_inline int enter_type(struct walker *w, const u8 mode, char tag, u32 start,
+				       enum kind *kind)
+{
+	static const char *const basic[26] = {
+		"i8",  "bool", "char", "f64",  "str",  "f32", NULL,  "u8", "isize",
+		"usize", NULL, "i32",  "u32",  "i128", "u128", "_",  NULL, NULL,
+		"i16", "u16",  "()",   "...",  NULL,   "i64",  "u64", "!",
+	};
+	struct ident id;
+	int err;
+
+	if (is_basic_type(tag)) {
+		puts_(w, mode, basic[tag - 'a']);
+		return STEP_LEAF;
+	}
+	switch (tag) {
+	case 'R':
+	case 'Q':
+		puts_(w, mode, tag == 'R' ? "&" : "&mut ");
+		if (eat(w, 'L')) {
+			err = base62(w, NULL);
+			if (err)
+				return err;
+		}
+		return child(w, push(w, start, KIND_TYPE, R_WRAP, (u8)tag), kind, KIND_TYPE);
+	case 'P':
+	case 'O':
+		puts_(w, mode, tag == 'P' ? "*const " : "*mut ");
+		return child(w, push(w, start, KIND_TYPE, R_WRAP, (u8)tag), kind, KIND_TYPE);
+	case 'S':
+		puts_(w, mode, "[");
+		return child(w, push(w, start, KIND_TYPE, R_WRAP, (u8)tag), kind, KIND_TYPE);
+	case 'A':
+		puts_(w, mode, "[");
+		return child(w, push(w, start, KIND_TYPE, R_ARRAY_TYPE, 0), kind, KIND_TYPE);
+	case 'T':
+		puts_(w, mode, "(");
+		return pushed(push(w, start, KIND_TYPE, R_TUPLE, 0));
+	case 'F':
+		puts_(w, mode, "fn(..)");
+		err = push(w, start, KIND_TYPE, R_FN, 0);
+		if (!err)
+			err = opt_base62(w, 'G', NULL);
+		if (err)
+			return err;
+		eat(w, 'U');
+		if (eat(w, 'K') && !eat(w, 'C')) {
+			err = ident(w, &id);
+			if (err)
+				return err;
+			if (id.punycode || id.len == 0)
+				return fail(w, RV_ESYNTAX, "bad ABI name");
+		}
+		return STEP_RESUME;
+	case 'D':
+		puts_(w, mode, "dyn ..");
+		err = push(w, start, KIND_TYPE, R_DYN, 0);
+		if (!err)
+			err = opt_base62(w, 'G', NULL);
+		return pushed(err);
+	case 'W':
+		return child(w, push(w, start, KIND_TYPE, R_PAT_TYPE, 0), kind, KIND_TYPE);
+	}
+	/* any other tag starts a path */
+	*kind = KIND_PATH;
+	return enter_path(w, mode, tag, start, true, kind);
+}
+
+static __always_inline int enter_const(struct walker *w, char tag, u32 start, enum kind *kind)
+{
 	bool big;
+	u64 val;
+	int err;
+
+	switch (tag) {
+	case 'p':
+		return STEP_LEAF;
+	case 'a': case 's': case 'l': case 'x': case 'n': case 'i':
+		eat(w, 'n');
+		fallthrough;
+	case 'h': case 't': case 'm': case 'y': case 'o': case 'j':
+		err = hex_number(w, &val, &big);
+		return err ? err : STEP_LEAF;
+	case 'b':
+		err = hex_number(w, &val, &big);
+		if (err)
+			return err;
+		if (big || val > 1)
+			return fail_at(w, start, RV_ESYNTAX, "bool const is neither 0 nor 1");
+		return STEP_LEAF;
+	case 'c':
+		err = hex_number(w, &val, &big);
+		if (err)
+			return err;
+		if (big || val > 0x10ffff || (val >= 0xd800 && val < 0xe000))
+			return fail_at(w, start, RV_ESYNTAX,
+				       "char const is not a Unicode scalar value");
+		return STEP_LEAF;
+	case 'R':
+	case 'Q':
+		if (tag == 'R' && eat(w, 'e')) {	/* &str: "Re" bytes */
+			err = str_bytes(w);
+			return err ? err : STEP_LEAF;
+		}
+		return child(w, push(w, start, KIND_CONST, R_CONST_REF, 0), kind, KIND_CONST);
+	case 'e':
+		err = str_bytes(w);
+		return err ? err : STEP_LEAF;
+	case 'A':
+	case 'T':
+		return pushed(push(w, start, KIND_CONST, R_CONST_LIST, 0));
+	case 'V':
+		return child(w, push(w, start, KIND_CONST, R_VARIANT, 0), kind, KIND_PATH);
+	}
+	return fail_at(w, start, RV_ESYNTAX, "expected a const");
+}
+
+static __always_inline int enter_pat(struct walker *w, char tag, u32 start, enum kind *kind)
+{
+	int err;
+
+	switch (tag) {
+	case 'N':
+		return STEP_LEAF;
+	case 'R':
+		return child(w, push(w, start, KIND_PAT, R_RANGE, 0), kind, KIND_CONST);
+	case 'O':
+		err = push(w, start, KIND_PAT, R_OR, 0);
+		return err ? err : next_kind(kind, KIND_PAT);
+	}
+	return fail_at(w, start, RV_ESYNTAX, "expected a pattern");
+}
+
+/* Enters a production of *kind at w->pos (*start): what every kind shares first. */
+static __always_inline int enter(struct walker *w, const u8 mode, enum kind *kind, u32 *start)
+{
 	char tag;
 	int err;
 
-production:
-	/* enter a production of @kind at w->pos */
 	if (++w->steps > w->max_steps)
 		return fail(w, RV_ELIMIT, "symbol expands too much");
 	if ((mode & MODE_PRINT) && w->full)
 		return -RV_ELIMIT;
-	start = w->pos;
-	from_type = false;
+	*start = w->pos;
 	err = next(w, &tag);
 	if (err)
 		return err;
-	if (kind == KIND_TYPE && tag == 'C' && float_root(w, mode))
-		goto done_leaf;
-	if ((mode & MODE_COLLECT) && kind != KIND_PAT) {
-		w->mark[start] |= seen_mark(w->ctx);
-		if ((tag == 'N' || tag == 'C') && kind != KIND_CONST) {
-			err = path_replay(w, start);
-			if (err < 0)
-				return err;
+	if (*kind == KIND_TYPE && tag == 'C' && float_root(w, mode))
+		return STEP_LEAF;
+	if ((mode & MODE_COLLECT) && *kind != KIND_PAT) {
+		w->mark[*start] |= seen_mark(w->ctx);
+		if ((tag == 'N' || tag == 'C') && *kind != KIND_CONST) {
+			err = path_replay(w, *start);
 			if (err)
-				goto resume;
+				return err < 0 ? err : STEP_RESUME;
 		}
 	}
-	if (tag == 'B' && kind != KIND_PAT) {
-		err = backref(w, mode, start, kind);
+	if (tag == 'B' && *kind != KIND_PAT) {
+		err = backref(w, mode, *start, *kind);
 		if (err < 0)
 			return err;
-		if (err)
-			goto production;	/* its target */
-		goto done_leaf;
+		return err ? STEP_ENTER : STEP_LEAF;	/* its target, or complete */
 	}
-
-	if (kind == KIND_TYPE) {
-		if (is_basic_type(tag)) {
-			static const char *const basic[26] = {
-				"i8", "bool", "char", "f64", "str", "f32", NULL, "u8", "isize",
-				"usize", NULL, "i32", "u32", "i128", "u128", "_", NULL, NULL,
-				"i16", "u16", "()", "...", NULL, "i64", "u64", "!",
-			};
-
-			puts_(w, mode, basic[tag - 'a']);
-			goto done_leaf;
-		}
-		switch (tag) {
-		case 'R':
-		case 'Q':
-			puts_(w, mode, tag == 'R' ? "&" : "&mut ");
-			if (eat(w, 'L')) {
-				err = base62(w, NULL);
-				if (err)
-					return err;
-			}
-			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
-			goto child_type;
-		case 'P':
-		case 'O':
-			puts_(w, mode, tag == 'P' ? "*const " : "*mut ");
-			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
-			goto child_type;
-		case 'S':
-			puts_(w, mode, "[");
-			err = push(w, start, KIND_TYPE, R_WRAP, (u8)tag);
-			goto child_type;
-		case 'A':
-			puts_(w, mode, "[");
-			err = push(w, start, KIND_TYPE, R_ARRAY_TYPE, 0);
-			goto child_type;
-		case 'T':
-			puts_(w, mode, "(");
-			err = push(w, start, KIND_TYPE, R_TUPLE, 0);
-			if (err)
-				return err;
-			goto resume;
-		case 'F':
-			puts_(w, mode, "fn(..)");
-			err = push(w, start, KIND_TYPE, R_FN, 0);
-			if (!err)
-				err = opt_base62(w, 'G', NULL);
-			if (err)
-				return err;
-			eat(w, 'U');
-			if (eat(w, 'K') && !eat(w, 'C')) {
-				err = ident(w, &id);
-				if (err)
-					return err;
-				if (id.punycode || id.len == 0)
-					return fail(w, RV_ESYNTAX, "bad ABI name");
-			}
-			goto resume;
-		case 'D':
-			puts_(w, mode, "dyn ..");
-			err = push(w, start, KIND_TYPE, R_DYN, 0);
-			if (!err)
-				err = opt_base62(w, 'G', NULL);
-			if (err)
-				return err;
-			goto resume;
-		case 'W':
-			err = push(w, start, KIND_TYPE, R_PAT_TYPE, 0);
-			goto child_type;
-		}
-		/* any other tag starts a path */
-		kind = KIND_PATH;
-		from_type = true;
+	switch (*kind) {
+	case KIND_PATH: return enter_path(w, mode, tag, *start, false, kind);
+	case KIND_TYPE: return enter_type(w, mode, tag, *start, kind);
+	case KIND_CONST: return enter_const(w, tag, *start, kind);
+	case KIND_PAT: return enter_pat(w, tag, *start, kind);
 	}
+	return fail(w, RV_ESYNTAX, "internal: bad kind");
+}
 
-	if (kind == KIND_PATH) {
-		switch (tag) {
-		case 'C':
-			if (mode & MODE_COLLECT) {
-				err = crate_root(w, &id, &dis);
-				if (!err)
-					err = add_crate(w, &id, dis);
-				if (!err)
-					path_keep(w, start);
-			} else {
-				err = opt_base62(w, 's', NULL);
-				if (!err)
-					err = ident(w, &id);
-			}
-			if (err)
-				return err;
-			put(w, mode, id.p, id.len);
-			goto done_leaf;
-		case 'N':
-			err = next(w, &tag);
-			if (err)
-				return err;
-			if (!is_lower(tag) && !is_upper(tag))
-				return fail_at(w, w->pos - 1, RV_ESYNTAX, "bad namespace");
-			err = push(w, start, KIND_PATH, R_N_PARENT, (u8)tag);
-			goto child_path;
-		case 'M':
-		case 'X':
-			err = push(w, start, KIND_PATH, R_IMPL_PATH, (u8)tag);
-			if (!err)
-				err = opt_base62(w, 's', NULL);
-			if (err)
-				return err;
-			w->ctx = (u8)((w->ctx & ~CTX_ORIGIN) | RV_ORIGIN_IMPL | CTX_QUIET);
-			kind = KIND_PATH;
-			goto production;
-		case 'Y':
-			puts_(w, mode, "<");
-			err = push(w, start, KIND_PATH, R_SELF_TYPE, (u8)tag);
-			if (err)
-				return err;
-			off_spine(w);
-			kind = KIND_TYPE;
-			goto production;
-		case 'I':
-			err = push(w, start, KIND_PATH, R_I_ARGS, 0);
-			goto child_path;
-		}
-		return fail_at(w, start, RV_ESYNTAX,
-			       from_type ? "expected a type" : "expected a path");
-	}
-
-	if (kind == KIND_CONST) {
-		switch (tag) {
-		case 'p':
-			goto done_leaf;
-		case 'a': case 's': case 'l': case 'x': case 'n': case 'i':
-			eat(w, 'n');
-			fallthrough;
-		case 'h': case 't': case 'm': case 'y': case 'o': case 'j':
-			err = hex_number(w, &val, &big);
-			if (err)
-				return err;
-			goto done_leaf;
-		case 'b':
-			err = hex_number(w, &val, &big);
-			if (err)
-				return err;
-			if (big || val > 1)
-				return fail_at(w, start, RV_ESYNTAX, "bool const is neither 0 nor 1");
-			goto done_leaf;
-		case 'c':
-			err = hex_number(w, &val, &big);
-			if (err)
-				return err;
-			if (big || val > 0x10ffff || (val >= 0xd800 && val < 0xe000))
-				return fail_at(w, start, RV_ESYNTAX,
-					       "char const is not a Unicode scalar value");
-			goto done_leaf;
-		case 'R':
-		case 'Q':
-			if (tag == 'R' && eat(w, 'e')) {	/* &str: "Re" bytes */
-				err = str_bytes(w);
-				if (err)
-					return err;
-				goto done_leaf;
-			}
-			err = push(w, start, KIND_CONST, R_CONST_REF, 0);
-			goto child_const;
-		case 'e':
-			err = str_bytes(w);
-			if (err)
-				return err;
-			goto done_leaf;
-		case 'A':
-		case 'T':
-			err = push(w, start, KIND_CONST, R_CONST_LIST, 0);
-			if (err)
-				return err;
-			goto resume;
-		case 'V':
-			err = push(w, start, KIND_CONST, R_VARIANT, 0);
-			goto child_path;
-		}
-		return fail_at(w, start, RV_ESYNTAX, "expected a const");
-	}
-
-	/* KIND_PAT */
-	switch (tag) {
-	case 'N':
-		goto done_leaf;
-	case 'R':
-		err = push(w, start, KIND_PAT, R_RANGE, 0);
-		goto child_const;
-	case 'O':
-		err = push(w, start, KIND_PAT, R_OR, 0);
-		if (err)
-			return err;
-		kind = KIND_PAT;
-		goto production;
-	}
-	return fail_at(w, start, RV_ESYNTAX, "expected a pattern");
-
-child_path:
-	if (err)
-		return err;
-	kind = KIND_PATH;
-	goto production;
-child_type:
-	if (err)
-		return err;
-	off_spine(w);
-	kind = KIND_TYPE;
-	goto production;
-child_const:
-	if (err)
-		return err;
-	quiet(w);
-	kind = KIND_CONST;
-	goto production;
-
-done_leaf:
-	mark_done(w, mode, kind, start);
-	goto resume;
-done_frame:
-	f = &w->f[w->nframes - 1];
-	mark_done(w, mode, (enum kind)f->kind, f->start);
-	if ((mode & MODE_COLLECT) && f->kind == KIND_PATH && w->s[f->start] == 'N')
-		path_keep(w, f->start);
-	w->nframes--;
-	/* fall through to resume the parent */
-resume:
-	if (w->nframes == base)
-		return 0;
-	f = &w->f[w->nframes - 1];
-	w->ctx = f->ctx;
+static __always_inline int resume_path(struct walker *w, const u8 mode, struct frame *f,
+					enum kind *kind)
+{
+	struct ident id;
+	int err;
 
 	switch ((enum resume)f->resume) {
 	case R_N_PARENT:
@@ -947,76 +942,78 @@ resume:
 			puts_(w, mode, "::");
 			put(w, mode, id.p, id.len);
 		}
-		goto done_frame;
+		return STEP_FRAME;
 	case R_IMPL_PATH:
 		puts_(w, mode, "<");
 		f->resume = R_SELF_TYPE;
 		off_spine(w);
-		kind = KIND_TYPE;
-		goto production;
+		return next_kind(kind, KIND_TYPE);
 	case R_SELF_TYPE:
 		if (f->aux == 'M') {
 			puts_(w, mode, ">");
-			goto done_frame;
+			return STEP_FRAME;
 		}
 		puts_(w, mode, " as ");
 		f->resume = R_TRAIT;
 		if (f->aux == 'X')
 			off_spine(w);
-		kind = KIND_PATH;
-		goto production;
+		return next_kind(kind, KIND_PATH);
 	case R_TRAIT:
 		puts_(w, mode, ">");
-		goto done_frame;
+		return STEP_FRAME;
 	case R_I_ARGS:
 		if (eat(w, 'E')) {
 			puts_(w, mode, "::<..>");
-			goto done_frame;
+			return STEP_FRAME;
 		}
 		quiet(w);
 		if (eat(w, 'L')) {
 			err = base62(w, NULL);
-			if (err)
-				return err;
-			goto resume;
+			return err ? err : STEP_RESUME;
 		}
-		kind = eat(w, 'K') ? KIND_CONST : KIND_TYPE;
-		goto production;
-	case R_BACKREF:
-		w->pos = f->ret;
-		goto done_frame;
+		return next_kind(kind, eat(w, 'K') ? KIND_CONST : KIND_TYPE);
+	default:
+		break;
+	}
+	return fail(w, RV_ESYNTAX, "internal: bad resume point");
+}
+
+static __always_inline int resume_type(struct walker *w, const u8 mode, struct frame *f,
+					enum kind *kind)
+{
+	struct ident id;
+	int err;
+
+	switch ((enum resume)f->resume) {
 	case R_WRAP:
 		if (f->aux == 'S')
 			puts_(w, mode, "]");
-		goto done_frame;
+		return STEP_FRAME;
 	case R_ARRAY_TYPE:
 		f->resume = R_ARRAY_LEN;
 		quiet(w);
-		kind = KIND_CONST;
-		goto production;
+		return next_kind(kind, KIND_CONST);
 	case R_ARRAY_LEN:
 		puts_(w, mode, "; _]");
-		goto done_frame;
+		return STEP_FRAME;
 	case R_TUPLE:
 		if (eat(w, 'E')) {
 			puts_(w, mode, ")");
-			goto done_frame;
+			return STEP_FRAME;
 		}
 		if (f->aux)
 			puts_(w, mode, ", ");
 		f->aux = 1;
 		off_spine(w);
-		kind = KIND_TYPE;
-		goto production;
+		return next_kind(kind, KIND_TYPE);
 	case R_FN:
 		/* aux: 0 arguments, 1 the return type is next, 2 done */
 		if (f->aux == 2)
-			goto done_frame;
+			return STEP_FRAME;
 		if (eat(w, 'E'))
 			f->aux = 2;
 		quiet(w);
-		kind = KIND_TYPE;
-		goto production;
+		return next_kind(kind, KIND_TYPE);
 	case R_DYN:
 		/* aux: 0 before a trait, 1 after a trait or a binding */
 		quiet(w);
@@ -1024,61 +1021,58 @@ resume:
 			err = ident(w, &id);
 			if (err)
 				return err;
-			kind = eat(w, 'K') ? KIND_CONST : KIND_TYPE;
-			goto production;
+			return next_kind(kind, eat(w, 'K') ? KIND_CONST : KIND_TYPE);
 		}
 		if (eat(w, 'E')) {
 			if (!eat(w, 'L'))
 				return fail(w, RV_ESYNTAX, "dyn type without a lifetime");
 			err = base62(w, NULL);
-			if (err)
-				return err;
-			goto done_frame;
+			return err ? err : STEP_FRAME;
 		}
 		f->aux = 1;
-		kind = KIND_PATH;
-		goto production;
+		return next_kind(kind, KIND_PATH);
 	case R_PAT_TYPE:
 		puts_(w, mode, " is ..");
 		f->resume = R_PAT_DONE;
 		quiet(w);
-		kind = KIND_PAT;
-		goto production;
+		return next_kind(kind, KIND_PAT);
 	case R_PAT_DONE:
+		return STEP_FRAME;
+	default:
+		break;
+	}
+	return fail(w, RV_ESYNTAX, "internal: bad resume point");
+}
+
+static __always_inline int resume_const(struct walker *w, struct frame *f,
+					enum kind *kind)
+{
+	struct ident id;
+	char tag;
+	int err;
+
+	switch ((enum resume)f->resume) {
 	case R_CONST_REF:
-		goto done_frame;
-	case R_RANGE:
-		if (f->aux)
-			goto done_frame;
-		f->aux = 1;
-		quiet(w);
-		kind = KIND_CONST;
-		goto production;
-	case R_OR:
-		if (eat(w, 'E'))
-			goto done_frame;
-		kind = KIND_PAT;
-		goto production;
+		return STEP_FRAME;
 	case R_CONST_LIST:
 		if (eat(w, 'E'))
-			goto done_frame;
+			return STEP_FRAME;
 		quiet(w);
-		kind = KIND_CONST;
-		goto production;
+		return next_kind(kind, KIND_CONST);
 	case R_VARIANT:
 		err = next(w, &tag);
 		if (err)
 			return err;
 		if (tag == 'U')
-			goto done_frame;
+			return STEP_FRAME;
 		if (tag != 'T' && tag != 'S')
 			return fail_at(w, w->pos - 1, RV_ESYNTAX, "bad const struct fields");
 		f->resume = R_FIELDS;
 		f->aux = (u8)tag;
-		goto resume;
+		return STEP_RESUME;
 	case R_FIELDS:
 		if (eat(w, 'E'))
-			goto done_frame;
+			return STEP_FRAME;
 		if (f->aux == 'S') {
 			err = opt_base62(w, 's', NULL);
 			if (!err)
@@ -1087,10 +1081,88 @@ resume:
 				return err;
 		}
 		quiet(w);
-		kind = KIND_CONST;
-		goto production;
+		return next_kind(kind, KIND_CONST);
+	default:
+		break;
 	}
 	return fail(w, RV_ESYNTAX, "internal: bad resume point");
+}
+
+static __always_inline int resume_pat(struct walker *w, struct frame *f,
+					enum kind *kind)
+{
+	switch ((enum resume)f->resume) {
+	case R_RANGE:
+		if (f->aux)
+			return STEP_FRAME;
+		f->aux = 1;
+		quiet(w);
+		return next_kind(kind, KIND_CONST);
+	case R_OR:
+		if (eat(w, 'E'))
+			return STEP_FRAME;
+		return next_kind(kind, KIND_PAT);
+	default:
+		break;
+	}
+	return fail(w, RV_ESYNTAX, "internal: bad resume point");
+}
+
+/* Resumes the innermost frame @f, its child complete, in its context. */
+static __always_inline int resume(struct walker *w, const u8 mode, struct frame *f,
+				   enum kind *kind)
+{
+	w->ctx = f->ctx;
+	if (f->resume == R_BACKREF) {
+		w->pos = f->ret;
+		return STEP_FRAME;
+	}
+	switch ((enum kind)f->kind) {
+	case KIND_PATH: return resume_path(w, mode, f, kind);
+	case KIND_TYPE: return resume_type(w, mode, f, kind);
+	case KIND_CONST: return resume_const(w, f, kind);
+	case KIND_PAT: return resume_pat(w, f, kind);
+	}
+	return fail(w, RV_ESYNTAX, "internal: bad frame");
+}
+
+/*
+ * Walks one production of @want at w->pos. Returns 0 with w->pos after it,
+ * or a negative RV_E* code with w->why set.
+ */
+static inline int walk_mode(struct walker *w, enum kind want, const u8 mode)
+{
+	u32 base = w->nframes, start = 0;
+	enum kind kind = want;
+	struct frame *f;
+	int step = STEP_ENTER;
+
+	for (;;) {
+		switch (step) {
+		case STEP_ENTER:
+			step = enter(w, mode, &kind, &start);
+			break;
+		case STEP_LEAF:
+			mark_done(w, mode, kind, start);
+			step = STEP_RESUME;
+			break;
+		case STEP_FRAME:
+			f = &w->f[w->nframes - 1];
+			mark_done(w, mode, (enum kind)f->kind, f->start);
+			if ((mode & MODE_COLLECT) && f->kind == KIND_PATH && w->s[f->start] == 'N')
+				path_keep(w, f->start);
+			w->nframes--;
+			step = STEP_RESUME;
+			break;
+		case STEP_RESUME:
+			if (w->nframes == base)
+				return 0;
+			step = resume(w, mode, &w->f[w->nframes - 1], &kind);
+			break;
+		default:
+			return step < 0 ? step : fail(w, RV_ESYNTAX, "internal: bad step");
+		}
+	}
 }
 
 /* The walk, compiled once per mode so that neither pays for the other. */
