@@ -103,7 +103,7 @@ static int read_lines(struct symctx *s)
 	int c, ret = EXIT_PASS;
 
 	for (;;) {
-		c = getc(stdin);
+		c = getc_unlocked(stdin); /* one thread reads it */
 		if (c != EOF && c != '\n') {
 			if (n == MAX_LINE_SIZE || c == '\0') {
 				if (c)
@@ -122,6 +122,7 @@ static int read_lines(struct symctx *s)
 		}
 		while (n > 0 && line[n - 1] == '\r')
 			n--;
+		line[n] = '\0';
 		if (n && one(s, line, n) != EXIT_PASS)
 			ret = EXIT_VERDICT;
 		n = 0;

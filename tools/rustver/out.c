@@ -67,40 +67,62 @@ static size_t printable_utf8(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* The length of the run at @s (of @len bytes) printed as it is. */
+static size_t printable_run(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	for (;;) {
+		/* printable ASCII but the backslash, the common case, inline */
+		while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
+			i++;
+		if (i == len || !(n = printable_utf8(s + i, len - i)))
+			return i;
+		i += n;
+	}
+}
+
 void out_escape(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = printable_utf8(p + i, len - i);
+		size_t n = printable_run(p + i, len - i);
 
-		if (n) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else if (p[i] == '\\') {
+		fwrite(p + i, 1, n, f);
+		i += n;
+		if (i == len)
+			break;
+		if (p[i] == '\\')
 			fputs("\\\\", f);
-			i++;
-		} else {
-			fprintf(f, "\\x%02x", p[i++]);
-		}
+		else
+			fprintf(f, "\\x%02x", p[i]);
+		i++;
 	}
 }
 
 char *out_escaped(const char *s, size_t len)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
+	const unsigned char *p = (const unsigned char *)s;
+	char *buf = xmalloc(4 * len + 1), *o = buf;
 
-	if (!m) {
-		fprintf(stderr, "%s: out of memory\n", progname);
-		exit(EXIT_TROUBLE);
+	for (size_t i = 0; i < len;) {
+		size_t n = printable_run(p + i, len - i);
+
+		memcpy(o, p + i, n);
+		o += n;
+		i += n;
+		if (i == len)
+			break;
+		if (p[i] == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else {
+			o += sprintf(o, "\\x%02x", p[i]);
+		}
+		i++;
 	}
-	out_escape(m, s, len);
-	if (fclose(m)) {
-		fprintf(stderr, "%s: out of memory\n", progname);
-		exit(EXIT_TROUBLE);
-	}
+	*o = '\0';
 	return buf;
 }
 
@@ -209,6 +231,11 @@ void out_bytes(struct out *o, const char *key, const char *fmt, const char *s, s
 	}
 	if (!fmt || !s)
 		return;
+	/* nothing to escape in a NUL-terminated string: printed as it is */
+	if (!s[len] && printable_run((const unsigned char *)s, len) == len) {
+		fprintf(o->f, fmt, s);
+		return;
+	}
 	e = out_escaped(s, len);
 	fprintf(o->f, fmt, e);
 	free(e);
@@ -276,6 +303,10 @@ void out_crate(struct out *o, const char *fmt, const char *name, size_t len, uns
 		char *s = NULL;
 
 		snprintf(buf, sizeof(buf), "%.*s[%llx]", (int)len, name, dis);
+		if (printable_run((const unsigned char *)buf, strlen(buf)) == strlen(buf)) {
+			fprintf(o->f, fmt, buf);
+			return;
+		}
 		s = out_escaped(buf, strlen(buf));
 		fprintf(o->f, fmt, s);
 		free(s);
