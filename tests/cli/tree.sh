@@ -174,4 +174,31 @@ if modprobe -d "$root" -S "$dr" --show-depends rv_builtin >/dev/null 2>&1; then
 else
 	t_fail "modprobe --show-depends takes the built-in module (exit 0)"
 fi
+
+# a C module whose dependency would be refused: modprobe loads the dependency
+# first and fails, so the C module does not load either (the outside case: a
+# GPU driver needs drm.ko, which has Rust imports). gcc makes both: the
+# dependency exports rv_dep_fn (__ksymtab_strings, as depmod reads exports)
+# and holds tree B's Rust imports (ld -r with userB.o); the user calls it.
+printf 'int rv_dep_fn(void) { return 1; }\n__attribute__((section("__ksymtab_strings"), used)) static const char s[] = "rv_dep_fn";\n' >"$WORK/dep.c"
+printf 'extern int rv_dep_fn(void);\nint rv_user_fn(void) { return rv_dep_fn(); }\n' >"$WORK/user.c"
+gcc -O2 -c "$WORK/dep.c" -o "$WORK/dep.o" && gcc -O2 -c "$WORK/user.c" -o "$WORK/cuser.o"
+ld -r "$WORK/dep.o" "$WORK/bad.ko" -o "$WORK/depR.o"
+module "$WORK/depR.o" "$dm/extra/rv_needed.ko" rv_needed
+module "$WORK/cuser.o" "$dm/extra/rv_needs.ko" rv_needs
+rm -f "$dm/extra/rv_late.ko"
+depmod -b "$root" -C "$root/etc/depmod.d" "$dr" 2>/dev/null
+if grep -q '^extra/rv_needs.ko: extra/rv_needed.ko$' "$dm/modules.dep"; then
+	run check --table "$WORK/A.txt" --basedir "$root" --kernel "$dr" rv_needs
+	expect 1 "a C module whose dependency would be refused fails, naming it" \
+		'^rv_needs \(.*rv_needs.ko\): FAIL \(modprobe loads its dependency rv_needed first' \
+		'dependency .*rv_needed.ko: FAIL \(1 of 1 crate\)' 'fix: make rv_needed load first'
+	run check --json --table "$WORK/A.txt" --basedir "$root" --kernel "$dr" rv_needs
+	expect 1 "... and in JSON" '"result": "fail", "dependency": \{"module": "rv_needed", "file": ".*rv_needed.ko", "result": "fail"\}'
+	run check --table "$WORK/A.txt" --basedir "$root" --kernel "$dr" rv_c
+	expect 0 "a C module without a failing dependency passes" '^rv_c \(.*\): pass \(no Rust imports\)'
+else
+	cp "$dm/modules.dep" "$OUT"
+	t_fail "depmod finds that rv_needs needs rv_needed (its export)"
+fi
 t_done

@@ -363,7 +363,86 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 	return ret;
 }
 
-/* A file, or each module a name or alias stands for, each line naming its file. */
+/*
+ * The first of @d's modules that the kernel would refuse, in modprobe's
+ * load order (modules.dep's last first), or -1; its verdict's first line in
+ * *@line (malloc'ed) and its result's name in *@result. Judged as any
+ * module, nothing printed or counted.
+ */
+static long failing_dep(struct check *c, const struct moddeps *d, char **line, const char **result)
+{
+	const unsigned int n = c->n, pass = c->pass, fail = c->fail, trouble = c->trouble,
+			   not_rust = c->not_rust;
+	FILE *out = c->out, *msg = rv_msg_file;
+	const bool json = c->json;
+	long found = -1;
+
+	for (size_t k = d->n; found < 0 && k-- > 0;) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		int r;
+
+		if (!m) {
+			fprintf(stderr, "%s: out of memory\n", progname);
+			exit(EXIT_TROUBLE);
+		}
+		c->out = m;
+		c->json = false;
+		rv_msg_file = m;
+		r = check_one(c, d->paths[k], d->paths[k], NULL, NULL);
+		fclose(m);
+		if (r != EXIT_PASS) {
+			buf[strcspn(buf, "\n")] = '\0';
+			*line = buf;
+			*result = r == EXIT_VERDICT ? rv_result_name(c->v.result) : "error";
+			found = (long)k;
+		} else {
+			free(buf);
+		}
+	}
+	c->out = out;
+	c->json = json;
+	rv_msg_file = msg;
+	c->n = n, c->pass = pass, c->fail = fail, c->trouble = trouble, c->not_rust = not_rust;
+	return found;
+}
+
+/*
+ * @shown would be refused because modprobe loads its dependency @name
+ * (@path) first, which the kernel would refuse: its verdict @line (text
+ * already escaped) and @result.
+ */
+static int report_dep(struct check *c, const char *shown, const char *name, const char *path,
+		      const char *line, const char *result)
+{
+	struct out o;
+
+	out_init(&o, c->out, c->json);
+	out_begin(&o, NULL);
+	out_str(&o, "module", "%s: ", shown);
+	out_str(&o, "result", NULL, "fail");
+	out_str(&o, NULL, "FAIL (modprobe loads its dependency %s first, ", name);
+	out_text(&o, "and the kernel would refuse it)\n");
+	out_begin(&o, "dependency");
+	out_str(&o, "module", NULL, name);
+	out_str(&o, "file", NULL, path);
+	out_str(&o, "result", NULL, result);
+	out_text(&o, "    dependency %s\n", line);
+	out_end(&o);
+	out_str(&o, NULL, "    fix: make %s load first: rustver check ", name);
+	out_str(&o, NULL, "%s\n", name);
+	out_end(&o);
+	c->n++;
+	c->fail++;
+	return EXIT_VERDICT;
+}
+
+/*
+ * A file, or each module a name or alias stands for, each line naming its
+ * file; a module named is refused when a dependency modprobe loads first
+ * would be (the loader never sees it then).
+ */
 static int check_arg(struct check *c, const char *arg, const char *basedir, const char *release)
 {
 	struct modlist l;
@@ -391,7 +470,17 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 	for (size_t i = 0; i < l.n; i++) {
 		char *file = shown_path(l.paths[i]);
 		char *shown = l.by_name ? xasprintf("%s (%s)", arg, file) : shown_path(arg);
-		int r = check_one(c, l.paths[i], shown, NULL, NULL);
+		const char *result = NULL;
+		char *line = NULL;
+		long k = failing_dep(c, &l.deps[i], &line, &result);
+		int r;
+
+		if (k >= 0)
+			r = report_dep(c, shown, l.deps[i].names[k], l.deps[i].paths[k], line,
+				       result);
+		else
+			r = check_one(c, l.paths[i], shown, NULL, NULL);
+		free(line);
 
 		free(shown);
 		free(file);

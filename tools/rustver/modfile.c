@@ -633,14 +633,48 @@ static struct kmod_ctx *kmod_open(const char *dir)
 static void add_path(struct modlist *l, const char *path)
 {
 	l->paths = xrealloc(l->paths, (l->n + 1) * sizeof(char *));
+	l->deps = xrealloc(l->deps, (l->n + 1) * sizeof(*l->deps));
+	l->deps[l->n] = (struct moddeps){ 0 };
 	l->paths[l->n++] = xstrdup(path);
+}
+
+/*
+ * The dependencies of the last module added, as modules.dep lists them
+ * (the whole closure, which modprobe loads first, the last one first).
+ */
+static void add_deps(struct modlist *l, struct kmod_module *mod)
+{
+	struct kmod_list *deps = kmod_module_get_dependencies(mod), *it;
+	struct moddeps *d = &l->deps[l->n - 1];
+
+	kmod_list_foreach (it, deps) {
+		struct kmod_module *dep = kmod_module_get_module(it);
+		const char *p = kmod_module_get_path(dep);
+
+		if (p) {
+			d->paths = xrealloc(d->paths, (d->n + 1) * sizeof(char *));
+			d->names = xrealloc(d->names, (d->n + 1) * sizeof(char *));
+			d->paths[d->n] = xstrdup(p);
+			d->names[d->n++] = xstrdup(kmod_module_get_name(dep));
+		}
+		kmod_module_unref(dep);
+	}
+	kmod_module_unref_list(deps);
 }
 
 void modlist_free(struct modlist *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t j = 0; j < l->deps[i].n; j++) {
+			free(l->deps[i].paths[j]);
+			free(l->deps[i].names[j]);
+		}
+		free(l->deps[i].paths);
+		free(l->deps[i].names);
 		free(l->paths[i]);
+	}
 	free(l->paths);
+	free(l->deps);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -680,8 +714,10 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 		struct kmod_module *mod = kmod_module_get_module(it);
 		const char *p = kmod_module_get_path(mod);
 
-		if (p) /* no path: built into the kernel */
+		if (p) { /* no path: built into the kernel */
 			add_path(l, p);
+			add_deps(l, mod);
+		}
 		kmod_module_unref(mod);
 	}
 	l->builtin = !l->n; /* modprobe: nothing to load, exit 0 */

@@ -385,8 +385,13 @@ int index_write(const struct index *ix, const char *file, const char *dir,
 		struct ix_new *const *recs, size_t n);
 
 /* The module files an argument stands for. */
+struct moddeps {
+	char **paths, **names; /* modules.dep's dependencies of a module */
+	size_t n;
+};
 struct modlist {
 	char **paths;
+	struct moddeps *deps; /* per path; none for a file given by path */
 	size_t n;
 	bool by_name; /* a module name or alias, resolved through libkmod */
 	bool builtin; /* ... to modules built into the kernel only: @n is 0 */
