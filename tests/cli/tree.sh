@@ -197,6 +197,14 @@ if grep -q '^extra/rv_needs.ko: extra/rv_needed.ko$' "$dm/modules.dep"; then
 	expect 1 "... and in JSON" '"result": "fail", "dependency": \{"module": "rv_needed", "file": ".*rv_needed.ko", "result": "fail"\}'
 	run check --table "$WORK/A.txt" --basedir "$root" --kernel "$dr" rv_c
 	expect 0 "a C module without a failing dependency passes" '^rv_c \(.*\): pass \(no Rust imports\)'
+	run check --table "$WORK/A.txt" --all --index "$WORK/dep.idx" --basedir "$root" --kernel "$dr"
+	expect 1 "--all: the C module whose dependency would be refused is listed, and fails" \
+		"^$dm/extra/rv_needs.ko: FAIL \\(modprobe loads its dependency rv_needed first" \
+		"^$dm/extra/rv_needed.ko: FAIL" ' 5 modules: 1 pass, 3 fail, 0 errors, 1 without Rust imports'
+	cp "$OUT" "$WORK/dep-all.out"
+	run check --table "$WORK/A.txt" --all --index "$WORK/dep.idx" --basedir "$root" --kernel "$dr"
+	cmp -s "$OUT" "$WORK/dep-all.out" && t_ok "... the same from the index" ||
+		{ diff "$WORK/dep-all.out" "$OUT" >"$OUT.d" || true; mv "$OUT.d" "$OUT"; t_fail "... the same from the index"; }
 else
 	cp "$dm/modules.dep" "$OUT"
 	t_fail "depmod finds that rv_needs needs rv_needed (its export)"

@@ -273,6 +273,87 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static int report_dep(struct check *c, const char *shown, const char *name, const char *path,
+		      const char *line, const char *result);
+
+static int cmp_job(const void *a, const void *b)
+{
+	return strcmp((*(struct job *const *)a)->path, (*(struct job *const *)b)->path);
+}
+
+/* The first line of what a job printed, or of its messages. */
+static char *first_line(const struct job *jb)
+{
+	const char *s = jb->out_len ? jb->out : jb->err_len ? jb->err : "error";
+	size_t n = strcspn(s, "\n");
+
+	return xasprintf("%.*s", (int)n, s);
+}
+
+/*
+ * modprobe loads a module's modules.dep closure first and stops at the
+ * first refusal: a module that would load alone fails when one of its
+ * dependencies would be refused, and is reported so (its output
+ * replaced, the counts moved from pass or "without Rust imports" to fail).
+ */
+static void dependencies(struct jobs *js, const char *dir)
+{
+	struct modules_dep dep;
+	struct job **byjob;
+
+	if (modules_dep_read(&dep, dir) <= 0 || !js->n) {
+		modules_dep_free(&dep);
+		return;
+	}
+	byjob = xcalloc(js->n, sizeof(*byjob));
+	for (size_t i = 0; i < js->n; i++)
+		byjob[i] = &js->j[i];
+	qsort(byjob, js->n, sizeof(*byjob), cmp_job);
+	for (size_t i = 0; i < js->n; i++) {
+		struct job *jb = &js->j[i];
+		long e = jb->result == EXIT_PASS ? modules_dep_find(&dep, jb->path) : -1;
+		const struct moddeps *d = e >= 0 ? &dep.deps[e] : NULL;
+
+		for (size_t k = d ? d->n : 0; k-- > 0;) {
+			struct job key = { .path = d->paths[k] }, *kp = &key, **found;
+			const struct job *dj;
+			struct check c = *js->proto;
+			char *out = NULL, *line, *shown;
+			size_t len = 0;
+
+			found = bsearch(&kp, byjob, js->n, sizeof(*byjob), cmp_job);
+			dj = found ? *found : NULL;
+			if (!dj || dj->result == EXIT_PASS)
+				continue;
+			c.out = open_memstream(&out, &len);
+			if (!c.out) {
+				fprintf(stderr, "%s: out of memory\n", progname);
+				exit(EXIT_TROUBLE);
+			}
+			line = first_line(dj);
+			shown = shown_path(jb->path);
+			c.n = c.fail = 0;
+			report_dep(&c, shown, d->names[k], d->paths[k], line,
+				   dj->result == EXIT_VERDICT ? "fail" : "error");
+			fclose(c.out);
+			if (jb->out_len)
+				js->total.pass--;
+			else
+				js->total.not_rust--;
+			js->total.fail++;
+			free(jb->out);
+			jb->out = out;
+			jb->out_len = len;
+			jb->result = EXIT_VERDICT;
+			free(line);
+			free(shown);
+			break;
+		}
+	}
+	free(byjob);
+	modules_dep_free(&dep);
+}
+
 /* What --stats prints about the index. */
 static const char *index_said = "none";
 
@@ -312,12 +393,18 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 		ret = EXIT_TROUBLE;
 	}
 	for (size_t i = 0; nt && i < js.n; i++) {
-		struct job *jb = &js.j[i];
-
 		pthread_mutex_lock(&js.lock);
-		while (!jb->done)
+		while (!js.j[i].done)
 			pthread_cond_wait(&js.cond, &js.lock);
 		pthread_mutex_unlock(&js.lock);
+	}
+	for (long i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	if (nt)
+		dependencies(&js, dir);
+	for (size_t i = 0; nt && i < js.n; i++) {
+		struct job *jb = &js.j[i];
+
 		fwrite(jb->err, 1, jb->err_len, stderr);
 		fwrite(jb->out, 1, jb->out_len, stdout);
 		if (jb->result > ret)
@@ -325,8 +412,6 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 		free(jb->out);
 		free(jb->err);
 	}
-	for (long i = 0; i < nt; i++)
-		pthread_join(tid[i], NULL);
 	recs = xcalloc(js.n ? js.n : 1, sizeof(*recs));
 	for (size_t i = 0; i < js.n; i++) {
 		recs[i] = js.j[i].rec;

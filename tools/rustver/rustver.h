@@ -430,6 +430,26 @@ struct tree_walk {
  */
 int for_each_module_file(const char *dir, struct tree_walk *w,
 			 int (*fn)(const char *path, void *arg), void *arg);
+/*
+ * @dir/modules.dep, "FILE: DEPENDENCY..." per line (kmod's depmod writes
+ * it; each path relative to @dir, or absolute for an external directory):
+ * its modules and, for each, its dependencies (the whole closure, modprobe
+ * loads the last first). Return: 1 read, 0 absent, -1 unreadable or
+ * malformed (printed); free it with modules_dep_free() whatever it said.
+ */
+struct dep_index;
+struct modules_dep {
+	char **paths;	      /* absolute, in modules.dep's order */
+	struct moddeps *deps; /* per path */
+	size_t n;
+	/* private to tree.c */
+	struct dep_index *index;
+	char **names;
+};
+int modules_dep_read(struct modules_dep *d, const char *dir);
+/* The index in @d of the module file @path (as the walk names it), or -1. */
+long modules_dep_find(const struct modules_dep *d, const char *path);
+void modules_dep_free(struct modules_dep *d);
 
 /* kdir.c: the crate table of a kernel build tree */
 struct table {

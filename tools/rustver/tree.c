@@ -137,18 +137,24 @@ static char *module_name_of(const char *path)
 	return name;
 }
 
-struct depmod_set {
-	char **paths;		/* in modules.dep order, absolute: DIR/REL or as listed */
-	char **sorted, **names; /* sorted copies of the paths, of their module names */
-	size_t n;
+/* modules.dep's paths in order of path, for modules_dep_find(). */
+struct dep_index {
+	const char *path;
+	size_t i;
 };
 
-/*
- * DIR/modules.dep, "FILE: DEPENDENCY..." per line (kmod's depmod writes it;
- * FILE relative to DIR, or absolute for an external directory). Return: 1
- * read, 0 absent, -1 unreadable or malformed (printed).
- */
-static int depmod_read(struct depmod_set *d, const char *dir)
+static int cmp_index(const void *a, const void *b)
+{
+	return strcmp(((const struct dep_index *)a)->path, ((const struct dep_index *)b)->path);
+}
+
+/* The path of a modules.dep entry: relative to @dir, or absolute (external). */
+static char *dep_path(const char *dir, const char *p)
+{
+	return p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", dir, p);
+}
+
+int modules_dep_read(struct modules_dep *d, const char *dir)
 {
 	char *path = xasprintf("%s/modules.dep", dir), *line = NULL;
 	size_t cap = 0, lineno = 0;
@@ -164,7 +170,8 @@ static int depmod_read(struct depmod_set *d, const char *dir)
 	}
 	err = 1;
 	while ((len = getline(&line, &cap, tx.f)) > 0) {
-		char *colon = strchr(line, ':');
+		char *colon = strchr(line, ':'), *tok, *save = NULL;
+		struct moddeps *m;
 
 		lineno++;
 		if (!colon || colon == line || strlen(line) != (size_t)len) {
@@ -175,37 +182,65 @@ static int depmod_read(struct depmod_set *d, const char *dir)
 		}
 		*colon = '\0';
 		d->paths = xrealloc(d->paths, (d->n + 1) * sizeof(char *));
-		d->paths[d->n++] = line[0] == '/' ? xstrdup(line) : xasprintf("%s/%s", dir, line);
+		d->deps = xrealloc(d->deps, (d->n + 1) * sizeof(*d->deps));
+		m = &d->deps[d->n];
+		*m = (struct moddeps){ 0 };
+		d->paths[d->n++] = dep_path(dir, line);
+		for (tok = strtok_r(colon + 1, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
+			m->paths = xrealloc(m->paths, (m->n + 1) * sizeof(char *));
+			m->names = xrealloc(m->names, (m->n + 1) * sizeof(char *));
+			m->paths[m->n] = dep_path(dir, tok);
+			m->names[m->n++] = module_name_of(tok);
+		}
 	}
 	free(line);
 	if (err > 0 && text_end(&tx, path))
 		err = -1;
 	text_close(&tx);
 	free(path);
-	d->sorted = xcalloc(d->n ? d->n : 1, sizeof(char *));
+	d->index = xcalloc(d->n ? d->n : 1, sizeof(*d->index));
 	d->names = xcalloc(d->n ? d->n : 1, sizeof(char *));
 	for (size_t i = 0; i < d->n; i++) {
-		d->sorted[i] = d->paths[i];
+		d->index[i] = (struct dep_index){ d->paths[i], i };
 		d->names[i] = module_name_of(d->paths[i]);
 	}
-	qsort(d->sorted, d->n, sizeof(char *), cmp_path);
+	qsort(d->index, d->n, sizeof(*d->index), cmp_index);
 	qsort(d->names, d->n, sizeof(char *), cmp_path);
 	return err;
 }
 
-static void depmod_free(struct depmod_set *d)
+long modules_dep_find(const struct modules_dep *d, const char *path)
+{
+	struct dep_index key = { path, 0 }, *e;
+
+	if (!d->n)
+		return -1;
+	e = bsearch(&key, d->index, d->n, sizeof(*d->index), cmp_index);
+	return e ? (long)e->i : -1;
+}
+
+void modules_dep_free(struct modules_dep *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
+		for (size_t j = 0; j < d->deps[i].n; j++) {
+			free(d->deps[i].paths[j]);
+			free(d->deps[i].names[j]);
+		}
+		free(d->deps[i].paths);
+		free(d->deps[i].names);
 		free(d->paths[i]);
 		free(d->names[i]);
 	}
 	free(d->paths);
-	free(d->sorted);
+	free(d->deps);
+	free(d->index);
 	free(d->names);
+	memset(d, 0, sizeof(*d));
 }
 
 /* A file of the walk that modules.dep leaves out: named, counted, skipped. */
-static void left_out(struct tree_walk *w, const struct depmod_set *d, const char *path)
+static void left_out(struct tree_walk *w, const struct modules_dep *d, const char *path)
 {
 	char *name = module_name_of(path);
 
@@ -227,7 +262,7 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 			 int (*fn)(const char *path, void *arg), void *arg)
 {
 	struct walk wk = { .w = w };
-	struct depmod_set dep;
+	struct modules_dep dep;
 	struct ancestor top;
 	struct stat st;
 	size_t checked = 0;
@@ -246,13 +281,13 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 	walk_dir(&wk, dir, &top);
 	if (wk.n)
 		qsort(wk.paths, wk.n, sizeof(char *), cmp_path);
-	have_dep = depmod_read(&dep, dir);
+	have_dep = modules_dep_read(&dep, dir);
 	if (have_dep < 0)
 		wk.worst = EXIT_TROUBLE;
 	for (size_t i = 0; i < wk.n; i++) {
 		int r = EXIT_PASS;
 
-		if (have_dep > 0 && !has(dep.sorted, dep.n, wk.paths[i])) {
+		if (have_dep > 0 && modules_dep_find(&dep, wk.paths[i]) < 0) {
 			left_out(w, &dep, wk.paths[i]);
 		} else {
 			r = fn(wk.paths[i], arg);
@@ -276,7 +311,7 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 	for (size_t i = 0; i < wk.n; i++)
 		free(wk.paths[i]);
 	free(wk.paths);
-	depmod_free(&dep);
+	modules_dep_free(&dep);
 	if (!checked && wk.worst < EXIT_TROUBLE) {
 		rv_err("%s: no modules found", dir);
 		return EXIT_TROUBLE;
