@@ -96,7 +96,8 @@ if LC_ALL=C as --64 -o "$WORK/weird.o" "$WORK/weird.s" 2>"$OUT"; then
 		t_ok "check --json: the refused symbol is valid JSON, escaped as in text" ||
 		t_fail "check --json: the refused symbol is valid JSON, escaped as in text"
 	run symbols --json "$sym"
-	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1],"rb").read().decode()); assert d["error"]["offset"] == 27 and d["symbol"].endswith("\\xffz"), d' "$OUT" &&
+	# the first bad byte: ESC, after the prefix, the length "9" and "a"
+	python3 -c 'import json,sys; d=json.loads(open(sys.argv[1],"rb").read().decode()); assert d["error"]["offset"] == int(sys.argv[2]) + 2 and d["symbol"].endswith("\\xffz"), d' "$OUT" "${#prefix}" &&
 		t_ok "symbols --json: the symbol escaped, the error and its offset" ||
 		t_fail "symbols --json: the symbol escaped, the error and its offset"
 	run symbols "$sym" "${prefix}5apply"

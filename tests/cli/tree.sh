@@ -69,7 +69,13 @@ expect 1 "dangling links and loops are skipped with a reason, the rest is checke
 	'weak-updates/gone.ko: dangling symlink to ../../6.1.0-old/extra/gone.ko, skipped' \
 	'weak-updates/loop: symlink loop' 'weak-updates/self.ko: symlink loop, skipped' \
 	'rv_weak.ko: FAIL' \
-	'2 modules: 0 pass, 1 fail, 0 errors, 1 without Rust imports; 3 skipped \(1 dangling symlink, 2 symlink loops\)$'
+	'2 modules: 0 pass, 1 fail, 0 errors, 1 without Rust imports; [0-9]+ skipped \(1 dangling symlink, 2 symlink loops'
+# kmod 30's depmod (bookworm) takes no path through the loop; kmod 34's
+# (trixie) descends into weak-updates/loop as far as PATH_MAX, and its
+# modules.dep names the modules by the deepest path: either way each is
+# judged once
+[ "$(grep -c 'rv_weak.ko: FAIL' "$OUT")" = 1 ] && t_ok "... each module judged once, whatever depmod's version" ||
+	t_fail "... each module judged once, whatever depmod's version"
 grep -q not-installed "$OUT" && t_fail "build/ and source/ are not walked, as depmod does" ||
 	t_ok "build/ and source/ are not walked, as depmod does"
 

@@ -609,6 +609,8 @@ static void summary(const char *dir, const struct check *c, const struct tree_wa
 		putchar(')');
 	if (w->external)
 		printf("; %u from depmod's external directories", w->external);
+	if (w->beyond)
+		printf("; %u only modules.dep reaches", w->beyond);
 	putchar('\n');
 }
 

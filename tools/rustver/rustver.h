@@ -420,6 +420,7 @@ struct tree_walk {
 	unsigned int dangling, loops, unreadable; /* skipped, and why */
 	unsigned int shadowed, unindexed;	  /* skipped: not what modprobe loads */
 	unsigned int external;			  /* checked: modules.dep's, outside @dir */
+	unsigned int beyond;			  /* ... in @dir, where the walk does not go */
 };
 /*
  * Calls @fn for every module file under @dir, following symlinks as depmod

@@ -296,15 +296,23 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 		if (r > wk.worst)
 			wk.worst = r;
 	}
-	/* what depmod indexes outside the walk: its external directories */
+	/*
+	 * what depmod indexes outside the walk: its external directories,
+	 * and paths the walk does not take (depmod 34 descends into a
+	 * symlink to a directory that contains it, as far as PATH_MAX)
+	 */
 	for (size_t i = 0; have_dep > 0 && i < dep.n; i++) {
+		size_t dl = strlen(dir);
 		int r;
 
 		if (has(wk.paths, wk.n, dep.paths[i]))
 			continue;
 		r = fn(dep.paths[i], arg);
 		checked++;
-		w->external++;
+		if (!strncmp(dep.paths[i], dir, dl) && dep.paths[i][dl] == '/')
+			w->beyond++;
+		else
+			w->external++;
 		if (r > wk.worst)
 			wk.worst = r;
 	}
