@@ -44,7 +44,10 @@ CONF
 cp "$rustver" "$w/rustver"
 cp "$top/scripts/dkms-make" "$w/dkms-make"
 make -s -C "$top" install-dkms DESTDIR="$w/rvsrc" >/dev/null
-rv_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+# the version install-dkms installs under: debian/changelog's, as make reads it
+# (dkms.conf's PACKAGE_VERSION is replaced on install)
+rv_version=$(RUSTVER_DEPS=0 make -s --no-print-directory -C "$top" version)
+[ -n "$rv_version" ] || die "make version printed no version"
 
 cat >"$w/in-chroot.sh" <<EOS
 set -e
