@@ -55,8 +55,11 @@ int open_regular(const char *path, struct stat *st)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), flags;
 
 	if (fd < 0) {
-		if (errno != ENOENT)
-			rv_err("%s: cannot open: %s", path, strerror(errno));
+		int e = errno;
+
+		if (e != ENOENT)
+			rv_err("%s: cannot open: %s", path, strerror(e));
+		errno = e; /* the caller tells ENOENT from the rest */
 		return -1;
 	}
 	if (fstat(fd, s) < 0 || !S_ISREG(s->st_mode)) {
@@ -67,8 +70,11 @@ int open_regular(const char *path, struct stat *st)
 	}
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-		rv_err("%s: cannot open: %s", path, strerror(errno));
+		int e = errno;
+
+		rv_err("%s: cannot open: %s", path, strerror(e));
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	return fd;
