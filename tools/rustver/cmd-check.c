@@ -296,23 +296,20 @@ static char *first_line(const struct job *jb)
  * dependencies would be refused, and is reported so (its output
  * replaced, the counts moved from pass or "without Rust imports" to fail).
  */
-static void dependencies(struct jobs *js, const char *dir)
+static void dependencies(struct jobs *js, const struct modules_dep *dep)
 {
-	struct modules_dep dep;
 	struct job **byjob;
 
-	if (modules_dep_read(&dep, dir) <= 0 || !js->n) {
-		modules_dep_free(&dep);
+	if (!dep->n || !js->n)
 		return;
-	}
 	byjob = xcalloc(js->n, sizeof(*byjob));
 	for (size_t i = 0; i < js->n; i++)
 		byjob[i] = &js->j[i];
 	qsort(byjob, js->n, sizeof(*byjob), cmp_job);
 	for (size_t i = 0; i < js->n; i++) {
 		struct job *jb = &js->j[i];
-		long e = jb->result == EXIT_PASS ? modules_dep_find(&dep, jb->path) : -1;
-		const struct moddeps *d = e >= 0 ? &dep.deps[e] : NULL;
+		long e = jb->result == EXIT_PASS ? modules_dep_find(dep, jb->path) : -1;
+		const struct moddeps *d = e >= 0 ? &dep->deps[e] : NULL;
 
 		for (size_t k = d ? d->n : 0; k-- > 0;) {
 			struct job key = { .path = d->paths[k] }, *kp = &key, **found;
@@ -351,7 +348,6 @@ static void dependencies(struct jobs *js, const char *dir)
 		}
 	}
 	free(byjob);
-	modules_dep_free(&dep);
 }
 
 /* What --stats prints about the index. */
@@ -401,7 +397,7 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 	for (long i = 0; i < nt; i++)
 		pthread_join(tid[i], NULL);
 	if (nt)
-		dependencies(&js, dir);
+		dependencies(&js, &w->dep);
 	for (size_t i = 0; nt && i < js.n; i++) {
 		struct job *jb = &js.j[i];
 
@@ -701,6 +697,7 @@ static int cmd_check(int argc, char **argv)
 		struct tree_walk w;
 
 		ret = check_all(c, dir, &w, jobs, ixfile);
+		modules_dep_free(&w.dep);
 		if (!c->json && c->n)
 			summary(dir, c, &w);
 		if (stats)

@@ -651,26 +651,35 @@ static void add_deps(struct modlist *l, struct kmod_module *mod)
 		struct kmod_module *dep = kmod_module_get_module(it);
 		const char *p = kmod_module_get_path(dep);
 
-		if (p) {
-			d->paths = xrealloc(d->paths, (d->n + 1) * sizeof(char *));
-			d->names = xrealloc(d->names, (d->n + 1) * sizeof(char *));
-			d->paths[d->n] = xstrdup(p);
-			d->names[d->n++] = xstrdup(kmod_module_get_name(dep));
-		}
+		if (p)
+			moddeps_add(d, xstrdup(p), xstrdup(kmod_module_get_name(dep)));
 		kmod_module_unref(dep);
 	}
 	kmod_module_unref_list(deps);
 }
 
+void moddeps_add(struct moddeps *d, char *path, char *name)
+{
+	d->paths = xrealloc(d->paths, (d->n + 1) * sizeof(char *));
+	d->names = xrealloc(d->names, (d->n + 1) * sizeof(char *));
+	d->paths[d->n] = path;
+	d->names[d->n++] = name;
+}
+
+void moddeps_free(struct moddeps *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->paths[i]);
+		free(d->names[i]);
+	}
+	free(d->paths);
+	free(d->names);
+}
+
 void modlist_free(struct modlist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->deps[i].n; j++) {
-			free(l->deps[i].paths[j]);
-			free(l->deps[i].names[j]);
-		}
-		free(l->deps[i].paths);
-		free(l->deps[i].names);
+		moddeps_free(&l->deps[i]);
 		free(l->paths[i]);
 	}
 	free(l->paths);

@@ -389,6 +389,9 @@ struct moddeps {
 	char **paths, **names; /* modules.dep's dependencies of a module */
 	size_t n;
 };
+/* Appends @path and @name (malloc'ed, taken over) to @d; frees what @d holds. */
+void moddeps_add(struct moddeps *d, char *path, char *name);
+void moddeps_free(struct moddeps *d);
 struct modlist {
 	char **paths;
 	struct moddeps *deps; /* per path; none for a file given by path */
@@ -416,21 +419,6 @@ char *module_dir(const char *basedir, const char *release);
 const char *modinfo_get(const uint8_t *data, size_t size, const char *key, size_t *len);
 
 /* tree.c: the module files of a tree, found as depmod finds them */
-struct tree_walk {
-	unsigned int dangling, loops, unreadable; /* skipped, and why */
-	unsigned int shadowed, unindexed;	  /* skipped: not what modprobe loads */
-	unsigned int external;			  /* checked: modules.dep's, outside @dir */
-	unsigned int beyond;			  /* ... in @dir, where the walk does not go */
-};
-/*
- * Calls @fn for every module file under @dir, following symlinks as depmod
- * does (a dangling link or a loop is reported and counted in @w, not fatal),
- * then for those of @dir/modules.dep outside it; where modules.dep exists,
- * a file it does not list is reported, counted and skipped. Returns the
- * worst result.
- */
-int for_each_module_file(const char *dir, struct tree_walk *w,
-			 int (*fn)(const char *path, void *arg), void *arg);
 /*
  * @dir/modules.dep, "FILE: DEPENDENCY..." per line (kmod's depmod writes
  * it; each path relative to @dir, or absolute for an external directory):
@@ -451,6 +439,22 @@ int modules_dep_read(struct modules_dep *d, const char *dir);
 /* The index in @d of the module file @path (as the walk names it), or -1. */
 long modules_dep_find(const struct modules_dep *d, const char *path);
 void modules_dep_free(struct modules_dep *d);
+struct tree_walk {
+	unsigned int dangling, loops, unreadable; /* skipped, and why */
+	unsigned int shadowed, unindexed;	  /* skipped: not what modprobe loads */
+	unsigned int external;			  /* checked: modules.dep's, outside @dir */
+	unsigned int beyond;			  /* ... in @dir, where the walk does not go */
+	struct modules_dep dep; /* @dir/modules.dep as read (none: empty); caller frees */
+};
+/*
+ * Calls @fn for every module file under @dir, following symlinks as depmod
+ * does (a dangling link or a loop is reported and counted in @w, not fatal),
+ * then for those of @dir/modules.dep outside it; where modules.dep exists,
+ * a file it does not list is reported, counted and skipped; @w->dep keeps
+ * what it read. Returns the worst result.
+ */
+int for_each_module_file(const char *dir, struct tree_walk *w,
+			 int (*fn)(const char *path, void *arg), void *arg);
 
 /* kdir.c: the crate table of a kernel build tree */
 struct table {

@@ -187,12 +187,8 @@ int modules_dep_read(struct modules_dep *d, const char *dir)
 		*m = (struct moddeps){ 0 };
 		d->paths[d->n++] = dep_path(dir, line);
 		for (tok = strtok_r(colon + 1, " \t\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\n", &save)) {
-			m->paths = xrealloc(m->paths, (m->n + 1) * sizeof(char *));
-			m->names = xrealloc(m->names, (m->n + 1) * sizeof(char *));
-			m->paths[m->n] = dep_path(dir, tok);
-			m->names[m->n++] = module_name_of(tok);
-		}
+		     tok = strtok_r(NULL, " \t\n", &save))
+			moddeps_add(m, dep_path(dir, tok), module_name_of(tok));
 	}
 	free(line);
 	if (err > 0 && text_end(&tx, path))
@@ -223,12 +219,7 @@ long modules_dep_find(const struct modules_dep *d, const char *path)
 void modules_dep_free(struct modules_dep *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		for (size_t j = 0; j < d->deps[i].n; j++) {
-			free(d->deps[i].paths[j]);
-			free(d->deps[i].names[j]);
-		}
-		free(d->deps[i].paths);
-		free(d->deps[i].names);
+		moddeps_free(&d->deps[i]);
 		free(d->paths[i]);
 		free(d->names[i]);
 	}
@@ -262,7 +253,7 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 			 int (*fn)(const char *path, void *arg), void *arg)
 {
 	struct walk wk = { .w = w };
-	struct modules_dep dep;
+	struct modules_dep *dep = &w->dep;
 	struct ancestor top;
 	struct stat st;
 	size_t checked = 0;
@@ -281,14 +272,16 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 	walk_dir(&wk, dir, &top);
 	if (wk.n)
 		qsort(wk.paths, wk.n, sizeof(char *), cmp_path);
-	have_dep = modules_dep_read(&dep, dir);
-	if (have_dep < 0)
+	have_dep = modules_dep_read(dep, dir);
+	if (have_dep < 0) {
+		modules_dep_free(dep); /* used by none */
 		wk.worst = EXIT_TROUBLE;
+	}
 	for (size_t i = 0; i < wk.n; i++) {
 		int r = EXIT_PASS;
 
-		if (have_dep > 0 && modules_dep_find(&dep, wk.paths[i]) < 0) {
-			left_out(w, &dep, wk.paths[i]);
+		if (have_dep > 0 && modules_dep_find(dep, wk.paths[i]) < 0) {
+			left_out(w, dep, wk.paths[i]);
 		} else {
 			r = fn(wk.paths[i], arg);
 			checked++;
@@ -301,15 +294,15 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 	 * and paths the walk does not take (depmod 34 descends into a
 	 * symlink to a directory that contains it, as far as PATH_MAX)
 	 */
-	for (size_t i = 0; have_dep > 0 && i < dep.n; i++) {
+	for (size_t i = 0; have_dep > 0 && i < dep->n; i++) {
 		size_t dl = strlen(dir);
 		int r;
 
-		if (has(wk.paths, wk.n, dep.paths[i]))
+		if (has(wk.paths, wk.n, dep->paths[i]))
 			continue;
-		r = fn(dep.paths[i], arg);
+		r = fn(dep->paths[i], arg);
 		checked++;
-		if (!strncmp(dep.paths[i], dir, dl) && dep.paths[i][dl] == '/')
+		if (!strncmp(dep->paths[i], dir, dl) && dep->paths[i][dl] == '/')
 			w->beyond++;
 		else
 			w->external++;
@@ -319,7 +312,6 @@ int for_each_module_file(const char *dir, struct tree_walk *w,
 	for (size_t i = 0; i < wk.n; i++)
 		free(wk.paths[i]);
 	free(wk.paths);
-	modules_dep_free(&dep);
 	if (!checked && wk.worst < EXIT_TROUBLE) {
 		rv_err("%s: no modules found", dir);
 		return EXIT_TROUBLE;
