@@ -101,7 +101,8 @@ void out_escape(FILE *f, const char *s, size_t len)
 	}
 }
 
-char *out_escaped(const char *s, size_t len)
+/* The escape of @len bytes at @s, malloc'ed (caller frees). */
+static char *out_escaped(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char *buf = xmalloc(4 * len + 1), *o = buf;
@@ -126,6 +127,8 @@ char *out_escaped(const char *s, size_t len)
 	return buf;
 }
 
+static void json_string(FILE *f, const char *s, size_t len);
+
 /*
  * JSON: the ", " before a value and the "KEY": of a value in an object.
  * False for a field without a key in an object (or outside any): a part
@@ -148,7 +151,8 @@ static bool json_key(struct out *o, const char *key)
 	return true;
 }
 
-void json_string(FILE *f, const char *s, size_t len)
+/* A JSON string of the escape of @len bytes at @s (always well-formed UTF-8). */
+static void json_string(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 

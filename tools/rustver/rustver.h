@@ -73,11 +73,8 @@ void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf,
 /* A crate: "name[dis]" through @fmt; "name", "disambiguator" in JSON. */
 void out_crate(struct out *o, const char *fmt, const char *name, size_t len,
 	       unsigned long long dis);
-/* The escape of @len bytes at @s, written to @f, or malloc'ed (caller frees). */
+/* The escape of @len bytes at @s, written to @f (table files, messages). */
 void out_escape(FILE *f, const char *s, size_t len);
-char *out_escaped(const char *s, size_t len);
-/* A JSON string of the escape of @len bytes at @s (always well-formed UTF-8). */
-void json_string(FILE *f, const char *s, size_t len);
 
 /*
  * One command of rustver (as kmod's struct kmod_cmd): the top-level help lists
