@@ -25,6 +25,20 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 section() { printf '\n=== %s ===\n' "$*"; }
 fail() { failed=$((failed + 1)); failures+=("$*"); }
 
+# why LOG NAME: the failed cases of a TAP, KTAP or Check log with their
+# diagnostics (at most 40 lines a case, 120 in all), kept for the summary: a
+# run read only by its last lines still says what failed and why.
+whys=()
+why() {
+	local text
+	text=$(awk -v name="$2" '
+		/^(# )*not ok [0-9]+ / || /:[FE]:/ { keep = 1; n = 0; print name ": " $0; next }
+		/^(# )*ok [0-9]+ / || !/^#/ { keep = 0 }
+		keep && n++ < 40 { print name ": " $0 }' "$1" | head -n 120)
+	[ -n "$text" ] && whys+=("$text")
+	return 0
+}
+
 if [ "$mode" = all ]; then
 	# Measured on 2 cores (README, Tests).
 	echo "make check: every test, both architectures in QEMU (TCG). With an empty cache"
@@ -62,6 +76,7 @@ for t in "$BUILD"/san/check-*; do
 		failed=$((failed + f + e))
 		[ $((f + e)) -eq 0 ] && failed=$((failed + 1))
 		failures+=("$name: $f failures, $e errors, exit $rc")
+		why "$logs/$name.log" "$name"
 	fi
 done
 
@@ -84,6 +99,7 @@ for t in "$BUILD"/stack/check-*; do
 	# small stack and within the limit
 	if [ $((f + e)) -gt 0 ] || [ $rc -ne 0 ]; then
 		fail "$name: $f failures, $e errors, exit $rc (see $logs/$name.log)"
+		why "$logs/$name.log" "$name"
 	else
 		passed=$((passed + 1))
 	fi
@@ -101,9 +117,13 @@ for t in tests/cli/*.sh; do
 	passed=$((passed + p - s))
 	skipped=$((skipped + s))
 	failed=$((failed + f))
-	[ "$f" -gt 0 ] && failures+=("cli/$name: $f failed")
+	if [ "$f" -gt 0 ]; then
+		failures+=("cli/$name: $f failed")
+		why "$logs/cli-$name.log" "cli/$name"
+	fi
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
 		fail "cli/$name exited $rc (see $logs/cli-$name.log)"
+		whys+=("$(tail -n 20 "$logs/cli-$name.log" | sed "s|^|cli/$name: |")")
 	fi
 done
 
@@ -143,7 +163,10 @@ if [ "$mode" = all ]; then
 			passed=$((passed + p))
 			failed=$((failed + f))
 			skipped=$((skipped + ${s:-0}))
-			[ "$f" -gt 0 ] && failures+=("selftests ($arch): $f failed")
+			if [ "$f" -gt 0 ]; then
+				failures+=("selftests ($arch): $f failed")
+				why "$slog" "selftests/$arch"
+			fi
 		fi
 		if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
 			fail "selftests/run-qemu.sh ($arch) exited $rc (see $slog)"
@@ -152,6 +175,7 @@ if [ "$mode" = all ]; then
 fi
 
 section "summary"
+for w in "${whys[@]}"; do printf '%s\n' "$w"; done
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
