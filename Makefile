@@ -36,11 +36,11 @@ SCDOC     ?= scdoc
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
-PKGS     := libkmod libelf zlib liblzma libzstd
+PKGS     := libkmod libelf zlib liblzma libzstd libcrypto
 # The kernel's __always_inline (linux/compiler_types.h) for the engine in userspace.
 ENGINE_DEFS := -D'__always_inline=inline __attribute__((__always_inline__))'
 RV_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DRUSTVER_VERSION='"$(VERSION)"' $(ENGINE_DEFS) $(WARNINGS) -Iinclude $(CFLAGS)
-RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd) -pthread
+RV_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lkmod -lelf -lz -llzma -lzstd -lcrypto) -pthread
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 ENGINE   := $(filter-out lib/exports.c,$(wildcard lib/*.c))
@@ -189,6 +189,7 @@ install: tools/rustver/rustver $(MAN8)
 	install -D -m 0755 tools/rustver/rustver $(DESTDIR)$(PREFIX)/bin/rustver
 	install -D -m 0644 scripts/rustver.mk $(DESTDIR)$(PREFIX)/share/rustver/rustver.mk
 	install -D -m 0755 scripts/dkms-make $(DESTDIR)$(PREFIX)/share/rustver/dkms-make
+	install -D -m 0755 scripts/rustver-rustc $(DESTDIR)$(PREFIX)/share/rustver/rustver-rustc
 	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN8))
 
 clean:

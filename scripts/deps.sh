@@ -37,6 +37,7 @@ esac
 build=(
 	build-essential pkg-config
 	libkmod-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev  # the helper
+	libssl-dev                                                # ... its SHA-256 (evidence.c)
 	scdoc                                                     # man/*.8
 )
 check=(

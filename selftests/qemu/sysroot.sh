@@ -17,7 +17,7 @@
 #                                      host's busybox and the chroot's kmod on x86_64)
 #   libc6-dev, libgcc-14-dev           static test tools (tools/finit.c)
 #   libkmod-dev libelf-dev zlib1g-dev  the rustver helper, cross-built for the guest
-#   liblzma-dev libzstd-dev
+#   liblzma-dev libzstd-dev libssl-dev
 # The packages are downloaded with a private apt configuration on the host
 # (host_apt_init in scripts/lib.sh: the host's apt state is neither read nor
 # changed) and unpacked with dpkg-deb -x. Keyed by this script, the chroot and the
@@ -33,7 +33,7 @@ arm64) triplet=aarch64-linux-gnu ;;
 esac
 darch=$1
 PACKAGES="busybox-static kmod libc6-dev libgcc-14-dev libkmod-dev libelf-dev zlib1g-dev
-	liblzma-dev libzstd-dev"
+	liblzma-dev libzstd-dev libssl-dev"
 SUITE=trixie
 
 need_root

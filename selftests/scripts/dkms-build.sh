@@ -42,7 +42,7 @@ CLEAN="true"
 AUTOINSTALL="no"
 CONF
 cp "$rustver" "$w/rustver"
-cp "$top/scripts/dkms-make" "$w/dkms-make"
+cp "$top/scripts/dkms-make" "$top/scripts/rustver-rustc" "$w/"
 make -s -C "$top" install-dkms DESTDIR="$w/rvsrc" >/dev/null
 # the version install-dkms installs under: debian/changelog's, as make reads it
 # (dkms.conf's PACKAGE_VERSION is replaced on install)
@@ -58,6 +58,7 @@ apt-get install -y --no-install-recommends dkms kmod openssl >/dev/null
 dkms --version
 install -m 0755 $w/rustver /usr/local/bin/rustver
 install -D -m 0755 $w/dkms-make /usr/local/share/rustver/dkms-make
+install -D -m 0755 $w/rustver-rustc /usr/local/share/rustver/rustver-rustc
 mkdir -p /lib/modules/$KERNEL_RELEASE/kernel
 ln -sfn $KDIR_A_CHROOT /lib/modules/$KERNEL_RELEASE/build
 # the kernel's own signing tool, as a distribution's headers ship it

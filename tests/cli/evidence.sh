@@ -3,7 +3,9 @@
 # read, not from the tree a user names: real Rust modules built by Kbuild against
 # kernel A and tree B (the selftests' trees, built in their trixie chroot, whose
 # paths the records name: /build/... inside, mapped with --prefix-map), the make
-# fragment scripts/rustver.mk, and --tree on kernel A's in-tree Rust sample.
+# fragment scripts/rustver.mk (evidence by content: rustc's SHA-256 of each
+# .rmeta, kept by scripts/rustver-rustc; plain Kbuild builds: by file times),
+# and --tree on kernel A's in-tree Rust sample.
 # Needs root (the chroot); cold, the trees are built first (selftests/scripts).
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -59,6 +61,64 @@ rm "$WORK/a/rustver_test_hello.mod"
 run stamp "${MAP[@]}" "$A"
 expect 2 "without M.mod there is no evidence: refused, --unverified named" 'no build records beside it' '--unverified'
 
+# content_cases DIR: evidence by content, for the module rustver.mk built in
+# DIR with rustver-rustc as Kbuild's RUSTC. The tree is a copy of kernel A
+# whose rust/*.rmeta are new files (cp: newer than the module's object, as
+# after a tar or cp -a of the trees in another order), the rest symlinks.
+content_cases() {
+	local d=$1 ka=$WORK/ka rec=$1/.rustver_test_hello.o.rmeta-sha256 f sum
+	local cmap=(--prefix-map "/build/linux-a=$WORK/ka" --prefix-map "/build=$CHROOT/build")
+	sum=$(sha256sum <"$KDIR_A/rust/libkernel.rmeta" | cut -d' ' -f1)
+	{ echo "$rec:"; cat "$rec"; } >"$OUT" 2>&1
+	grep -qx "# checksum:sha256=$sum file_len:$(stat -c %s "$KDIR_A/rust/libkernel.rmeta") /build/linux-a/rust/libkernel.rmeta" "$rec" &&
+		t_ok "rustver-rustc kept rustc's SHA-256 and length of every .rmeta the object read ($(wc -l <"$rec") files)" ||
+		t_fail "rustver-rustc kept rustc's SHA-256 and length of libkernel.rmeta in $rec"
+
+	mkdir -p "$ka/rust"
+	for f in "$KDIR_A"/* "$KDIR_A"/.config; do
+		[ "${f##*/}" = rust ] || ln -s "$f" "$ka/"
+	done
+	for f in "$KDIR_A"/rust/*; do
+		case $f in
+		*.rmeta) cp "$f" "$ka/rust/" ;;
+		*) ln -s "$f" "$ka/rust/" ;;
+		esac
+	done
+	touch -d '2000-01-01' "$d/rustver_test_hello.o"
+	run stamp "${cmap[@]}" "$d/rustver_test_hello.ko"
+	expect 0 "by content: the same .rmeta bytes, newer than the object (a copied tree), stamp" \
+		"stamped 2 crates from its build records against $ka: core"
+	if grep -q 'file times only' "$OUT"; then
+		t_fail "by content: no warning about file times"
+	else
+		t_ok "by content: no warning about file times"
+	fi
+	mod plain a || return
+	touch -d '2000-01-01' "$WORK/plain/rustver_test_hello.o"
+	run stamp "${cmap[@]}" "$WORK/plain/rustver_test_hello.ko"
+	expect 2 "by times (plain rustc): the same copied tree is refused, and the warning says why" \
+		'compiled by plain rustc, so the evidence is file times only' \
+		'rust/lib[a-z_]+\.rmeta changed after .*rustver_test_hello.o was compiled against it'
+
+	cp -r "$d" "$WORK/mk-copy"
+	run stamp "${cmap[@]}" "$WORK/mk-copy/rustver_test_hello.ko"
+	expect 0 "by content: a cp -r of the module's build directory stamps" \
+		"stamped 2 crates from its build records against $ka"
+
+	cp "$KDIR_B/rust/libkernel.rmeta" "$ka/rust/libkernel.rmeta"
+	touch -d '2000-01-01' "$ka/rust/libkernel.rmeta"
+	touch "$d/rustver_test_hello.o"
+	run stamp "${cmap[@]}" "$d/rustver_test_hello.ko"
+	expect 2 "by content: tree B's libkernel.rmeta in its place, older than the touched object: refused" \
+		"$ka/rust/libkernel.rmeta is not the file .*rustver_test_hello.o was compiled against \(rustc recorded another SHA-256 or length"
+
+	sed -i 's/^# checksum:sha256=[0-9a-f]* \(file_len:[0-9]* \/build\/linux-a\/rust\/libkernel.rmeta\)$/# \1/' \
+		"$WORK/mk-copy/.rustver_test_hello.o.rmeta-sha256"
+	run stamp "${cmap[@]}" "$WORK/mk-copy/rustver_test_hello.ko"
+	expect 2 "by content: a record without libkernel.rmeta's checksum is refused, not taken by times" \
+		'names /build/linux-a/rust/libkernel.rmeta, but .*rmeta-sha256 has no checksum of it'
+}
+
 # the make fragment: `include rustver.mk` is the one line a module Makefile needs
 d=$WORK/mk
 mkdir -p "$d"
@@ -71,6 +131,7 @@ if "$top/selftests/scripts/chroot.sh" run --bind "$d" --bind "$top/scripts" \
 	run show --kdir "$KDIR_A" "$d/rustver_test_hello.ko"
 	expect 0 "make with rustver.mk builds and stamps the module from its records" \
 		'stamp: +2 crates, version 3, from the build records'
+	content_cases "$d"
 else
 	t_fail "make with rustver.mk in the chroot"
 fi

@@ -126,6 +126,7 @@ grep -q "^rustver $v " "$log/version" && ok "rustver --version says $v, debian/c
 	{ show "$log/version"; fail "rustver --version says $v"; }
 missing=
 for f in /usr/bin/rustver /usr/share/rustver/rustver.mk /usr/share/rustver/dkms-make \
+	/usr/share/rustver/rustver-rustc \
 	/usr/share/rustver/kernel-hook /usr/share/man/man8/rustver.8.gz /usr/share/man/man8/kmod_rustver.8.gz \
 	/etc/kernel/postinst.d/zz-rustver /usr/lib/kernel/install.d/60-rustver.install /etc/default/rustver \
 	/usr/share/initramfs-tools/hooks/rustver /usr/share/initramfs-tools/scripts/init-top/rustver; do
@@ -134,7 +135,7 @@ done
 for f in dkms.conf Kbuild kmod_rustver.c rustver_core.c rustver_trace.h include/rustver/core.h lib/exports.c lib/verdict.c; do
 	dpkg -L rustver-dkms | grep -qxF "/usr/src/rustver-$v/$f" || missing="$missing /usr/src/rustver-$v/$f"
 done
-[ -z "$missing" ] && ok "dpkg -L: the helper, rustver.mk, dkms-make, man pages, hooks; /usr/src/rustver-$v with dkms.conf, Kbuild, sources" ||
+[ -z "$missing" ] && ok "dpkg -L: the helper, rustver.mk, dkms-make, rustver-rustc, man pages, hooks; /usr/src/rustver-$v with dkms.conf, Kbuild, sources" ||
 	{ echo "#   missing:$missing"; fail "dpkg -L lists every file of the packages"; }
 grep -qx "PACKAGE_VERSION=\"$v\"" "/usr/src/rustver-$v/dkms.conf" && dkms status 2>&1 | grep -q "^rustver/$v: added" &&
 	ok "rustver-dkms's postinst added rustver/$v to DKMS (dkms.conf PACKAGE_VERSION=\"$v\")" ||

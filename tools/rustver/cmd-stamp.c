@@ -123,10 +123,18 @@ static int check_evidence(const char *path, const struct evidence *e, const stru
 	int err = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		if (!evidence_has(e, rmeta_of(built, &crates[i]))) {
+		struct evidence_rmeta r;
+
+		if (!evidence_find(e, rmeta_of(built, &crates[i]), &r)) {
 			rv_err("%s: crate %s[%llx]: its .rmeta in %s is not one the compiler read "
 			       "for this module",
 			       path, crates[i].name, (unsigned long long)crates[i].dis, e->kdir);
+			err = -1;
+		} else if (r.by_content && r.crc != crates[i].crc) {
+			rv_err("%s: crate %s[%llx]: %s changed while it was being stamped "
+			       "(CRC 0x%08x, then 0x%08x): stamp it again",
+			       path, crates[i].name, (unsigned long long)crates[i].dis, r.path,
+			       r.crc, crates[i].crc);
 			err = -1;
 		}
 	}

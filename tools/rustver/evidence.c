@@ -6,14 +6,25 @@
  *   DIR/M.mod              the module's objects, one a line, relative to the
  *                          directory make ran in (M= for an out-of-tree
  *                          module, the kernel tree for an in-tree one)
- *   .../.OBJ.o.cmd         per object: "deps_OBJ.o := \" then one
- *                          dependency a line; Kbuild compiles Rust with
- *                          -Zbinary_dep_depinfo=y, so every .rmeta rustc
- *                          read is listed, by the path rustc saw
+ *   .../.OBJ.o.cmd         per object: "savedcmd_OBJ.o := COMMAND", then
+ *                          "deps_OBJ.o := \" and one dependency a line;
+ *                          Kbuild compiles Rust with -Zbinary_dep_depinfo=y,
+ *                          so every .rmeta rustc read is listed, by the path
+ *                          rustc saw
+ *   .../.OBJ.o.rmeta-sha256  per object compiled by scripts/rustver-rustc
+ *                          (rustver.mk, dkms-make): rustc's own dep-info
+ *                          lines "# checksum:sha256=HEX file_len:BYTES PATH"
+ *                          (-Zchecksum-hash-algorithm=sha256, rustc >= 1.82)
+ *                          for the .rmeta files it read
  *
- * The .rmeta files must all be in one tree's rust/ directory, exist, and be
- * no newer (mtime, and ctime, which a replacement cannot set back) than the
- * object that read them. Paths recorded in a chroot or a container are
+ * The .rmeta files must all be in one tree's rust/ directory and exist.
+ * Evidence by content: when the object's COMMAND is rustver-rustc's, each
+ * .rmeta must have the length and SHA-256 rustc recorded, whatever its file
+ * times (copies, touch, tar); the CRC is kept from the same bytes.
+ * Evidence by times, for an object compiled by plain rustc (no record, or a
+ * record that belongs to another compile): each .rmeta must be no newer
+ * (mtime, and ctime, which a replacement cannot set back) than the object,
+ * and a warning says so once. Paths recorded in a chroot or a container are
  * mapped with --prefix-map RECORDED=HERE, never guessed.
  */
 #include <errno.h>
@@ -22,8 +33,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "rustver.h"
+
+#define SHA256_LEN 32
+/* "# checksum:sha256=" + 64 hex digits + " file_len:" */
+#define SUM_PREFIX "# checksum:sha256="
 
 /* @path with the first matching RECORDED prefix replaced by HERE; caller frees. */
 static char *map_path(const struct prefix_map *pm, const char *path)
@@ -86,27 +104,144 @@ static char *slurp_text(const char *path)
 	return s;
 }
 
-static void add_rmeta(struct evidence *e, char *path)
+/*
+ * Adds @path (taken) once. @crc: the CRC of its bytes when they were shown to
+ * be rustc's by content (@by_content); a second object that read the same
+ * file by times keeps the first one's content proof.
+ */
+static void add_rmeta(struct evidence *e, char *path, bool by_content, uint32_t crc)
 {
 	for (size_t i = 0; i < e->nrmeta; i++) {
 		if (!strcmp(e->rmeta[i], path)) {
+			if (by_content && !e->by_content[i]) {
+				e->by_content[i] = true;
+				e->crc[i] = crc;
+			}
 			free(path);
 			return;
 		}
 	}
 	e->rmeta = xrealloc(e->rmeta, (e->nrmeta + 1) * sizeof(*e->rmeta));
-	e->rmeta[e->nrmeta++] = path;
+	e->crc = xrealloc(e->crc, (e->nrmeta + 1) * sizeof(*e->crc));
+	e->by_content = xrealloc(e->by_content, (e->nrmeta + 1) * sizeof(*e->by_content));
+	e->rmeta[e->nrmeta] = path;
+	e->crc[e->nrmeta] = crc;
+	e->by_content[e->nrmeta] = by_content;
+	e->nrmeta++;
+}
+
+/*
+ * True when the object's recorded compile command (the .cmd file's
+ * "savedcmd_" line) runs scripts/rustver-rustc: then its .rmeta-sha256 record
+ * was written by that compile (the wrapper removes any older one first).
+ */
+static bool compiled_by_wrapper(const char *cmdtext)
+{
+	const char *p = strstr(cmdtext, "savedcmd_"), *end;
+
+	if (p != cmdtext && (!p || p[-1] != '\n'))
+		return false;
+	end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	for (const char *w = p; (w = strstr(w, "rustver-rustc")) && w < end; w++) {
+		const char *after = w + strlen("rustver-rustc");
+
+		if ((w == p || w[-1] == '/' || w[-1] == ' ') && (*after == ' ' || after == end))
+			return true;
+	}
+	return false;
+}
+
+/* A lower-case hex digit's value (rustc writes them so), else -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The SHA-256 and length rustc recorded for @token (a dependency path as the
+ * .cmd file spells it) in the record text @sums; 0 when found, -1 if absent.
+ */
+static int recorded_sum(const char *sums, const char *token, uint8_t sum[SHA256_LEN],
+			unsigned long long *len)
+{
+	size_t tlen = strlen(token);
+
+	for (const char *l = sums; *l;) {
+		const char *end = strchr(l, '\n'), *path;
+		size_t llen = end ? (size_t)(end - l) : strlen(l);
+		char *stop;
+
+		if (llen > strlen(SUM_PREFIX) + 2 * SHA256_LEN + 10 &&
+		    !strncmp(l, SUM_PREFIX, strlen(SUM_PREFIX)) &&
+		    !strncmp(l + strlen(SUM_PREFIX) + 2 * SHA256_LEN, " file_len:", 10)) {
+			const char *hex = l + strlen(SUM_PREFIX);
+
+			errno = 0;
+			*len = strtoull(hex + 2 * SHA256_LEN + 10, &stop, 10);
+			path = stop + 1;
+			if (!errno && stop > hex + 2 * SHA256_LEN + 10 && *stop == ' ' &&
+			    (size_t)(l + llen - path) == tlen && !strncmp(path, token, tlen)) {
+				for (int i = 0; i < 2 * SHA256_LEN; i++) {
+					int d = hexval(hex[i]);
+
+					if (d < 0)
+						return -1;
+					if (i % 2)
+						sum[i / 2] |= (uint8_t)d;
+					else
+						sum[i / 2] = (uint8_t)(d << 4);
+				}
+				return 0;
+			}
+		}
+		l += llen + (end ? 1 : 0);
+	}
+	return -1;
+}
+
+/*
+ * Whether @path (here) holds the bytes rustc recorded (@sum, @len); the CRC
+ * of the bytes read in @crc. 1: yes, 0: other bytes, -1: unreadable (printed).
+ */
+static int same_content(const char *path, const uint8_t sum[SHA256_LEN], unsigned long long len,
+			uint32_t *crc)
+{
+	uint8_t *data, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t size;
+	int same;
+
+	if (read_file(path, &data, &size))
+		return -1;
+	if (!EVP_Digest(data, size, md, &mdlen, EVP_sha256(), NULL) || mdlen != SHA256_LEN) {
+		rv_err("%s: SHA-256 failed (OpenSSL EVP_Digest)", path);
+		free(data);
+		return -1;
+	}
+	same = size == len && !memcmp(md, sum, SHA256_LEN);
+	*crc = crc32_buf(data, size);
+	free(data);
+	return same;
 }
 
 /*
  * The .rmeta dependencies of object @obj (a path that exists), from its
- * .cmd file; @base is the directory make ran in, for relative paths.
+ * .cmd file; @base is the directory make ran in, for relative paths. By
+ * content when rustver-rustc compiled it and rustc recorded checksums, else
+ * by times (warned once per module through e->by_times).
  */
 static int object_deps(struct evidence *e, const char *module, const char *base, const char *obj,
 		       const struct prefix_map *pm)
 {
 	char *copy = xstrdup(obj), *dir = dirname(copy), *cmd, *text, *p, *tok, *save = NULL;
 	const char *file = strrchr(obj, '/') ? strrchr(obj, '/') + 1 : obj;
+	char *sumfile = NULL, *sums = NULL;
 	struct stat ost, rst;
 	int err = 0;
 
@@ -122,10 +257,33 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 		err = -1;
 		goto out;
 	}
+	if (compiled_by_wrapper(text)) {
+		sumfile = xasprintf("%s/.%s.rmeta-sha256", dir, file);
+		if (access(sumfile, F_OK) == 0) {
+			sums = slurp_text(sumfile);
+			if (!sums) {
+				err = -1;
+				goto out;
+			}
+		} else if (!e->by_times++) {
+			rv_warn("%s: %s was compiled by rustver-rustc, but its rustc recorded no "
+				"checksums (%s: rustc 1.82 or later writes them): evidence by file "
+				"times only",
+				module, obj, sumfile);
+		}
+	} else if (!e->by_times++) {
+		rv_warn("%s: %s was compiled by plain rustc, so the evidence is file times "
+			"only; build it with rustver.mk or dkms-make (RUSTC=rustver-rustc) for "
+			"evidence by content",
+			module, obj);
+	}
 	p = strstr(text, "\ndeps_");
 	for (tok = strtok_r(p ? p : text, " \t\n\\", &save); tok;
 	     tok = strtok_r(NULL, " \t\n\\", &save)) {
 		size_t n = strlen(tok);
+		uint8_t sum[SHA256_LEN];
+		unsigned long long len;
+		uint32_t crc = 0;
 		char *path, *rel;
 
 		if (n < 7 || strcmp(tok + n - 6, ".rmeta"))
@@ -145,6 +303,31 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 			err = -1;
 			continue;
 		}
+		if (sums) {
+			int same;
+
+			if (recorded_sum(sums, tok, sum, &len)) {
+				rv_err("%s: %s names %s, but %s has no checksum of it: records of "
+				       "two compiles; rebuild the module",
+				       module, cmd, tok, sumfile);
+				free(path);
+				err = -1;
+				continue;
+			}
+			same = same_content(path, sum, len, &crc);
+			if (same <= 0) {
+				if (!same)
+					rv_err("%s: %s is not the file %s was compiled against (rustc "
+					       "recorded another SHA-256 or length in %s): rebuild the "
+					       "module",
+					       module, path, obj, sumfile);
+				free(path);
+				err = -1;
+				continue;
+			}
+			add_rmeta(e, path, true, crc);
+			continue;
+		}
 		if (rst.st_mtim.tv_sec > ost.st_mtim.tv_sec ||
 		    (rst.st_mtim.tv_sec == ost.st_mtim.tv_sec &&
 		     rst.st_mtim.tv_nsec > ost.st_mtim.tv_nsec) ||
@@ -155,9 +338,11 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 			err = -1;
 			continue;
 		}
-		add_rmeta(e, path);
+		add_rmeta(e, path, false, 0);
 	}
 out:
+	free(sums);
+	free(sumfile);
 	free(text);
 	free(cmd);
 	free(copy);
@@ -280,16 +465,22 @@ out:
 	return err;
 }
 
-bool evidence_has(const struct evidence *e, const char *rmeta)
+const struct evidence_rmeta *evidence_find(const struct evidence *e, const char *rmeta,
+					   struct evidence_rmeta *found)
 {
 	char a[PATH_MAX], b[PATH_MAX];
 
 	if (!rmeta || !realpath(rmeta, a))
-		return false;
-	for (size_t i = 0; i < e->nrmeta; i++)
-		if (realpath(e->rmeta[i], b) && !strcmp(a, b))
-			return true;
-	return false;
+		return NULL;
+	for (size_t i = 0; i < e->nrmeta; i++) {
+		if (realpath(e->rmeta[i], b) && !strcmp(a, b)) {
+			found->path = e->rmeta[i];
+			found->by_content = e->by_content[i];
+			found->crc = e->crc[i];
+			return found;
+		}
+	}
+	return NULL;
 }
 
 void evidence_free(struct evidence *e)
@@ -297,6 +488,8 @@ void evidence_free(struct evidence *e)
 	for (size_t i = 0; i < e->nrmeta; i++)
 		free(e->rmeta[i]);
 	free(e->rmeta);
+	free(e->crc);
+	free(e->by_content);
 	free(e->kdir);
 	memset(e, 0, sizeof(*e));
 }

@@ -476,16 +476,29 @@ struct prefix_map {
 int prefix_map_add(struct prefix_map *pm, const char *arg);
 void prefix_map_free(struct prefix_map *pm);
 struct evidence {
-	char **rmeta; /* the .rmeta files rustc read, as paths here */
+	char **rmeta;	  /* the .rmeta files rustc read, as paths here */
+	uint32_t *crc;	  /* per .rmeta: the CRC of the bytes shown to be rustc's */
+	bool *by_content; /* per .rmeta: shown by rustc's SHA-256 (else by times) */
 	size_t nrmeta;
 	char *kdir;	       /* the kernel tree they belong to */
 	bool none;	       /* no build records at all */
 	unsigned int nmissing; /* recorded .rmeta files that are not here */
+	unsigned int by_times; /* objects whose evidence is file times only */
 };
-/* Reads the build records beside @module; messages name the problem. */
+struct evidence_rmeta {
+	const char *path;
+	bool by_content;
+	uint32_t crc; /* when by_content */
+};
+/*
+ * Reads the build records beside @module (evidence.c: by content where
+ * scripts/rustver-rustc kept rustc's checksums, else by file times);
+ * 0, or -1 with the problem printed.
+ */
 int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm);
-/* True when @rmeta is one of the files rustc read (same file). */
-bool evidence_has(const struct evidence *e, const char *rmeta);
+/* @found filled when @rmeta is one of the files rustc read (same file), else NULL. */
+const struct evidence_rmeta *evidence_find(const struct evidence *e, const char *rmeta,
+					   struct evidence_rmeta *found);
 void evidence_free(struct evidence *e);
 
 /* tablefile.c: table files and /sys/kernel/rustver/crates */
