@@ -10,7 +10,7 @@
 # (x86_64 by default, or arm64: scripts/kernels.sh; work directories get its
 # BUILD_SUFFIX, so both architectures' builds can sit side by side).
 # Environment: RUSTVER_BIN, the rustver helper. When set, the modules are stamped
-# from their build records (`rustver stamp --prefix-map /build=CHROOT/build --kdir
+# from their build records (`rustver stamp --by-times --prefix-map /build=CHROOT/build --kdir
 # <the tree they were built against>`) right after linking:
 # `rustver check` fails an unstamped out-of-tree Rust module, so the check tests need
 # stamped ones. The stamp step is the one stamp_modules line in the loop below.
@@ -63,8 +63,10 @@ stamp_modules() {
 		fi
 	done
 	log "stamping ${evidence[*]##*/} from their build records (expected tree: $kdir)"
-	# The records name the paths rustc saw in the chroot (/build/...).
-	"$RUSTVER_BIN" stamp --prefix-map "/build=$CHROOT/build" --kdir "$kdir" "${evidence[@]}" >&2 ||
+	# The records name the paths rustc saw in the chroot (/build/...). Plain
+	# Kbuild builds (no rustver-rustc): evidence by file times, --by-times
+	# (tests/cli/evidence.sh covers evidence by content).
+	"$RUSTVER_BIN" stamp --by-times --prefix-map "/build=$CHROOT/build" --kdir "$kdir" "${evidence[@]}" >&2 ||
 		die "$RUSTVER_BIN stamp --kdir $kdir failed"
 	[ ${#unverified[@]} -eq 0 ] && return 0
 	log "stamping ${unverified[*]##*/} (C, Rust imports, no build records of rustc) with the crate table of $kdir, --unverified"

@@ -37,8 +37,15 @@ run stamp "$A"
 expect 2 "records name chroot paths: refused, pointing at --prefix-map" \
 	'/build/linux-a/rust/lib.*\.rmeta, which rustc read for .* is not here' '--prefix-map RECORDED=HERE'
 run stamp "${MAP[@]}" "$A"
-expect 0 "stamped from its build records, no --kdir needed" \
-	"stamped 2 crates from its build records against $KDIR_A: core\[[0-9a-f]+\]=0x[0-9a-f]{8} kernel\["
+expect 2 "compiled by plain rustc (no checksums): refused without --by-times, the ways on named" \
+	'rustver_test_hello.o was compiled by plain rustc: nothing shows by content which .rmeta files it read' \
+	'rustver.mk or dkms-make' '--by-times' '--unverified'
+MAP+=(--by-times)
+run stamp "${MAP[@]}" "$A"
+expect 0 "--by-times: stamped from its build records, no --kdir needed, said to be by file times" \
+	"stamped 2 crates from its build records \(by file times\) against $KDIR_A: core\[[0-9a-f]+\]=0x[0-9a-f]{8} kernel\[" \
+	'evidence by file times \(--by-times\), which a copy or a touch can fool'
+
 run show --kdir "$KDIR_A" "$A"
 expect 0 "show says the stamp is evidence" 'stamp: .*from the build records \(evidence\)'
 run check --kdir "$KDIR_A" "$A"
@@ -88,16 +95,16 @@ content_cases() {
 	run stamp "${cmap[@]}" "$d/rustver_test_hello.ko"
 	expect 0 "by content: the same .rmeta bytes, newer than the object (a copied tree), stamp" \
 		"stamped 2 crates from its build records against $ka: core"
-	if grep -q 'file times only' "$OUT"; then
+	if grep -q 'file times' "$OUT"; then
 		t_fail "by content: no warning about file times"
 	else
 		t_ok "by content: no warning about file times"
 	fi
 	mod plain a || return
 	touch -d '2000-01-01' "$WORK/plain/rustver_test_hello.o"
-	run stamp "${cmap[@]}" "$WORK/plain/rustver_test_hello.ko"
-	expect 2 "by times (plain rustc): the same copied tree is refused, and the warning says why" \
-		'compiled by plain rustc, so the evidence is file times only' \
+	run stamp "${cmap[@]}" --by-times "$WORK/plain/rustver_test_hello.ko"
+	expect 2 "by times (plain rustc, --by-times): the same copied tree is refused, and the warning says why" \
+		'compiled by plain rustc: evidence by file times' \
 		'rust/lib[a-z_]+\.rmeta changed after .*rustver_test_hello.o was compiled against it'
 
 	cp -r "$d" "$WORK/mk-copy"
@@ -136,7 +143,11 @@ else
 	t_fail "make with rustver.mk in the chroot"
 fi
 
-# --tree: every Rust module of kernel A's build tree (its in-tree sample)
+# --tree: every Rust module of kernel A's build tree (its in-tree sample),
+# which kernels.sh builds with plain rustc
+run stamp --tree "$KDIR_A" --prefix-map "/build=$CHROOT/build"
+expect 2 "--tree on a tree built by plain rustc: refused without --by-times" \
+	'rust_minimal.o was compiled by plain rustc' "--tree $KDIR_A: [0-9]+ modules?, [1-9][0-9]* refused"
 run stamp --tree "$KDIR_A" "${MAP[@]}"
 expect 0 "--tree stamps the tree's in-tree Rust modules" \
 	'samples/rust/rust_minimal.ko: (re-)?stamped [0-9]+ crates? from its build records' \

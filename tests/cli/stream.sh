@@ -107,7 +107,7 @@ if [ ! -f "$kb/kmod-a200/table-200" ] || ! ls "$kb"/a/*.ko >/dev/null 2>&1; then
 		echo 'obj-m := rustver_test_hello.o' >"$kb/$t/Kbuild"
 		"$top/selftests/scripts/build-module.sh" $t "$kb/$t" >"$OUT" 2>&1 ||
 			{ t_fail "building rustver_test_hello against tree $t"; t_done; exit 1; }
-		"$RUSTVER" stamp --prefix-map "/build=$CHROOT/build" "$kb/$t/rustver_test_hello.ko" >/dev/null
+		"$RUSTVER" stamp --by-times --prefix-map "/build=$CHROOT/build" "$kb/$t/rustver_test_hello.ko" >/dev/null
 	done
 	mkdir -p "$kb/kmod-a200"
 	"$RUSTVER" table --kdir "$KDIR_A" -o "$kb/kmod-a200/table-200"

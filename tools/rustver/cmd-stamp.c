@@ -12,9 +12,9 @@
 #include "rustver.h"
 
 static const char usage[] =
-	"Usage: rustver stamp [--prefix-map RECORDED=HERE]... [--kdir DIR | --table FILE]\n"
-	"                     MODULE.ko...\n"
-	"       rustver stamp --tree KDIR [--prefix-map RECORDED=HERE]...\n"
+	"Usage: rustver stamp [--prefix-map RECORDED=HERE]... [--by-times]\n"
+	"                     [--kdir DIR | --table FILE] MODULE.ko...\n"
+	"       rustver stamp --tree KDIR [--prefix-map RECORDED=HERE]... [--by-times]\n"
 	"       rustver stamp --unverified (--kdir DIR | --table FILE) MODULE.ko...\n"
 	"\n"
 	"Writes (or replaces) the " RV_STAMP_SECTION " section of each MODULE.ko: for\n"
@@ -23,7 +23,9 @@ static const char usage[] =
 	".comment. The CRCs are taken from the evidence Kbuild leaves beside the\n"
 	"module: M.mod lists its objects, and each object's .OBJ.o.cmd lists the\n"
 	".rmeta files rustc read (-Zbinary_dep_depinfo). They must all be in one\n"
-	"tree's rust/ directory, still exist and be no newer than the objects.\n"
+	"tree's rust/ directory and still exist, with the SHA-256 and length rustc\n"
+	"recorded when rustver-rustc compiled the object (rustver.mk, dkms-make:\n"
+	"evidence by content, whatever the file times).\n"
 	"Run it after the module is linked and before it is signed or compressed;\n"
 	"signed and compressed modules are refused. Files are rewritten atomically,\n"
 	"keeping owner, mode, extended attributes and ACLs; a symlink's target is\n"
@@ -39,6 +41,9 @@ static const char usage[] =
 	"  --prefix-map RECORDED=HERE\n"
 	"                 the records name paths as the compiler saw them: when the\n"
 	"                 build ran in a chroot or a container, map that prefix\n"
+	"  --by-times     for objects compiled by plain rustc (no checksums): take\n"
+	"                 each .rmeta being no newer than the object as the evidence\n"
+	"                 (a copy or a touch can fool it; said in a warning)\n"
 	"  --unverified   no build records: take the CRCs from --kdir or --table as\n"
 	"                 given; the stamp says it was made so (nothing ties it to\n"
 	"                 the build)\n";
@@ -67,7 +72,8 @@ static int refuse_input(const char *path, const uint8_t *d, size_t n)
 struct stamp_opts {
 	const struct table *given; /* --kdir or --table, or NULL */
 	bool unverified;
-	bool tree; /* --tree: modules without Rust are skipped */
+	bool by_times; /* --by-times: evidence by file times accepted */
+	bool tree;     /* --tree: modules without Rust are skipped */
 	const char *tree_kdir;
 	struct prefix_map pm;
 	struct table built; /* the evidence's tree, loaded once */
@@ -198,7 +204,7 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	if (refuse_input(path, data, size))
 		goto out;
 	if (!o->unverified) {
-		if (evidence_load(&e, path, &o->pm))
+		if (evidence_load(&e, path, &o->pm, o->by_times))
 			goto out;
 		if (o->tree_kdir && strcmp(e.kdir, o->tree_kdir)) {
 			rv_err("%s: built against %s (its build records), not the tree %s", path,
@@ -239,7 +245,9 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	out_str(&text, NULL, "%s: ", path);
 	out_text(&text, "%s %u crate%s %s ", v->stamped ? "re-stamped" : "stamped", v->ncrates,
 		 v->ncrates == 1 ? "" : "s",
-		 o->unverified ? "UNVERIFIED, from" : "from its build records against");
+		 o->unverified ? "UNVERIFIED, from"
+		 : e.by_times  ? "from its build records (by file times) against"
+			       : "from its build records against");
 	out_str(&text, NULL, "%s:", t->source);
 	for (uint32_t i = 0; i < v->ncrates; i++) {
 		out_crate(&text, " %s", crates[i].name,
@@ -342,6 +350,7 @@ static int cmd_stamp(int argc, char **argv)
 		{ "tree", required_argument, NULL, 'T' },
 		{ "prefix-map", required_argument, NULL, 'p' },
 		{ "unverified", no_argument, NULL, 'u' },
+		{ "by-times", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -362,6 +371,7 @@ static int cmd_stamp(int argc, char **argv)
 		switch (opt) {
 		case 'T': tree = optarg; break;
 		case 'u': o.unverified = true; break;
+		case 'B': o.by_times = true; break;
 		case 'p':
 			if (prefix_map_add(&o.pm, optarg)) {
 				prefix_map_free(&o.pm);

@@ -22,9 +22,9 @@
  * .rmeta must have the length and SHA-256 rustc recorded, whatever its file
  * times (copies, touch, tar); the CRC is kept from the same bytes.
  * Evidence by times, for an object compiled by plain rustc (no record, or a
- * record that belongs to another compile): each .rmeta must be no newer
- * (mtime, and ctime, which a replacement cannot set back) than the object,
- * and a warning says so once. Paths recorded in a chroot or a container are
+ * record that belongs to another compile), only when the caller accepts it
+ * (stamp --by-times, with a warning): each .rmeta must be no newer (mtime,
+ * and ctime, which a replacement cannot set back) than the object. Paths recorded in a chroot or a container are
  * mapped with --prefix-map RECORDED=HERE, never guessed.
  */
 #include <errno.h>
@@ -233,15 +233,18 @@ static int same_content(const char *path, const uint8_t sum[SHA256_LEN], unsigne
 /*
  * The .rmeta dependencies of object @obj (a path that exists), from its
  * .cmd file; @base is the directory make ran in, for relative paths. By
- * content when rustver-rustc compiled it and rustc recorded checksums, else
- * by times (warned once per module through e->by_times).
+ * content when rustver-rustc compiled it and rustc recorded checksums; else
+ * by times, and only when @by_times (--by-times: said in a warning, once per
+ * module, through e->by_times), otherwise refused. A C object (no .rmeta in
+ * its dependencies) adds nothing.
  */
 static int object_deps(struct evidence *e, const char *module, const char *base, const char *obj,
-		       const struct prefix_map *pm)
+		       const struct prefix_map *pm, bool by_times)
 {
 	char *copy = xstrdup(obj), *dir = dirname(copy), *cmd, *text, *p, *tok, *save = NULL;
 	const char *file = strrchr(obj, '/') ? strrchr(obj, '/') + 1 : obj;
 	char *sumfile = NULL, *sums = NULL;
+	const char *why = NULL;
 	struct stat ost, rst;
 	int err = 0;
 
@@ -257,25 +260,21 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 		err = -1;
 		goto out;
 	}
-	if (compiled_by_wrapper(text)) {
-		sumfile = xasprintf("%s/.%s.rmeta-sha256", dir, file);
-		if (access(sumfile, F_OK) == 0) {
-			sums = slurp_text(sumfile);
-			if (!sums) {
-				err = -1;
-				goto out;
-			}
-		} else if (!e->by_times++) {
-			rv_warn("%s: %s was compiled by rustver-rustc, but its rustc recorded no "
-				"checksums (%s: rustc 1.82 or later writes them): evidence by file "
-				"times only",
-				module, obj, sumfile);
+	p = strstr(text, "\ndeps_");
+	if (!strstr(p ? p : text, ".rmeta"))
+		goto out;
+	sumfile = xasprintf("%s/.%s.rmeta-sha256", dir, file);
+	if (!compiled_by_wrapper(text))
+		why = "was compiled by plain rustc";
+	else if (access(sumfile, F_OK))
+		why = "was compiled by rustver-rustc with a rustc that records no checksums "
+		      "(1.82 or later does)";
+	if (!why) {
+		sums = slurp_text(sumfile);
+		if (!sums) {
+			err = -1;
+			goto out;
 		}
-	} else if (!e->by_times++) {
-		rv_warn("%s: %s was compiled by plain rustc, so the evidence is file times "
-			"only; build it with rustver.mk or dkms-make (RUSTC=rustver-rustc) for "
-			"evidence by content",
-			module, obj);
 	}
 	p = strstr(text, "\ndeps_");
 	for (tok = strtok_r(p ? p : text, " \t\n\\", &save); tok;
@@ -328,6 +327,23 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 			add_rmeta(e, path, true, crc);
 			continue;
 		}
+		if (!by_times) {
+			if (why)
+				rv_err("%s: %s %s: nothing shows by content which .rmeta files it "
+				       "read; build it with rustver.mk or dkms-make (Kbuild's "
+				       "RUSTC=rustver-rustc), or give --by-times to trust file "
+				       "times, or --unverified",
+				       module, obj, why);
+			why = NULL;
+			free(path);
+			err = -1;
+			continue;
+		}
+		if (why && !e->by_times++)
+			rv_warn("%s: %s %s: evidence by file times (--by-times), which a copy or a "
+				"touch can fool",
+				module, obj, why);
+		why = NULL;
 		if (rst.st_mtim.tv_sec > ost.st_mtim.tv_sec ||
 		    (rst.st_mtim.tv_sec == ost.st_mtim.tv_sec &&
 		     rst.st_mtim.tv_nsec > ost.st_mtim.tv_nsec) ||
@@ -375,7 +391,8 @@ static char *find_base(const char *moddir, const char *rel)
 	}
 }
 
-int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm)
+int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm,
+		  bool by_times)
 {
 	char real[PATH_MAX], *moddir, *stem, *modfile, *list, *line, *save = NULL, *kdir;
 	size_t n;
@@ -412,7 +429,7 @@ int evidence_load(struct evidence *e, const char *module, const struct prefix_ma
 			continue;
 		}
 		obj = xasprintf("%s/%s", base, line);
-		if (object_deps(e, module, base, obj, pm))
+		if (object_deps(e, module, base, obj, pm, by_times))
 			err = -1;
 		free(obj);
 		free(base);
