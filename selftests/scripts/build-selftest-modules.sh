@@ -287,8 +287,8 @@ rm -rf "${out:?}/stamping"
 mkdir -p "$out/stamping"
 for t in a b; do
 	kdir_var=KDIR_${t^^}
-	log "stamping tree ${t^^}'s in-tree Rust modules (rustver stamp --tree)"
-	"$RUSTVER_BIN" stamp --tree "${!kdir_var}" --prefix-map "/build=$CHROOT/build" >&2 ||
+	log "stamping tree ${t^^}'s in-tree Rust modules (rustver stamp --tree --by-times: kernels.sh builds with plain rustc)"
+	"$RUSTVER_BIN" stamp --tree "${!kdir_var}" --by-times --prefix-map "/build=$CHROOT/build" >&2 ||
 		die "rustver stamp --tree ${!kdir_var} failed"
 	cp "${!kdir_var}/samples/rust/rust_minimal.ko" "$out/stamping/minimal_$t.ko"
 	# The trees' own llvm-objcopy (LLVM=1): the host's binutils know x86 only.
@@ -302,7 +302,7 @@ rm -rf "$w"
 mkdir -p "$w"
 sed 's/rustver_test_hello/rustver_test_mk/g; s/RustverTestHello/RustverTestMk/g' \
 	"$SELFTESTS_DIR/modules/rustver_test_hello.rs" >"$w/rustver_test_mk.rs"
-cp "$top/scripts/rustver.mk" "$RUSTVER_BIN" "$w/"
+cp "$top/scripts/rustver.mk" "$top/scripts/rustver-rustc" "$RUSTVER_BIN" "$w/"
 printf 'obj-m := rustver_test_mk.o\ninclude %s\n' "${w#"$CHROOT"}/rustver.mk" >"$w/Makefile"
 log "building rustver_test_mk with scripts/rustver.mk against tree A (log: $w.log)"
 karch=()
@@ -312,6 +312,8 @@ karch=()
 	die "make with rustver.mk failed; last lines of $w.log:
 $(tail -n 20 "$w.log")"
 grep -q 'rustver_test_mk.ko: stamped' "$w.log" || die "rustver.mk did not stamp rustver_test_mk.ko (see $w.log)"
+# rustver.mk builds with rustver-rustc: the stamp's evidence is by content
+! grep -q 'file times' "$w.log" || die "rustver.mk's stamp of rustver_test_mk.ko was by file times (see $w.log)"
 cp "$w/rustver_test_mk.ko" "$out/stamping/"
 log "building rustver_test_hello as a DKMS package (dkms-build.sh, log: $w-dkms/dkms.log)"
 "$SELFTESTS_DIR/scripts/dkms-build.sh" "$RUSTVER_BIN" "$w-dkms" >&2 ||

@@ -131,15 +131,32 @@ static void add_rmeta(struct evidence *e, char *path, bool by_content, uint32_t 
 }
 
 /*
- * True when the object's recorded compile command (the .cmd file's
- * "savedcmd_" line) runs scripts/rustver-rustc: then its .rmeta-sha256 record
- * was written by that compile (the wrapper removes any older one first).
+ * The line of the object's recorded compile command in its .cmd file:
+ * "savedcmd_OBJ := ..." since Linux 6.3 ("kbuild: rename cmd_$@ to savedcmd_$@
+ * in *.cmd files"), "cmd_OBJ := ..." before. NULL if none.
+ */
+static const char *saved_command(const char *cmdtext)
+{
+	static const char *const keys[] = { "savedcmd_", "cmd_" };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		for (const char *p = cmdtext; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+			if (!strncmp(p, keys[k], strlen(keys[k])))
+				return p;
+	}
+	return NULL;
+}
+
+/*
+ * True when the object's recorded compile command runs scripts/rustver-rustc:
+ * then its .rmeta-sha256 record was written by that compile (the wrapper
+ * removes any older one first, and Kbuild recompiles when the command changes).
  */
 static bool compiled_by_wrapper(const char *cmdtext)
 {
-	const char *p = strstr(cmdtext, "savedcmd_"), *end;
+	const char *p = saved_command(cmdtext), *end;
 
-	if (p != cmdtext && (!p || p[-1] != '\n'))
+	if (!p)
 		return false;
 	end = strchr(p, '\n');
 	if (!end)
