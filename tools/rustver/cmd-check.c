@@ -250,6 +250,20 @@ static void *worker(void *arg)
 			fclose(err);
 			if (jb->rec)
 				index_record_done(jb->rec, jb->err, jb->err_len);
+			/*
+			 * Kept until every verdict is in (dependencies()); most
+			 * modules print nothing, and an empty stream's buffer
+			 * (BUFSIZ in glibc) is freed now: held for every module,
+			 * they doubled the run's peak RSS.
+			 */
+			if (!jb->out_len) {
+				free(jb->out);
+				jb->out = NULL;
+			}
+			if (!jb->err_len) {
+				free(jb->err);
+				jb->err = NULL;
+			}
 		}
 		pthread_mutex_lock(&js->lock);
 		for (size_t i = first; i < end; i++)
@@ -401,8 +415,10 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 	for (size_t i = 0; nt && i < js.n; i++) {
 		struct job *jb = &js.j[i];
 
-		fwrite(jb->err, 1, jb->err_len, stderr);
-		fwrite(jb->out, 1, jb->out_len, stdout);
+		if (jb->err_len)
+			fwrite(jb->err, 1, jb->err_len, stderr);
+		if (jb->out_len)
+			fwrite(jb->out, 1, jb->out_len, stdout);
 		if (jb->result > ret)
 			ret = jb->result;
 		free(jb->out);
