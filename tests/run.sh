@@ -43,8 +43,9 @@ if [ "$mode" = all ]; then
 	# Measured on 2 cores (README, Tests).
 	echo "make check: every test, both architectures in QEMU (TCG). With an empty cache"
 	echo "(${RUSTVER_CACHE:-/var/cache/rustver}) it first builds a trixie chroot and four kernels"
-	echo "(x86_64: kernel A about 10 min on 2 cores, tree B about 3; arm64's about 25): a cold"
-	echo "run took 75 min on 2 cores without KVM, a warm one (kernels cached) 22 min."
+	echo "(x86_64: kernel A about 10 min on 2 cores, tree B about 3; arm64's about as long):"
+	echo "a cold run in a fresh bookworm root (scripts/fresh-root.sh) took 36 min on 2 cores"
+	echo "without KVM, a warm one (kernels cached) about 20 min."
 fi
 
 section "fixtures (rustc, gcc)"
