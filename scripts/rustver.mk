@@ -29,7 +29,8 @@ RUSTVER_RUSTC := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))/rustver-rustc
 all: modules
 
 modules:
-	RUSTVER_REAL_RUSTC='$(or $(RUSTC),rustc)' $(MAKE) -C $(KDIR) M=$(RUSTVER_M) RUSTC=$(RUSTVER_RUSTC) modules
+	RUSTVER_REAL_RUSTC='$(or $(filter-out %rustver-rustc,$(RUSTC)),rustc)' \
+		$(MAKE) -C $(KDIR) M=$(RUSTVER_M) RUSTC=$(RUSTVER_RUSTC) modules
 	$(MAKE) rustver-stamp
 
 # Every module of this directory; a module without Rust imports is left as it is.
@@ -42,5 +43,6 @@ modules_install: modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(RUSTVER_M) clean
+	rm -f $(RUSTVER_M)/.*.rmeta-sha256
 
 endif

@@ -124,6 +124,43 @@ content_cases() {
 	run stamp "${cmap[@]}" "$WORK/mk-copy/rustver_test_hello.ko"
 	expect 2 "by content: a record without libkernel.rmeta's checksum is refused, not taken by times" \
 		'names /build/linux-a/rust/libkernel.rmeta, but .*rmeta-sha256 has no checksum of it'
+
+	# one file named twice (another spelling of its path): hashed once when
+	# the record agrees with itself, refused when it gives two checksums
+	local dup=$WORK/mk-dup cmd rec2 line kmeta=/build/linux-a/rust/libkernel.rmeta
+	local omap=(--prefix-map "/build=$CHROOT/build")
+	cp -r "$d" "$dup"
+	cmd=$dup/.rustver_test_hello.o.cmd rec2=$dup/.rustver_test_hello.o.rmeta-sha256
+	if grep -q "^  $kmeta \\\\$" "$cmd"; then
+		sed -i "s|^  $kmeta \\\\$|&\n  /build/linux-a/rust/../rust/libkernel.rmeta \\\\|" "$cmd"
+		line=$(sed -n "s|^\(# checksum:sha256=[0-9a-f]* file_len:[0-9]*\) $kmeta$|\1 /build/linux-a/rust/../rust/libkernel.rmeta|p" "$rec2")
+		echo "$line" >>"$rec2"
+		run stamp "${omap[@]}" "$dup/rustver_test_hello.ko"
+		expect 0 "one .rmeta named twice, the same checksum for both: stamped" \
+			"stamped 2 crates from its build records against $KDIR_A"
+		sed -i '$ s/sha256=[0-9a-f]\{64\}/sha256=0000000000000000000000000000000000000000000000000000000000000000/' "$rec2"
+		run stamp "${omap[@]}" "$dup/rustver_test_hello.ko"
+		expect 2 "one .rmeta named twice with two checksums: refused" \
+			"rmeta-sha256: rustc's records give two SHA-256 or lengths for one file"
+	else
+		cp "$cmd" "$OUT"
+		t_fail "the object's .cmd lists $kmeta on a line of its own"
+	fi
+
+	# a stale .ko: its object recompiled (against tree B: another call_printk)
+	# and the module not linked again; the records are the object's, not the .ko's
+	local stale=$WORK/mk-stale
+	cp -r "$d" "$stale"
+	if "$top/selftests/scripts/chroot.sh" run --bind "$stale" --bind "$top/scripts" \
+		env RUSTVER_REAL_RUSTC=rustc make -C /build/linux-b M="$stale" LLVM=1 \
+		RUSTC="$top/scripts/rustver-rustc" rustver_test_hello.o >"$OUT" 2>&1; then
+		run stamp "${omap[@]}" "$stale/rustver_test_hello.ko"
+		expect 2 "a .ko older than its recompiled object: refused, make named" \
+			"rustver_test_hello.ko: its code is not that of its object .*rustver_test_hello.o as it is now" \
+			'run make again'
+	else
+		t_fail "recompiling only the object against tree B in the chroot"
+	fi
 }
 
 # the make fragment: `include rustver.mk` is the one line a module Makefile needs
@@ -180,4 +217,30 @@ unset RUSTVER_SYSFS_ROOT
 
 run stamp --tree "$KDIR_B" "${MAP[@]}" --kdir "$KDIR_A"
 expect 2 "--tree takes no --kdir" '--tree KDIR takes no MODULE, --kdir'
+
+# rustver-rustc itself: never a loop, and the kernel's own crates unchanged
+w=$WORK/wrap
+mkdir -p "$w"
+echo 'pub fn f() -> u32 { 1 }' >"$w/t.rs"
+wrc=0
+RUSTVER_REAL_RUSTC="$top/scripts/rustver-rustc" timeout 20 "$top/scripts/rustver-rustc" --version >"$OUT" 2>&1 || wrc=$?
+[ "$wrc" = 2 ] && grep -q 'RUSTVER_REAL_RUSTC (.*) is rustver-rustc itself' "$OUT" &&
+	t_ok "RUSTVER_REAL_RUSTC naming rustver-rustc: exit 2 with the reason, no loop" ||
+	t_fail "RUSTVER_REAL_RUSTC naming rustver-rustc: exit 2 with the reason, no loop (exit $wrc)"
+rc_args="--edition=2021 --crate-type=rlib --crate-name=t"
+if "$top/selftests/scripts/chroot.sh" run --bind "$w" --bind "$top/scripts" env RUSTC_BOOTSTRAP=1 sh -ec "
+	cd $w
+	rustc $rc_args --emit=dep-info=.p.d,metadata=p.rmeta t.rs
+	$top/scripts/rustver-rustc $rc_args --emit=dep-info=.w.d --emit=metadata=w.rmeta t.rs
+	rustc $rc_args -Zchecksum-hash-algorithm=sha256 --emit=dep-info=.c.d --emit=metadata=c.rmeta t.rs
+	" >"$OUT" 2>&1; then
+	cmp "$w/p.rmeta" "$w/w.rmeta" >>"$OUT" 2>&1 && ! [ -e "$w/.w.rmeta-sha256" ] &&
+		t_ok "a crate's .rmeta through rustver-rustc is byte for byte plain rustc's (no record)" ||
+		t_fail "a crate's .rmeta through rustver-rustc is byte for byte plain rustc's (no record)"
+	cmp -s "$w/p.rmeta" "$w/c.rmeta" &&
+		t_fail "the checksum option changes an .rmeta (else the case above proves nothing)" ||
+		t_ok "the checksum option changes an .rmeta (else the case above proves nothing)"
+else
+	t_fail "compiling a small crate in the chroot"
+fi
 t_done

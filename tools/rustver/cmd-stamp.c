@@ -182,6 +182,15 @@ static const struct table *built_table(struct stamp_opts *o, const struct eviden
 	return &o->built;
 }
 
+/* True when @a and @b name one directory (a --prefix-map may go through a symlink). */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !strcmp(a, b) ||
+	       (!stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
 static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_scratch *scr,
 		     struct rv_verdict *v)
 {
@@ -204,9 +213,9 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	if (refuse_input(path, data, size))
 		goto out;
 	if (!o->unverified) {
-		if (evidence_load(&e, path, &o->pm, o->by_times))
+		if (evidence_load(&e, path, data, size, &o->pm, o->by_times))
 			goto out;
-		if (o->tree_kdir && strcmp(e.kdir, o->tree_kdir)) {
+		if (o->tree_kdir && !same_dir(e.kdir, o->tree_kdir)) {
 			rv_err("%s: built against %s (its build records), not the tree %s", path,
 			       e.kdir, o->tree_kdir);
 			goto out;

@@ -27,6 +27,7 @@
  * and ctime, which a replacement cannot set back) than the object. Paths recorded in a chroot or a container are
  * mapped with --prefix-map RECORDED=HERE, never guessed.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -49,6 +50,8 @@ static char *map_path(const struct prefix_map *pm, const char *path)
 	for (size_t i = 0; pm && i < pm->n; i++) {
 		size_t n = strlen(pm->from[i]);
 
+		if (n == 1 && path[0] == '/') /* RECORDED is the root: every absolute path */
+			return xasprintf("%s%s", strcmp(pm->to[i], "/") ? pm->to[i] : "", path);
 		if (!strncmp(path, pm->from[i], n) && (path[n] == '/' || path[n] == '\0'))
 			return xasprintf("%s%s", pm->to[i], path + n);
 	}
@@ -109,10 +112,12 @@ static char *slurp_text(const char *path)
  * be rustc's by content (@by_content); a second object that read the same
  * file by times keeps the first one's content proof.
  */
-static void add_rmeta(struct evidence *e, char *path, bool by_content, uint32_t crc)
+static void add_rmeta(struct evidence *e, char *path, const struct stat *st, bool by_content,
+		      uint32_t crc)
 {
 	for (size_t i = 0; i < e->nrmeta; i++) {
-		if (!strcmp(e->rmeta[i], path)) {
+		if (!strcmp(e->rmeta[i], path) ||
+		    (e->dev[i] == (uint64_t)st->st_dev && e->ino[i] == (uint64_t)st->st_ino)) {
 			if (by_content && !e->by_content[i]) {
 				e->by_content[i] = true;
 				e->crc[i] = crc;
@@ -124,6 +129,14 @@ static void add_rmeta(struct evidence *e, char *path, bool by_content, uint32_t 
 	e->rmeta = xrealloc(e->rmeta, (e->nrmeta + 1) * sizeof(*e->rmeta));
 	e->crc = xrealloc(e->crc, (e->nrmeta + 1) * sizeof(*e->crc));
 	e->by_content = xrealloc(e->by_content, (e->nrmeta + 1) * sizeof(*e->by_content));
+	e->sum = xrealloc(e->sum, (e->nrmeta + 1) * sizeof(*e->sum));
+	e->len = xrealloc(e->len, (e->nrmeta + 1) * sizeof(*e->len));
+	memset(e->sum[e->nrmeta], 0, sizeof(*e->sum));
+	e->len[e->nrmeta] = 0;
+	e->dev = xrealloc(e->dev, (e->nrmeta + 1) * sizeof(*e->dev));
+	e->ino = xrealloc(e->ino, (e->nrmeta + 1) * sizeof(*e->ino));
+	e->dev[e->nrmeta] = (uint64_t)st->st_dev;
+	e->ino[e->nrmeta] = (uint64_t)st->st_ino;
 	e->rmeta[e->nrmeta] = path;
 	e->crc[e->nrmeta] = crc;
 	e->by_content[e->nrmeta] = by_content;
@@ -148,26 +161,63 @@ static const char *saved_command(const char *cmdtext)
 }
 
 /*
+ * The entry of the file @st when it was shown by content already, else -1:
+ * then its recorded SHA-256 and length are compared with @sum and @len (the
+ * same claim, or a record that contradicts itself) instead of hashing the
+ * file again, so the work is bounded by the files, not by a record's lines.
+ */
+static long known_by_content(const struct evidence *e, const struct stat *st)
+{
+	for (size_t i = 0; i < e->nrmeta; i++)
+		if (e->by_content[i] && e->dev[i] == (uint64_t)st->st_dev &&
+		    e->ino[i] == (uint64_t)st->st_ino)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Whether the word [@w, @end) is a shell variable assignment (NAME=value, as
+ * Kbuild puts OBJTREE=... RUST_MODFILE=... before the compiler): a name of
+ * [A-Za-z0-9_], not starting with a digit, then '='. The value may hold '/'.
+ */
+static bool is_assignment(const char *w, const char *end)
+{
+	const char *p = w;
+
+	if (p == end || (*p >= '0' && *p <= '9'))
+		return false;
+	while (p < end && (*p == '_' || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			   (*p >= '0' && *p <= '9')))
+		p++;
+	return p > w && p < end && *p == '=';
+}
+
+/*
  * True when the object's recorded compile command runs scripts/rustver-rustc:
  * then its .rmeta-sha256 record was written by that compile (the wrapper
  * removes any older one first, and Kbuild recompiles when the command changes).
+ * The compiler is the command's first word after its VAR=value assignments
+ * (Kbuild's "OBJTREE=... RUST_MODFILE=... $(RUSTC) ..."), named by path.
  */
 static bool compiled_by_wrapper(const char *cmdtext)
 {
-	const char *p = saved_command(cmdtext), *end;
+	const char *p = saved_command(cmdtext), *w, *end, *base;
 
-	if (!p)
+	if (!p || !(w = strstr(p, " := ")) || (strchr(p, '\n') && w > strchr(p, '\n')))
 		return false;
-	end = strchr(p, '\n');
-	if (!end)
-		end = p + strlen(p);
-	for (const char *w = p; (w = strstr(w, "rustver-rustc")) && w < end; w++) {
-		const char *after = w + strlen("rustver-rustc");
-
-		if ((w == p || w[-1] == '/' || w[-1] == ' ') && (*after == ' ' || after == end))
-			return true;
+	for (w += 4;; w = end) {
+		while (*w == ' ' || *w == '\t')
+			w++;
+		end = w + strcspn(w, " \t\n");
+		if (end == w)
+			return false;
+		if (!is_assignment(w, end))
+			break; /* the compiler */
 	}
-	return false;
+	for (base = end; base > w && base[-1] != '/'; base--)
+		;
+	return (size_t)(end - base) == strlen("rustver-rustc") &&
+	       !strncmp(base, "rustver-rustc", strlen("rustver-rustc"));
 }
 
 /* A lower-case hex digit's value (rustc writes them so), else -1. */
@@ -247,6 +297,95 @@ static int same_content(const char *path, const uint8_t sum[SHA256_LEN], unsigne
 	return same;
 }
 
+#define SHF_EXECINSTR 0x4
+
+/*
+ * The section of @ko where the linker put @o's executable section @name:
+ * the one of the same name, else .text (scripts/module.lds merges
+ * .text and .text.* into .text). -1 when there is none.
+ */
+static long ko_section_for(struct rv_elf *ko, const char *name)
+{
+	struct rv_elf_shdr sh;
+
+	if (!rv_elf_find_section(ko, name, &sh) || !rv_elf_find_section(ko, ".text", &sh))
+		return sh.ndx;
+	return -1;
+}
+
+/*
+ * Whether the module image @ko was linked from object @obj as it is now:
+ * every executable section of the object must be in the module byte for
+ * byte (ld -r copies input sections unchanged; relocations stay apart). A
+ * module linked before its object was last compiled (make stopped at
+ * modpost, or an old .ko copied back) has other code. The search follows
+ * the linker's order (each section after the previous one in the module's
+ * section), so the work is linear in the module's code; a section found
+ * elsewhere is searched for from the start, bounded by MAX_TIE_SCANS times
+ * the module's size in all. 1: linked from it, 0: not, -1: cannot tell
+ * (printed).
+ */
+#define MAX_TIE_SCANS 64
+static int ko_has_object(const char *module, const uint8_t *kod, size_t kosz, const char *obj)
+{
+	struct rv_elf ko, o;
+	uint8_t *od;
+	size_t osz;
+	u64 *cursor = NULL, scanned = 0;
+	int ret = 1;
+
+	if (rv_elf_open(&ko, kod, kosz)) {
+		rv_err("%s: %s", module, ko.why);
+		return -1;
+	}
+	if (read_file(obj, &od, &osz))
+		return -1;
+	if (rv_elf_open(&o, od, osz)) {
+		rv_err("%s: its object %s: %s: the module cannot be tied to it", module, obj,
+		       o.why);
+		free(od);
+		return -1;
+	}
+	cursor = xcalloc(ko.shnum ? ko.shnum : 1, sizeof(*cursor));
+	for (u32 i = 1; i < o.shnum && ret == 1; i++) {
+		struct rv_elf_shdr s, k;
+		const u8 *sd, *kd, *at;
+		long kn;
+
+		if (rv_elf_shdr(&o, i, &s) || s.type != RV_SHT_PROGBITS ||
+		    !(s.flags & RV_SHF_ALLOC) || !(s.flags & SHF_EXECINSTR) || !s.size)
+			continue;
+		sd = rv_elf_section_data(&o, &s);
+		kn = ko_section_for(&ko, rv_elf_section_name(&o, &s));
+		if (!sd || kn < 0 || rv_elf_shdr(&ko, (u32)kn, &k) ||
+		    !(kd = rv_elf_section_data(&ko, &k))) {
+			ret = 0;
+			break;
+		}
+		at = cursor[kn] <= k.size ? memmem(kd + cursor[kn], k.size - cursor[kn], sd, s.size)
+					  : NULL;
+		scanned += k.size - (cursor[kn] <= k.size ? cursor[kn] : k.size);
+		if (!at) {
+			scanned += k.size;
+			if (scanned > (u64)MAX_TIE_SCANS * kosz) {
+				rv_err("%s: tying it to its object %s took over %d scans of the "
+				       "module: refused, cannot tell",
+				       module, obj, MAX_TIE_SCANS);
+				ret = -1;
+				break;
+			}
+			at = memmem(kd, k.size, sd, s.size);
+		}
+		if (!at)
+			ret = 0;
+		else
+			cursor[kn] = (u64)(at - kd) + s.size;
+	}
+	free(cursor);
+	free(od);
+	return ret;
+}
+
 /*
  * The .rmeta dependencies of object @obj (a path that exists), from its
  * .cmd file; @base is the directory make ran in, for relative paths. By
@@ -255,8 +394,9 @@ static int same_content(const char *path, const uint8_t sum[SHA256_LEN], unsigne
  * module, through e->by_times), otherwise refused. A C object (no .rmeta in
  * its dependencies) adds nothing.
  */
-static int object_deps(struct evidence *e, const char *module, const char *base, const char *obj,
-		       const struct prefix_map *pm, bool by_times)
+static int object_deps(struct evidence *e, const char *module, const uint8_t *ko, size_t kosz,
+		       const char *base, const char *obj, const struct prefix_map *pm,
+		       bool by_times)
 {
 	char *copy = xstrdup(obj), *dir = dirname(copy), *cmd, *text, *p, *tok, *save = NULL;
 	const char *file = strrchr(obj, '/') ? strrchr(obj, '/') + 1 : obj;
@@ -280,12 +420,22 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 	p = strstr(text, "\ndeps_");
 	if (!strstr(p ? p : text, ".rmeta"))
 		goto out;
+	switch (ko ? ko_has_object(module, ko, kosz, obj) : 1) {
+	case 1: break;
+	case 0:
+		rv_err("%s: its code is not that of its object %s as it is now: the module was "
+		       "linked before the object was last compiled (an unfinished make, or an "
+		       "older .ko); run make again",
+		       module, obj);
+		/* fall through */
+	default: err = -1; goto out;
+	}
 	sumfile = xasprintf("%s/.%s.rmeta-sha256", dir, file);
 	if (!compiled_by_wrapper(text))
 		why = "was compiled by plain rustc";
-	else if (access(sumfile, F_OK))
-		why = "was compiled by rustver-rustc with a rustc that records no checksums "
-		      "(1.82 or later does)";
+	else if (lstat(sumfile, &rst) && errno == ENOENT)
+		why = "was compiled by rustver-rustc, which kept no checksums (its rustc is "
+		      "older than 1.82, or the compile failed)";
 	if (!why) {
 		sums = slurp_text(sumfile);
 		if (!sums) {
@@ -299,6 +449,7 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 		size_t n = strlen(tok);
 		uint8_t sum[SHA256_LEN];
 		unsigned long long len;
+		long known;
 		uint32_t crc = 0;
 		char *path, *rel;
 
@@ -323,11 +474,27 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 			int same;
 
 			if (recorded_sum(sums, tok, sum, &len)) {
-				rv_err("%s: %s names %s, but %s has no checksum of it: records of "
-				       "two compiles; rebuild the module",
+				rv_err("%s: %s names %s, but %s has no checksum of it in rustc's form "
+				       "(\"" SUM_PREFIX
+				       "HEX file_len:BYTES PATH\"): records of two "
+				       "compiles, or edited; rebuild the module",
 				       module, cmd, tok, sumfile);
 				free(path);
 				err = -1;
+				continue;
+			}
+			known = known_by_content(e, &rst);
+			if (known >= 0 &&
+			    (e->len[known] != len || memcmp(e->sum[known], sum, SHA256_LEN))) {
+				rv_err("%s: %s: rustc's records give two SHA-256 or lengths for one "
+				       "file (%s, as %s and %s): rebuild the module",
+				       module, sumfile, path, e->rmeta[known], tok);
+				free(path);
+				err = -1;
+				continue;
+			}
+			if (known >= 0) {
+				free(path);
 				continue;
 			}
 			same = same_content(path, sum, len, &crc);
@@ -341,7 +508,9 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 				err = -1;
 				continue;
 			}
-			add_rmeta(e, path, true, crc);
+			add_rmeta(e, path, &rst, true, crc);
+			memcpy(e->sum[e->nrmeta - 1], sum, SHA256_LEN);
+			e->len[e->nrmeta - 1] = len;
 			continue;
 		}
 		if (!by_times) {
@@ -371,7 +540,7 @@ static int object_deps(struct evidence *e, const char *module, const char *base,
 			err = -1;
 			continue;
 		}
-		add_rmeta(e, path, false, 0);
+		add_rmeta(e, path, &rst, false, 0);
 	}
 out:
 	free(sums);
@@ -408,8 +577,8 @@ static char *find_base(const char *moddir, const char *rel)
 	}
 }
 
-int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm,
-		  bool by_times)
+int evidence_load(struct evidence *e, const char *module, const uint8_t *ko, size_t kosz,
+		  const struct prefix_map *pm, bool by_times)
 {
 	char real[PATH_MAX], *moddir, *stem, *modfile, *list, *line, *save = NULL, *kdir;
 	size_t n;
@@ -446,7 +615,7 @@ int evidence_load(struct evidence *e, const char *module, const struct prefix_ma
 			continue;
 		}
 		obj = xasprintf("%s/%s", base, line);
-		if (object_deps(e, module, base, obj, pm, by_times))
+		if (object_deps(e, module, ko, kosz, base, obj, pm, by_times))
 			err = -1;
 		free(obj);
 		free(base);
@@ -524,6 +693,10 @@ void evidence_free(struct evidence *e)
 	free(e->rmeta);
 	free(e->crc);
 	free(e->by_content);
+	free(e->dev);
+	free(e->ino);
+	free(e->sum);
+	free(e->len);
 	free(e->kdir);
 	memset(e, 0, sizeof(*e));
 }

@@ -476,9 +476,12 @@ struct prefix_map {
 int prefix_map_add(struct prefix_map *pm, const char *arg);
 void prefix_map_free(struct prefix_map *pm);
 struct evidence {
-	char **rmeta;	  /* the .rmeta files rustc read, as paths here */
-	uint32_t *crc;	  /* per .rmeta: the CRC of the bytes shown to be rustc's */
-	bool *by_content; /* per .rmeta: shown by rustc's SHA-256 (else by times) */
+	char **rmeta;		 /* the .rmeta files rustc read, as paths here */
+	uint32_t *crc;		 /* per .rmeta: the CRC of the bytes shown to be rustc's */
+	bool *by_content;	 /* per .rmeta: shown by rustc's SHA-256 (else by times) */
+	uint64_t *dev, *ino;	 /* per .rmeta: the file, whatever path names it */
+	uint8_t (*sum)[32];	 /* per .rmeta shown by content: rustc's SHA-256 */
+	unsigned long long *len; /* ... and length */
 	size_t nrmeta;
 	char *kdir;	       /* the kernel tree they belong to */
 	bool none;	       /* no build records at all */
@@ -493,10 +496,12 @@ struct evidence_rmeta {
 /*
  * Reads the build records beside @module (evidence.c: by content where
  * scripts/rustver-rustc kept rustc's checksums; by file times only when
- * @by_times); 0, or -1 with the problem printed.
+ * @by_times). @ko (@kosz bytes, or NULL): the module's image, which must
+ * hold each Rust object's code as the object is now. 0, or -1 with the
+ * problem printed.
  */
-int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm,
-		  bool by_times);
+int evidence_load(struct evidence *e, const char *module, const uint8_t *ko, size_t kosz,
+		  const struct prefix_map *pm, bool by_times);
 /* @found filled when @rmeta is one of the files rustc read (same file), else NULL. */
 const struct evidence_rmeta *evidence_find(const struct evidence *e, const char *rmeta,
 					   struct evidence_rmeta *found);
