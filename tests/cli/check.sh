@@ -2,6 +2,7 @@
 # rustver check: verdicts on plain, compressed, signed and named modules,
 # --all over a module tree, and explained refusals of bad input.
 . "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
 set -e
 A=$FIXTURES/kdirA
 "$RUSTVER" table --kdir "$A" -o "$WORK/A.txt"
@@ -166,4 +167,27 @@ run check --table "$WORK/A.txt" --kdir
 expect 2 "an option without its argument is named" "^rustver: check: option '--kdir' needs an argument$"
 run check --table "$WORK/A.txt" -k "$(uname -r)" -b / "$WORK/m/good.ko"
 expect 0 "-k RELEASE and -b DIR are --kernel and --basedir" 'good.ko: pass'
+for c in check show stamp table; do
+	run "$c" --kdir "$WORK" --table "$WORK/A.txt" "$WORK/m/good.ko"
+	[ "$c" = table ] && run "$c" --kdir "$WORK" --table "$WORK/A.txt"
+	if [ "$RC" = 2 ] && [ "$(grep -c . "$OUT")" = 2 ] &&
+		grep -qx "rustver: $c: give either --kdir or --table, not both" "$OUT"; then
+		t_ok "$c --kdir and --table: one usage error, worded as every command words it"
+	else
+		t_fail "$c --kdir and --table (exit $RC): $(head -c 300 "$OUT")"
+	fi
+done
+# Each command's synopsis in its --help is the one of rustver(8): the same
+# words once the page's markup (*bold*, _arg_, ++) and line breaks are dropped.
+for c in table stamp check show symbols; do
+	help=$("$RUSTVER" "$c" --help | sed -n '1,/^$/p' | sed 's/^Usage://' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+	page=$(sed -n '/^# SYNOPSIS/,/^# DESCRIPTION/p' "$top/man/rustver.8.scd" | grep "^\*rustver $c\*" |
+		sed 's/\*//g; s/_//g; s/++$//' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+	if [ -n "$help" ] && [ "$help" = "$page" ]; then
+		t_ok "rustver $c --help gives rustver(8)'s synopsis"
+	else
+		printf 'help: %s\nman:  %s\n' "$help" "$page" >"$OUT"
+		t_fail "rustver $c --help and rustver(8) give two synopses"
+	fi
+done
 t_done

@@ -84,7 +84,7 @@ cp -r "$FIXTURES/kdirA" "$WORK/nosyms" && rm "$WORK/nosyms/Module.symvers"
 run table --kdir "$WORK/nosyms"
 expect 2 "a tree without Module.symvers or vmlinux is an error" "neither Module.symvers nor vmlinux"
 run table
-expect 2 "table without --kdir or --table is a usage error" "--kdir DIR or --table FILE is required"
+expect 2 "table without --kdir or --table is a usage error" '^rustver: table: give --kdir DIR or --table FILE$'
 run table --help
 expect 0 "table --help" "^Usage: rustver table"
 t_done

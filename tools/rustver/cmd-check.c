@@ -14,7 +14,8 @@
 #include "rustver.h"
 
 static const char usage[] =
-	"Usage: rustver check [--kdir DIR | --table FILE] [--json] MODULE...\n"
+	"Usage: rustver check [--kdir DIR | --table FILE] [-k RELEASE] [-b DIR] [--json]\n"
+	"                     MODULE...\n"
 	"       rustver check [--kdir DIR | --table FILE] [--json] --all\n"
 	"                     [-k RELEASE] [-b DIR] [--jobs N]\n"
 	"                     [--index FILE | --no-index] [--budget MIB] [--stats]\n"
@@ -696,6 +697,8 @@ static int cmd_check(int argc, char **argv)
 	}
 	if (ixopt && no_index)
 		return usage_error(&cmd_check_def, "give --index FILE or --no-index, not both");
+	if (target_usage(&cmd_check_def, &tg))
+		return EXIT_TROUBLE;
 	if (all == (optind < argc))
 		return usage_error(&cmd_check_def, "give MODULE... or --all");
 	if (table_load(&t, tg.kdir, tg.table))

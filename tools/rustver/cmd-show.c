@@ -207,6 +207,8 @@ static int cmd_show(int argc, char **argv)
 	out_init(&o, stdout, json);
 	if (optind + 1 != argc)
 		return usage_error(&cmd_show_def, "give exactly one MODULE");
+	if (target_usage(&cmd_show_def, &tg))
+		return EXIT_TROUBLE;
 	if (tg.kdir || tg.table) {
 		if (table_load(&t, tg.kdir, tg.table))
 			return EXIT_TROUBLE;

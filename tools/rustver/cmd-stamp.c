@@ -390,16 +390,18 @@ static int cmd_stamp(int argc, char **argv)
 		default: prefix_map_free(&o.pm); return option_error(&cmd_stamp_def, argv, opt);
 		}
 	}
+	if (target_usage(&cmd_stamp_def, &tg)) {
+		prefix_map_free(&o.pm);
+		return EXIT_TROUBLE;
+	}
 	if ((tree && (optind != argc || o.unverified || tg.kdir || tg.table)) ||
-	    (!tree && optind == argc) || (o.unverified && !tg.kdir && !tg.table) ||
-	    (tg.kdir && tg.table)) {
+	    (!tree && optind == argc) || (o.unverified && !tg.kdir && !tg.table)) {
 		prefix_map_free(&o.pm);
 		return usage_error(
 			&cmd_stamp_def, "%s",
 			tree ? "--tree KDIR takes no MODULE, --kdir, --table or --unverified"
-			: optind == argc      ? "no MODULE given"
-			: tg.kdir && tg.table ? "--kdir and --table together"
-					      : "--unverified needs --kdir DIR or --table FILE");
+			: optind == argc ? "no MODULE given"
+					 : "--unverified needs --kdir DIR or --table FILE");
 	}
 	if ((tg.kdir || tg.table) && table_load(&t, tg.kdir, tg.table)) {
 		prefix_map_free(&o.pm);

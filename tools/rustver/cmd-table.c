@@ -10,8 +10,8 @@
 #include "rustver.h"
 
 static const char usage[] =
-	"Usage: rustver table --kdir DIR [--no-rust] [--json] [-o FILE] [--c-header FILE]\n"
-	"       rustver table --table FILE [--json] [-o FILE] [--c-header FILE]\n"
+	"Usage: rustver table --kdir DIR [--no-rust] [-q] [--json] [-o FILE] [--c-header FILE]\n"
+	"       rustver table --table FILE [-q] [--json] [-o FILE] [--c-header FILE]\n"
 	"\n"
 	"Prints the crate table of the kernel build tree DIR: one line per Rust\n"
 	"crate, 'name[disambiguator] 0xCRC32', sorted by name, where the CRC is the\n"
@@ -80,9 +80,10 @@ static int cmd_table(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(&cmd_table_def, "unexpected argument '%s'", argv[optind]);
-	if (!tg.kdir == !tg.table)
-		return usage_error(&cmd_table_def,
-				   "--kdir DIR or --table FILE is required (one of them)");
+	if (target_usage(&cmd_table_def, &tg))
+		return EXIT_TROUBLE;
+	if (!tg.kdir && !tg.table)
+		return usage_error(&cmd_table_def, "give --kdir DIR or --table FILE");
 	if (tg.kdir ? table_from_kdir(&t, tg.kdir, no_rust) : table_from_file(&t, tg.table))
 		return EXIT_TROUBLE;
 	for (uint32_t i = 0; !quiet && i < t.nmissing; i++)

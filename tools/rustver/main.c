@@ -210,6 +210,13 @@ bool target_option(struct target *t, int opt, const char *arg)
 	return false;
 }
 
+int target_usage(const struct rv_cmd *cmd, const struct target *t)
+{
+	if (t->kdir && t->table)
+		return usage_error(cmd, "give either --kdir or --table, not both");
+	return 0;
+}
+
 /* The fuzzer builds this file with -Dmain=rustver_main. */
 /*
  * Whatever a command printed must have reached standard output: a write
@@ -253,8 +260,11 @@ static int dispatch(int argc, char **argv)
 		}
 		cmd = find_command(argv[2]);
 		if (!cmd || argc > 3) {
-			rv_err("help: %s (try 'rustver --help')",
-			       cmd ? "one COMMAND at a time" : "no such command");
+			if (cmd)
+				rv_err("help: one COMMAND at a time (try 'rustver --help')");
+			else
+				rv_err("help: no such command '%s' (try 'rustver --help')",
+				       argv[2]);
 			return EXIT_TROUBLE;
 		}
 		fputs(cmd->usage, stdout);

@@ -132,6 +132,8 @@ struct target {
 #define TARGET_TREE_SHORT "k:b:"
 /* Stores getopt_long()'s @opt and @arg in @t. Return: false when @opt is none of them. */
 bool target_option(struct target *t, int opt, const char *arg);
+/* A usage error (EXIT_TROUBLE) for @cmd when @t names the kernel twice (--kdir and --table), else 0. */
+int target_usage(const struct rv_cmd *cmd, const struct target *t);
 
 /* util.c: whole-file I/O and CRC */
 /* Bounds of what the helper reads, in bytes. */
