@@ -159,7 +159,8 @@ open(sys.argv[1], 'wb').write(d)" "$ix"
 }
 damage flipped "checksum mismatch" "d[len(d) // 2] ^= 0x40"
 damage truncated "truncated or overlong" "del d[len(d) - 100:]"
-damage empty "not a rustver index" "del d[:]"
+damage empty "an empty file" "del d[:]"
+damage torn "not a rustver index" "del d[4:]"
 damage foreign-version "another version of the index format" "d[8] = 99"
 # a file that is not an index at all (no magic: modules.dep, a typo of --index): read
 # as no index, named, and left as it is (more in tests/cli/writer.sh)

@@ -49,6 +49,23 @@ rm "$kd/Module.symvers"
 head -c $((257 << 20)) /dev/zero | tr '\0' 'x' > "$kd/Module.symvers"
 set +e; bounded table --kdir "$kd"; RC=$?; set -e
 expect 2 "a Module.symvers over 256 MiB is refused" 'Module.symvers: larger than 268435456 bytes'
+# a sparse 8 GiB one: refused by its size, before any of it is read (it was
+# read up to the limit: 256 MiB, ~528 MB peak), so peak memory stays small
+rm "$kd/Module.symvers"
+truncate -s 8G "$kd/Module.symvers"
+set +e
+# the peak RSS in KiB of the command (getrusage(2) of the children) on fd 3
+python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=open(3, "w", closefd=False))
+sys.exit(r)' timeout 60 "$RUSTVER" table --kdir "$kd" > "$OUT" 2>&1 3>"$WORK/peak"
+RC=$?
+set -e
+peak=$(cat "$WORK/peak")
+expect 2 "a sparse 8 GiB Module.symvers is refused by its size" 'Module.symvers: larger than 268435456 bytes'
+[ -n "$peak" ] && [ "$peak" -lt $((128 << 10)) ] &&
+	t_ok "... without reading it: peak memory $((peak >> 10)) MiB (under 128 MiB)" ||
+	t_fail "... without reading it: peak memory ${peak:-?} KiB, 128 MiB at most"
 cp "$A/Module.symvers" "$kd/Module.symvers"
 
 set +e; bounded check --table /dev/zero "$FIXTURES/user.o"; RC=$?; set -e
@@ -119,7 +136,7 @@ expect 2 "--tree reads the 6.1/6.2 form (DIR/NAME.ko, before f65a486821cf): both
 printf 'sub/a.o\nsub/garbage\n' > "$tr/modules.order"
 run stamp --tree "$tr"
 expect 2 "--tree: a line that names no module is an error" 'modules.order:2: not a module' \
-	'1 module, 2 refused'
+	'1 module, 1 refused, 1 line of modules.order not understood$'
 
 # f16 and f128 are types, not crates (rustc_symbol_mangling v0.rs)
 run symbols _RINvC3foo4takeC3f16E _RINvC3foo4takeC4f128E _RNvC3f163foo

@@ -133,6 +133,14 @@ cp "$WORK/good.ko" "$WORK/notamodule.o"
 (cd "$WORK" && "$RUSTVER" check --table A.txt --basedir "$root" --kernel "$rel" notamodule.o) > "$OUT" 2>&1 && RC=0 || RC=$?
 expect 2 "a file without a module extension is a name, and the message says why" \
 	"notamodule.o: no module of that name .* not taken for a module.*write ./notamodule.o"
+# a module extension on something that is not a regular file: a name too (kmod
+# takes only regular files), and the message says what the file is
+mkfifo "$WORK/fifo.ko"
+mkdir "$WORK/dir.ko"
+(cd "$WORK" && "$RUSTVER" check --table A.txt --basedir "$root" --kernel "$rel" fifo.ko dir.ko) > "$OUT" 2>&1 && RC=0 || RC=$?
+expect 2 "a FIFO or a directory named *.ko: a name, and the message says it is not a regular file" \
+	"fifo.ko: no module of that name .*; the file of that name is a FIFO, so it is not taken for a module \(kmod takes only regular files\)" \
+	"dir.ko: no module of that name .*; the file of that name is a directory, so"
 
 # the set modprobe loads is modules.dep's: depmod.d "external" directories
 # (absolute paths in modules.dep; kmod's test-depmod/search-order-external-*),

@@ -223,6 +223,18 @@ else
 	t_fail "stamping keeps an ACL"
 fi
 
+# inode flags that say how the file is kept (chattr(1): d no dump, A no atime)
+fresh flags.ko
+if chattr +d +A "$WORK/flags.ko" 2>/dev/null; then
+	run stamp --unverified --kdir "$A" "$WORK/flags.ko"
+	flags=$(lsattr "$WORK/flags.ko" | cut -d' ' -f1)
+	[ "$RC" = 0 ] && stamped "$WORK/flags.ko" && case $flags in *d*A* | *A*d*) true ;; *) false ;; esac &&
+		t_ok "stamping keeps the inode flags d and A (chattr +d +A): $flags" ||
+		t_fail "stamping keeps the inode flags d and A (chattr +d +A), now: $flags"
+else
+	t_skip "stamping keeps inode flags" "the filesystem of $WORK takes no chattr +d +A"
+fi
+
 # security.ima: kept, with a warning that it must be made again (evmctl(1))
 fresh ima.ko
 ima=0404$(sha256sum "$WORK/ima.ko" | cut -c1-64)
@@ -304,6 +316,47 @@ for NAMED in "" 1; do
 done
 NAMED=
 race race2.ko "a module rewritten in place" in_place
+
+# coarse clocks: on ext4 with 128-byte inodes (1-second times, as on ext2/3),
+# a module rewritten in place with the same size within the second it was
+# written keeps its size and times: the writer compares its bytes too
+# (replace_expect_bytes()), else it stamped the old build over the new one
+if truncate -s 16M "$WORK/c.img" && mkfs.ext4 -q -F -I 128 "$WORK/c.img" 2>/dev/null &&
+	mkdir -p "$WORK/cm" && mount -o loop "$WORK/c.img" "$WORK/cm" 2>"$OUT"; then
+	trap 'umount "$WORK/cm" 2>/dev/null; rm -rf "$WORK"' EXIT
+	cp "$FIXTURES/plain.o" "$WORK/other.o" # the new build: same size, other bytes
+	truncate -s "$(stat -c %s "$FIXTURES/user.o")" "$WORK/other.o"
+	same=0
+	for try in 1 2 3 4 5; do
+		while [ "$(date +%N | cut -c1)" != 0 ]; do sleep 0.01; done
+		cp "$FIXTURES/user.o" "$WORK/cm/m.ko"
+		t1=$(stat -c '%s %Y %Z %i' "$WORK/cm/m.ko")
+		stamp_bg 1 "$WORK/coarse.err" "$WORK/cm/m.ko"
+		wait_for "$WORK/coarse.err" 'test hook' &&
+			dd if="$WORK/other.o" of="$WORK/cm/m.ko" conv=notrunc status=none
+		t2=$(stat -c '%s %Y %Z %i' "$WORK/cm/m.ko")
+		bg_wait
+		if [ "$t1" = "$t2" ]; then
+			same=1
+			break
+		fi
+	done
+	cp "$WORK/coarse.err" "$OUT"
+	RC=$BG_RC
+	if [ "$same" = 1 ]; then
+		expect 2 "ext4, 128-byte inodes: a same-size rewrite within the second, while being stamped: refused" \
+			"$WORK/cm/m.ko: was modified since it was read \(its bytes differ; its size and times do not show it\): not replaced"
+		cmp -s "$WORK/cm/m.ko" "$WORK/other.o" && [ -z "$(temps "$WORK/cm")" ] &&
+			t_ok "... the new build is left as it is, no temporary left" ||
+			t_fail "... the new build is left as it is, no temporary left"
+	else
+		t_fail "ext4, 128-byte inodes: could not rewrite the module within one second in 5 tries"
+	fi
+	umount "$WORK/cm"
+	trap 'rm -rf "$WORK"' EXIT
+else
+	t_fail "an ext4 image with 128-byte inodes could be made and loop-mounted (as root)"
+fi
 
 # --- temporaries of killed runs: removed by the next run, a live run's never ---
 # Each run holds a flock(2) on its temporary; the kernel drops it when the

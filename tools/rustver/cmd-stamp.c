@@ -293,7 +293,7 @@ static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_
 		      struct rv_verdict *v)
 {
 	char *order = xasprintf("%s/modules.order", kdir), *line = NULL;
-	unsigned int n = 0, failed = 0;
+	unsigned int n = 0, failed = 0, bad = 0;
 	size_t cap = 0, lineno = 0;
 	int ret = EXIT_PASS, err;
 	struct text tx;
@@ -320,7 +320,7 @@ static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_
 		if (!ko) {
 			rv_err("%s:%zu: not a module (DIR/NAME.o or DIR/NAME.ko): %s", order,
 			       lineno, line);
-			failed++;
+			bad++;
 			ret = EXIT_TROUBLE;
 			continue;
 		}
@@ -338,7 +338,10 @@ static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_
 	text_close(&tx);
 	out_init(&text, stdout, false);
 	out_str(&text, NULL, "--tree %s: ", kdir);
-	printf("%u module%s, %u refused\n", n, n == 1 ? "" : "s", failed);
+	printf("%u module%s, %u refused", n, n == 1 ? "" : "s", failed);
+	if (bad)
+		printf(", %u line%s of modules.order not understood", bad, bad == 1 ? "" : "s");
+	putchar('\n');
 	free(order);
 	return ret;
 }

@@ -292,6 +292,7 @@ int stamp_write(const char *path, const struct stat *st, const uint8_t *orig, si
 		rv_err("%s: %s", r.shown, r.why);
 		goto out;
 	}
+	replace_expect_bytes(&r, orig, orig_size);
 	if (rewrite(r.fd, path, stamp, size) || verify(r.fd, path, stamp, size))
 		goto out;
 	if (replace_commit(&r)) {

@@ -446,7 +446,8 @@ struct index *index_open(const char *file, const char *dir)
 				file);
 			ix->foreign = true;
 		} else if (why) {
-			rv_warn("index %s: %s: ignored, rebuilt", file, why);
+			rv_warn("index %s: %s: ignored, rebuilt", file,
+				size ? why : "an empty file");
 		}
 		free(buf);
 	}

@@ -692,6 +692,21 @@ void modlist_free(struct modlist *l)
  * (kmod_module_new_from_lookup: modules.dep, modules.alias, modules.symbols,
  * modules.builtin): modprobe inserts each module an alias matches.
  */
+/* ".ko.xz, ... or .ko" in @s (@size bytes): the module file names of codecs[], for messages */
+static const char *module_exts(char *s, size_t size)
+{
+	size_t n = 0;
+
+	s[0] = '\0';
+	for (size_t i = 0; i < ncodecs && n < size; i++)
+		n += (size_t)snprintf(s + n, size - n, "%s.ko%s",
+				      !i		? ""
+				      : i + 1 < ncodecs ? ", "
+							: " or ",
+				      codecs[i].ext);
+	return s;
+}
+
 static int lookup_module(struct modlist *l, const char *name, const char *basedir,
 			 const char *release)
 {
@@ -706,13 +721,19 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 		goto out_dir;
 	}
 	if (kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list) {
+		char exts[128];
 		struct stat st;
 
-		if (stat(name, &st) == 0)
+		if (stat(name, &st) == 0 && !S_ISREG(st.st_mode))
 			rv_err("%s: no module of that name in %s; the file of that name is "
-			       "not taken for a module, as its name does not end in .ko, "
-			       ".ko.xz, .ko.zst or .ko.gz (kmod's rule): write ./%s",
-			       name, dir, name);
+			       "%s, so it is not taken for a module (kmod takes only "
+			       "regular files)",
+			       name, dir, file_type(st.st_mode));
+		else if (stat(name, &st) == 0)
+			rv_err("%s: no module of that name in %s; the file of that name is "
+			       "not taken for a module, as its name does not end in %s "
+			       "(kmod's rule): write ./%s",
+			       name, dir, module_exts(exts, sizeof(exts)), name);
 		else
 			rv_err("%s: no such file, and no module of that name in %s "
 			       "(is modules.dep there? run depmod)",

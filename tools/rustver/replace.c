@@ -32,9 +32,12 @@
  *     is then another file, or was modified (dev, inode, size, mtime or
  *     ctime differ) at the last moment before the rename, the rewrite is
  *     refused and the temporary removed: the newer file is never
- *     overwritten with contents made from the older one. (A replacement in
- *     the microseconds between that check and rename(2) is still possible:
- *     Linux has no compare-and-rename.)
+ *     overwritten with contents made from the older one. A caller that has
+ *     the bytes it read (stamp, table --c-header) passes them too
+ *     (replace_expect_bytes()): the file is read again at that moment and
+ *     must hold them, for clocks too coarse to show a rewrite. (A
+ *     replacement in the microseconds between that check and rename(2) is
+ *     still possible: Linux has no compare-and-rename.)
  *   - the temporary is removed on every error, and a named one left by a
  *     killed run is removed by the next rewrite of the same target (see
  *     remove_stale()).
@@ -49,7 +52,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -82,17 +87,6 @@ static int fail(struct replace *r, const char *fmt, ...)
 	r->why = s ? s : xstrdup("out of memory");
 	errno = saved;
 	return -1;
-}
-
-static const char *file_type(mode_t m)
-{
-	return S_ISDIR(m)    ? "a directory"
-	       : S_ISBLK(m)  ? "a block device"
-	       : S_ISSOCK(m) ? "a socket"
-	       : S_ISLNK(m)  ? "a symlink"
-	       : S_ISCHR(m)  ? "a character device"
-	       : S_ISFIFO(m) ? "a FIFO"
-			     : "not a regular file";
 }
 
 /* Same file, same contents as far as stat says: dev, inode, size, mtime and ctime (ns). */
@@ -446,6 +440,58 @@ int replace_begin(struct replace *r, const char *path, const struct stat *expect
 	return create_tmp(r, base);
 }
 
+void replace_expect_bytes(struct replace *r, const void *data, size_t len)
+{
+	r->was = data;
+	r->was_len = len;
+}
+
+/*
+ * Whether the target (r->base in r->dirfd, the file @now) still holds the
+ * r->was_len bytes at r->was: read again in CMP_CHUNK pieces. 1 yes, 0 no,
+ * -1 with r->why set when it cannot be read.
+ */
+#define CMP_CHUNK ((size_t)64 << 10)
+static int holds_what_was_read(struct replace *r, const struct stat *now)
+{
+	uint8_t *buf;
+	struct stat st;
+	size_t off = 0;
+	int fd, ret = 1;
+
+	if ((uint64_t)now->st_size != r->was_len)
+		return 0;
+	fd = openat(r->dirfd, r->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(r, "cannot read it again to compare: %s", strerror(errno));
+	if (fstat(fd, &st) || !same_file(&st, now)) {
+		close(fd);
+		return 0;
+	}
+	buf = xmalloc(CMP_CHUNK);
+	while (ret == 1 && off <= r->was_len) {
+		size_t want = r->was_len - off < CMP_CHUNK ? r->was_len - off : CMP_CHUNK;
+		/* one byte more at the end: the file must end where the bytes do */
+		ssize_t n = pread(fd, buf, want ? want : 1, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = fail(r, "cannot read it again to compare: %s", strerror(errno));
+		} else if (!want) {
+			ret = n == 0;
+			break;
+		} else if (n == 0 || memcmp(buf, r->was + off, (size_t)n)) {
+			ret = 0;
+		}
+		if (n > 0)
+			off += (size_t)n;
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}
+
 int replace_write(struct replace *r, const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -592,6 +638,38 @@ out:
 	return err;
 }
 
+/*
+ * The inode flags of chattr(1) that say how a file is to be kept, not what
+ * it may be (immutable and append-only files refuse the rename anyway).
+ */
+#define KEPT_FLAGS (FS_NODUMP_FL | FS_NOATIME_FL | FS_SYNC_FL | FS_COMPR_FL | FS_NOCOMP_FL)
+
+/*
+ * Gives the new file the old one's KEPT_FLAGS (FS_IOC_GETFLAGS, ioctl_iflags(2)).
+ * A filesystem without inode flags has none to keep. 0, or -1 with r->why set.
+ */
+static int copy_flags(struct replace *r)
+{
+	int fd, old = 0, now = 0, keep;
+
+	fd = openat(r->dirfd, r->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(r, "cannot open it to read its inode flags: %s", strerror(errno));
+	if (ioctl(fd, FS_IOC_GETFLAGS, &old))
+		old = 0; /* ENOTTY, EOPNOTSUPP: no flags here */
+	close(fd);
+	keep = old & KEPT_FLAGS;
+	if (!keep)
+		return 0;
+	if (!ioctl(r->fd, FS_IOC_GETFLAGS, &now)) {
+		now |= keep;
+		if (!ioctl(r->fd, FS_IOC_SETFLAGS, &now))
+			return 0;
+	}
+	return fail(r, "cannot keep its inode flags (chattr(1) flags 0x%x: %s): not replaced",
+		    (unsigned)keep, strerror(errno));
+}
+
 /* Links an O_TMPFILE into the directory under a temporary's name. */
 static int link_tmpfile(struct replace *r)
 {
@@ -651,7 +729,7 @@ int replace_commit(struct replace *r)
 			return fail(r, "write error: %s", strerror(errno));
 		return 0;
 	}
-	if (r->exists && copy_metadata(r, &r->old, &ima))
+	if (r->exists && (copy_metadata(r, &r->old, &ima) || copy_flags(r)))
 		return -1;
 	if (!r->exists && fchmod(fd, NEW_FILE_MODE))
 		return fail(r, "cannot give the new file mode %04o: %s", NEW_FILE_MODE,
@@ -673,6 +751,14 @@ int replace_commit(struct replace *r)
 		return fail(r, "was replaced or modified since it was read: not replaced");
 	} else if (now.st_nlink > 1) {
 		return fail(r, "has %ju hard links now: not replaced", (uintmax_t)now.st_nlink);
+	} else if (r->have_expect && r->was) {
+		int same = holds_what_was_read(r, &now);
+
+		if (same < 0)
+			return -1;
+		if (!same)
+			return fail(r, "was modified since it was read (its bytes differ; its size "
+				       "and times do not show it): not replaced");
 	}
 	if (renameat(r->dirfd, r->tmpname, r->dirfd, r->base))
 		return fail(r, "cannot rename %s over it: %s", r->tmpname, strerror(errno));

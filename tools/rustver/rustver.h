@@ -181,6 +181,8 @@ int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *
  */
 int read_fd(int fd, const char *path, uint8_t **data, size_t *size, struct stat *st);
 uint32_t crc32_buf(const uint8_t *data, size_t size);
+/* What kind of file the mode @m is, for messages: "a directory", "a FIFO", ... */
+const char *file_type(mode_t m);
 const char *rustc_from_comment(const uint8_t *elf, size_t size);
 
 /*
@@ -199,6 +201,8 @@ struct replace {
 	/* private to replace.c */
 	bool exists, have_expect;
 	struct stat old, expect;
+	const uint8_t *was; /* replace_expect_bytes() */
+	size_t was_len;
 	int dirfd;
 	char *dir, *base, *tmpname;
 };
@@ -215,6 +219,15 @@ struct replace {
  * this target.
  */
 int replace_begin(struct replace *r, const char *path, const struct stat *expect);
+/*
+ * With @expect given to replace_begin(): the @len bytes at @data are the
+ * file's as the caller read them (kept until replace_commit()). The commit
+ * then compares the file's bytes with them too, so that a rewrite of the same
+ * size within one tick of a coarse clock (1-second times: ext2/3, ext4 with
+ * 128-byte inodes, FAT), which leaves size and times as they were, is not
+ * taken for the file that was read. Costs one read of the file.
+ */
+void replace_expect_bytes(struct replace *r, const void *data, size_t len);
 /* Writes all @len bytes at @p to @fd (EINTR and short writes retried); 0 or -1. */
 int replace_write(struct replace *r, const void *p, size_t len);
 /*

@@ -340,10 +340,14 @@ int table_write_c_header(const struct table *t, const char *path)
 		}
 		have = true;
 	}
-	if (replace_file(&r, path, have ? &st : NULL, text, len, NULL, 0))
+	if (!replace_begin(&r, path, have ? &st : NULL) && !replace_write(&r, text, len)) {
+		if (have)
+			replace_expect_bytes(&r, old, nold);
+		if (!replace_commit(&r))
+			err = 0;
+	}
+	if (err)
 		rv_err("%s: %s", r.shown, r.why);
-	else
-		err = 0;
 	replace_end(&r);
 out:
 	free(old);

@@ -97,11 +97,18 @@ int read_file_stat(const char *path, uint8_t **data, size_t *size, struct stat *
 int text_open(struct text *t, const char *path, size_t max)
 {
 	size_t cap = 4096;
-	int fd = open_regular(path, NULL);
+	struct stat st;
+	int fd = open_regular(path, &st);
 
 	memset(t, 0, sizeof(*t));
 	if (fd < 0)
 		return errno == ENOENT ? 1 : -1;
+	/* by its size first (a sparse 8 GiB file is not read up to the limit) */
+	if ((unsigned long long)st.st_size > max) {
+		rv_err("%s: larger than %zu bytes: not what it should be", path, max);
+		close(fd);
+		return -1;
+	}
 	t->data = xmalloc(cap);
 	for (;;) {
 		ssize_t n;
@@ -202,4 +209,15 @@ const char *rustc_from_comment(const uint8_t *data, size_t size)
 		i += n + 1;
 	}
 	return NULL;
+}
+
+const char *file_type(mode_t m)
+{
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+	       : S_ISLNK(m)  ? "a symlink"
+	       : S_ISCHR(m)  ? "a character device"
+	       : S_ISFIFO(m) ? "a FIFO"
+			     : "not a regular file";
 }
