@@ -177,6 +177,21 @@ for c in check show stamp table; do
 		t_fail "$c --kdir and --table (exit $RC): $(head -c 300 "$OUT")"
 	fi
 done
+# --json: a record for every module named, a missing file and an unknown name too
+set +e
+"$RUSTVER" check --json --table "$WORK/A.txt" "$WORK/nosuch.ko" rv_nosuch_name "$WORK/m/good.ko" \
+	>"$WORK/j.out" 2>"$OUT"
+RC=$?
+set -e
+if [ "$RC" = 2 ] && python3 -c 'import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["result"] for x in r] == ["error", "error", "pass"], r
+assert r[0]["error"]["why"] == "No such file or directory", r[0]' "$WORK/j.out" 2>>"$OUT"; then
+	t_ok "check --json: a missing file and an unknown name get an error record each, in order"
+else
+	cat "$WORK/j.out" >>"$OUT"
+	t_fail "check --json: a missing file and an unknown name get an error record each (exit $RC)"
+fi
 # Each command's synopsis in its --help is the one of rustver(8): the same
 # words once the page's markup (*bold*, _arg_, ++) and line breaks are dropped.
 for c in table stamp check show symbols; do

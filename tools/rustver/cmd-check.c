@@ -145,8 +145,17 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 	}
 	fd = open_regular(path, &st);
 	if (fd < 0) {
-		if (errno == ENOENT)
+		int e = errno;
+
+		if (e == ENOENT)
 			rv_err("%s: cannot open: %s", path, strerror(ENOENT));
+		if (c->json) { /* a record for every module named, as for any other error */
+			struct out o;
+
+			out_init(&o, c->out, true);
+			report_error(&o, shown, "file",
+				     e == EINVAL ? "not a regular file" : strerror(e));
+		}
 		return trouble(c);
 	}
 	ix_key_of(&k, &st);
@@ -547,6 +556,14 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 	int ret = EXIT_PASS;
 
 	if (module_resolve(&l, arg, basedir, release)) {
+		if (c->json) {
+			struct out o;
+
+			out_init(&o, c->out, true);
+			report_error(
+				&o, arg, "file",
+				"no such file, and no module of that name (standard error says where it looked)");
+		}
 		c->n++;
 		c->trouble++;
 		modlist_free(&l);
