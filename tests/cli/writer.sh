@@ -235,6 +235,43 @@ else
 	t_skip "stamping keeps inode flags" "the filesystem of $WORK takes no chattr +d +A"
 fi
 
+# flags the new file's filesystem cannot take (an overlay whose upper layer is
+# tmpfs, the old file on the lower ext4 with +S): a warning, not a refusal
+if [ "$(stat -f -c %T "$WORK")" != tmpfs ] && mkdir -p "$WORK/ov/"{l,t,m} &&
+	mount -t tmpfs tmpfs "$WORK/ov/t" && mkdir -p "$WORK/ov/t/"{u,w}; then
+	cp "$FIXTURES/user.o" "$WORK/ov/l/s.ko"
+	if chattr +S "$WORK/ov/l/s.ko" 2>/dev/null &&
+		mount -t overlay overlay -o "lowerdir=$WORK/ov/l,upperdir=$WORK/ov/t/u,workdir=$WORK/ov/t/w" "$WORK/ov/m"; then
+		run stamp --unverified --kdir "$A" "$WORK/ov/m/s.ko"
+		expect 0 "an overlay on tmpfs cannot take +S: stamped, with a warning that the flag is lost" \
+			"s.ko: its inode flags \(chattr\(1\) flags 0x8\) cannot be kept here"
+		umount "$WORK/ov/m"
+	else
+		t_skip "flags an overlay cannot keep" "no chattr +S or overlay mount here"
+	fi
+	umount "$WORK/ov/t"
+else
+	t_skip "flags an overlay cannot keep" "no tmpfs mount here"
+fi
+# a file its user may replace but not read (mode 0200): its flags unseen, written
+if setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
+	mkdir -p "$WORK/wo" && chmod 0777 "$WORK/wo" && chmod 755 "$WORK"
+	chmod a+r "$WORK/A.txt"
+	"$RUSTVER" table --table "$WORK/A.txt" -o "$WORK/wo/t.tab" 2>/dev/null
+	chown nobody:nogroup "$WORK/wo/t.tab" && chmod 0200 "$WORK/wo/t.tab"
+	set +e
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$RUSTVER" table --table "$WORK/A.txt" \
+		-o "$WORK/wo/t.tab" >"$OUT" 2>&1
+	RC=$?
+	set -e
+	expect 0 "as a user, a write-only file (mode 0200) of theirs is replaced"
+	[ "$(stat -c '%U %a' "$WORK/wo/t.tab")" = "nobody 200" ] &&
+		t_ok "... keeping its owner and mode 0200" ||
+		t_fail "... keeping its owner and mode 0200 ($(stat -c '%U %a' "$WORK/wo/t.tab"))"
+else
+	t_skip "as a user, a write-only file is replaced" "setpriv cannot switch to nobody here"
+fi
+
 # security.ima: kept, with a warning that it must be made again (evmctl(1))
 fresh ima.ko
 ima=0404$(sha256sum "$WORK/ima.ko" | cut -c1-64)

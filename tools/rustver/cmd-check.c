@@ -560,9 +560,8 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 			struct out o;
 
 			out_init(&o, c->out, true);
-			report_error(
-				&o, arg, "file",
-				"no such file, and no module of that name (standard error says where it looked)");
+			report_error(&o, arg, "file",
+				     "no module file found for it (standard error says why)");
 		}
 		c->n++;
 		c->trouble++;

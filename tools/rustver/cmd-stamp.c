@@ -213,7 +213,7 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 	if (refuse_input(path, data, size))
 		goto out;
 	if (!o->unverified) {
-		if (evidence_load(&e, path, data, size, &o->pm, o->by_times))
+		if (evidence_load(&e, path, &o->pm, o->by_times))
 			goto out;
 		if (o->tree_kdir && !same_dir(e.kdir, o->tree_kdir)) {
 			rv_err("%s: built against %s (its build records), not the tree %s", path,

@@ -27,7 +27,6 @@
  * and ctime, which a replacement cannot set back) than the object. Paths recorded in a chroot or a container are
  * mapped with --prefix-map RECORDED=HERE, never guessed.
  */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -108,19 +107,26 @@ static char *slurp_text(const char *path)
 }
 
 /*
- * Adds @path (taken) once. @crc: the CRC of its bytes when they were shown to
- * be rustc's by content (@by_content); a second object that read the same
- * file by times keeps the first one's content proof.
+ * Adds @path (taken) once. @sum (NULL: by times) and @len: rustc's SHA-256
+ * and length of it, which its bytes were shown to have, and @crc their CRC.
+ * A second object that read the same file by times keeps the first one's
+ * content proof; one by content upgrades an entry made by times.
  */
-static void add_rmeta(struct evidence *e, char *path, const struct stat *st, bool by_content,
-		      uint32_t crc)
+static void add_rmeta(struct evidence *e, char *path, const struct stat *st, uint32_t crc,
+		      const uint8_t *sum, unsigned long long len)
 {
-	for (size_t i = 0; i < e->nrmeta; i++) {
+	bool by_content = sum != NULL;
+	size_t i;
+
+	for (i = 0; i < e->nrmeta; i++) {
 		if (!strcmp(e->rmeta[i], path) ||
 		    (e->dev[i] == (uint64_t)st->st_dev && e->ino[i] == (uint64_t)st->st_ino)) {
 			if (by_content && !e->by_content[i]) {
+				/* an object by times read it first: shown by content now */
 				e->by_content[i] = true;
 				e->crc[i] = crc;
+				memcpy(e->sum[i], sum, SHA256_LEN);
+				e->len[i] = len;
 			}
 			free(path);
 			return;
@@ -131,8 +137,11 @@ static void add_rmeta(struct evidence *e, char *path, const struct stat *st, boo
 	e->by_content = xrealloc(e->by_content, (e->nrmeta + 1) * sizeof(*e->by_content));
 	e->sum = xrealloc(e->sum, (e->nrmeta + 1) * sizeof(*e->sum));
 	e->len = xrealloc(e->len, (e->nrmeta + 1) * sizeof(*e->len));
-	memset(e->sum[e->nrmeta], 0, sizeof(*e->sum));
-	e->len[e->nrmeta] = 0;
+	if (sum)
+		memcpy(e->sum[e->nrmeta], sum, SHA256_LEN);
+	else
+		memset(e->sum[e->nrmeta], 0, sizeof(*e->sum));
+	e->len[e->nrmeta] = len;
 	e->dev = xrealloc(e->dev, (e->nrmeta + 1) * sizeof(*e->dev));
 	e->ino = xrealloc(e->ino, (e->nrmeta + 1) * sizeof(*e->ino));
 	e->dev[e->nrmeta] = (uint64_t)st->st_dev;
@@ -297,95 +306,6 @@ static int same_content(const char *path, const uint8_t sum[SHA256_LEN], unsigne
 	return same;
 }
 
-#define SHF_EXECINSTR 0x4
-
-/*
- * The section of @ko where the linker put @o's executable section @name:
- * the one of the same name, else .text (scripts/module.lds merges
- * .text and .text.* into .text). -1 when there is none.
- */
-static long ko_section_for(struct rv_elf *ko, const char *name)
-{
-	struct rv_elf_shdr sh;
-
-	if (!rv_elf_find_section(ko, name, &sh) || !rv_elf_find_section(ko, ".text", &sh))
-		return sh.ndx;
-	return -1;
-}
-
-/*
- * Whether the module image @ko was linked from object @obj as it is now:
- * every executable section of the object must be in the module byte for
- * byte (ld -r copies input sections unchanged; relocations stay apart). A
- * module linked before its object was last compiled (make stopped at
- * modpost, or an old .ko copied back) has other code. The search follows
- * the linker's order (each section after the previous one in the module's
- * section), so the work is linear in the module's code; a section found
- * elsewhere is searched for from the start, bounded by MAX_TIE_SCANS times
- * the module's size in all. 1: linked from it, 0: not, -1: cannot tell
- * (printed).
- */
-#define MAX_TIE_SCANS 64
-static int ko_has_object(const char *module, const uint8_t *kod, size_t kosz, const char *obj)
-{
-	struct rv_elf ko, o;
-	uint8_t *od;
-	size_t osz;
-	u64 *cursor = NULL, scanned = 0;
-	int ret = 1;
-
-	if (rv_elf_open(&ko, kod, kosz)) {
-		rv_err("%s: %s", module, ko.why);
-		return -1;
-	}
-	if (read_file(obj, &od, &osz))
-		return -1;
-	if (rv_elf_open(&o, od, osz)) {
-		rv_err("%s: its object %s: %s: the module cannot be tied to it", module, obj,
-		       o.why);
-		free(od);
-		return -1;
-	}
-	cursor = xcalloc(ko.shnum ? ko.shnum : 1, sizeof(*cursor));
-	for (u32 i = 1; i < o.shnum && ret == 1; i++) {
-		struct rv_elf_shdr s, k;
-		const u8 *sd, *kd, *at;
-		long kn;
-
-		if (rv_elf_shdr(&o, i, &s) || s.type != RV_SHT_PROGBITS ||
-		    !(s.flags & RV_SHF_ALLOC) || !(s.flags & SHF_EXECINSTR) || !s.size)
-			continue;
-		sd = rv_elf_section_data(&o, &s);
-		kn = ko_section_for(&ko, rv_elf_section_name(&o, &s));
-		if (!sd || kn < 0 || rv_elf_shdr(&ko, (u32)kn, &k) ||
-		    !(kd = rv_elf_section_data(&ko, &k))) {
-			ret = 0;
-			break;
-		}
-		at = cursor[kn] <= k.size ? memmem(kd + cursor[kn], k.size - cursor[kn], sd, s.size)
-					  : NULL;
-		scanned += k.size - (cursor[kn] <= k.size ? cursor[kn] : k.size);
-		if (!at) {
-			scanned += k.size;
-			if (scanned > (u64)MAX_TIE_SCANS * kosz) {
-				rv_err("%s: tying it to its object %s took over %d scans of the "
-				       "module: refused, cannot tell",
-				       module, obj, MAX_TIE_SCANS);
-				ret = -1;
-				break;
-			}
-			at = memmem(kd, k.size, sd, s.size);
-		}
-		if (!at)
-			ret = 0;
-		else
-			cursor[kn] = (u64)(at - kd) + s.size;
-	}
-	free(cursor);
-	free(od);
-	return ret;
-}
-
 /*
  * The .rmeta dependencies of object @obj (a path that exists), from its
  * .cmd file; @base is the directory make ran in, for relative paths. By
@@ -394,9 +314,8 @@ static int ko_has_object(const char *module, const uint8_t *kod, size_t kosz, co
  * module, through e->by_times), otherwise refused. A C object (no .rmeta in
  * its dependencies) adds nothing.
  */
-static int object_deps(struct evidence *e, const char *module, const uint8_t *ko, size_t kosz,
-		       const char *base, const char *obj, const struct prefix_map *pm,
-		       bool by_times)
+static int object_deps(struct evidence *e, const char *module, const char *base, const char *obj,
+		       const struct prefix_map *pm, bool by_times)
 {
 	char *copy = xstrdup(obj), *dir = dirname(copy), *cmd, *text, *p, *tok, *save = NULL;
 	const char *file = strrchr(obj, '/') ? strrchr(obj, '/') + 1 : obj;
@@ -420,16 +339,6 @@ static int object_deps(struct evidence *e, const char *module, const uint8_t *ko
 	p = strstr(text, "\ndeps_");
 	if (!strstr(p ? p : text, ".rmeta"))
 		goto out;
-	switch (ko ? ko_has_object(module, ko, kosz, obj) : 1) {
-	case 1: break;
-	case 0:
-		rv_err("%s: its code is not that of its object %s as it is now: the module was "
-		       "linked before the object was last compiled (an unfinished make, or an "
-		       "older .ko); run make again",
-		       module, obj);
-		/* fall through */
-	default: err = -1; goto out;
-	}
 	sumfile = xasprintf("%s/.%s.rmeta-sha256", dir, file);
 	if (!compiled_by_wrapper(text))
 		why = "was compiled by plain rustc";
@@ -508,9 +417,7 @@ static int object_deps(struct evidence *e, const char *module, const uint8_t *ko
 				err = -1;
 				continue;
 			}
-			add_rmeta(e, path, &rst, true, crc);
-			memcpy(e->sum[e->nrmeta - 1], sum, SHA256_LEN);
-			e->len[e->nrmeta - 1] = len;
+			add_rmeta(e, path, &rst, crc, sum, len);
 			continue;
 		}
 		if (!by_times) {
@@ -540,7 +447,7 @@ static int object_deps(struct evidence *e, const char *module, const uint8_t *ko
 			err = -1;
 			continue;
 		}
-		add_rmeta(e, path, &rst, false, 0);
+		add_rmeta(e, path, &rst, 0, NULL, 0);
 	}
 out:
 	free(sums);
@@ -577,8 +484,8 @@ static char *find_base(const char *moddir, const char *rel)
 	}
 }
 
-int evidence_load(struct evidence *e, const char *module, const uint8_t *ko, size_t kosz,
-		  const struct prefix_map *pm, bool by_times)
+int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm,
+		  bool by_times)
 {
 	char real[PATH_MAX], *moddir, *stem, *modfile, *list, *line, *save = NULL, *kdir;
 	size_t n;
@@ -615,7 +522,7 @@ int evidence_load(struct evidence *e, const char *module, const uint8_t *ko, siz
 			continue;
 		}
 		obj = xasprintf("%s/%s", base, line);
-		if (object_deps(e, module, ko, kosz, base, obj, pm, by_times))
+		if (object_deps(e, module, base, obj, pm, by_times))
 			err = -1;
 		free(obj);
 		free(base);

@@ -654,7 +654,7 @@ static int copy_flags(struct replace *r)
 
 	fd = openat(r->dirfd, r->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(r, "cannot open it to read its inode flags: %s", strerror(errno));
+		return 0; /* a file we may replace but not read (mode 0200): its flags unseen */
 	if (ioctl(fd, FS_IOC_GETFLAGS, &old))
 		old = 0; /* ENOTTY, EOPNOTSUPP: no flags here */
 	close(fd);
@@ -665,6 +665,12 @@ static int copy_flags(struct replace *r)
 		now |= keep;
 		if (!ioctl(r->fd, FS_IOC_SETFLAGS, &now))
 			return 0;
+	}
+	/* the new file's filesystem has no such flag (an overlay's tmpfs upper layer) */
+	if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL) {
+		rv_warn("%s: its inode flags (chattr(1) flags 0x%x) cannot be kept here: %s",
+			r->shown, (unsigned)keep, strerror(errno));
+		return 0;
 	}
 	return fail(r, "cannot keep its inode flags (chattr(1) flags 0x%x: %s): not replaced",
 		    (unsigned)keep, strerror(errno));

@@ -511,12 +511,10 @@ struct evidence_rmeta {
 /*
  * Reads the build records beside @module (evidence.c: by content where
  * scripts/rustver-rustc kept rustc's checksums; by file times only when
- * @by_times). @ko (@kosz bytes, or NULL): the module's image, which must
- * hold each Rust object's code as the object is now. 0, or -1 with the
- * problem printed.
+ * @by_times); 0, or -1 with the problem printed.
  */
-int evidence_load(struct evidence *e, const char *module, const uint8_t *ko, size_t kosz,
-		  const struct prefix_map *pm, bool by_times);
+int evidence_load(struct evidence *e, const char *module, const struct prefix_map *pm,
+		  bool by_times);
 /* @found filled when @rmeta is one of the files rustc read (same file), else NULL. */
 const struct evidence_rmeta *evidence_find(const struct evidence *e, const char *rmeta,
 					   struct evidence_rmeta *found);
