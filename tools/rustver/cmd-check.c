@@ -104,6 +104,17 @@ static int report_one(struct check *c, const char *refusal, const char *shown)
 	return r;
 }
 
+/* --json: the record of a module named that could not be read at all */
+static void json_error(struct check *c, const char *shown, const char *why)
+{
+	struct out o;
+
+	if (!c->json)
+		return;
+	out_init(&o, c->out, true);
+	report_error(&o, shown, "file", why);
+}
+
 static int trouble(struct check *c)
 {
 	c->n++;
@@ -149,13 +160,7 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 
 		if (e == ENOENT)
 			rv_err("%s: cannot open: %s", path, strerror(ENOENT));
-		if (c->json) { /* a record for every module named, as for any other error */
-			struct out o;
-
-			out_init(&o, c->out, true);
-			report_error(&o, shown, "file",
-				     e == EINVAL ? "not a regular file" : strerror(e));
-		}
+		json_error(c, shown, e == EINVAL ? "not a regular file" : strerror(e));
 		return trouble(c);
 	}
 	ix_key_of(&k, &st);
@@ -556,13 +561,7 @@ static int check_arg(struct check *c, const char *arg, const char *basedir, cons
 	int ret = EXIT_PASS;
 
 	if (module_resolve(&l, arg, basedir, release)) {
-		if (c->json) {
-			struct out o;
-
-			out_init(&o, c->out, true);
-			report_error(&o, arg, "file",
-				     "no module file found for it (standard error says why)");
-		}
+		json_error(c, arg, "no module file found for it (standard error says why)");
 		c->n++;
 		c->trouble++;
 		modlist_free(&l);

@@ -210,9 +210,9 @@ static bool is_assignment(const char *w, const char *end)
  */
 static bool compiled_by_wrapper(const char *cmdtext)
 {
-	const char *p = saved_command(cmdtext), *w, *end, *base;
+	const char *p = saved_command(cmdtext), *w, *end, *base, *eol;
 
-	if (!p || !(w = strstr(p, " := ")) || (strchr(p, '\n') && w > strchr(p, '\n')))
+	if (!p || !(w = strstr(p, " := ")) || ((eol = strchr(p, '\n')) && w > eol))
 		return false;
 	for (w += 4;; w = end) {
 		while (*w == ' ' || *w == '\t')

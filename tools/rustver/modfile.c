@@ -687,11 +687,6 @@ void modlist_free(struct modlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/*
- * Every module file a name or alias stands for, as modprobe finds them
- * (kmod_module_new_from_lookup: modules.dep, modules.alias, modules.symbols,
- * modules.builtin): modprobe inserts each module an alias matches.
- */
 /* ".ko.xz, ... or .ko" in @s (@size bytes): the module file names of codecs[], for messages */
 static const char *module_exts(char *s, size_t size)
 {
@@ -707,6 +702,11 @@ static const char *module_exts(char *s, size_t size)
 	return s;
 }
 
+/*
+ * Every module file a name or alias stands for, as modprobe finds them
+ * (kmod_module_new_from_lookup: modules.dep, modules.alias, modules.symbols,
+ * modules.builtin): modprobe inserts each module an alias matches.
+ */
 static int lookup_module(struct modlist *l, const char *name, const char *basedir,
 			 const char *release)
 {
@@ -723,13 +723,14 @@ static int lookup_module(struct modlist *l, const char *name, const char *basedi
 	if (kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list) {
 		char exts[128];
 		struct stat st;
+		bool exists = stat(name, &st) == 0;
 
-		if (stat(name, &st) == 0 && !S_ISREG(st.st_mode))
+		if (exists && !S_ISREG(st.st_mode))
 			rv_err("%s: no module of that name in %s; the file of that name is "
 			       "%s, so it is not taken for a module (kmod takes only "
 			       "regular files)",
 			       name, dir, file_type(st.st_mode));
-		else if (stat(name, &st) == 0)
+		else if (exists)
 			rv_err("%s: no module of that name in %s; the file of that name is "
 			       "not taken for a module, as its name does not end in %s "
 			       "(kmod's rule): write ./%s",
