@@ -53,7 +53,7 @@ HEADERS  := $(wildcard include/rustver/*.h) tools/rustver/rustver.h
 MANPAGES := man/rustver.8 man/kmod_rustver.8
 MAN8     := $(if $(filter 0,$(RUSTVER_DEPS)),$(if $(shell command -v $(SCDOC) 2>/dev/null),$(MANPAGES)),$(MANPAGES))
 
-.PHONY: all version deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest demo clean modules bench bench-load FORCE
+.PHONY: all version deps deps-step install install-dkms check check-unit fuzz fuzz-short selftest selftest-packages demo clean modules bench bench-load FORCE
 all: tools/rustver/rustver $(MAN8) $(if $(KDIR),modules)
 
 modules: tools/rustver/rustver
@@ -163,6 +163,12 @@ bench-load: tools/rustver/rustver
 # ARCH=arm64: the same suite on an arm64 kernel (qemu-system-aarch64, TCG).
 selftest: tools/rustver/rustver
 	RUSTVER_ARCH=$(or $(ARCH),x86_64) RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/run-qemu.sh
+
+# The Debian packages end to end in QEMU (selftests/packages.sh; part of make
+# check): kernel A's bindeb-pkg packages, rustver's .debs, DKMS and the
+# initramfs in a trixie guest, then tree B's packages and the kernel hook.
+selftest-packages: tools/rustver/rustver
+	RUSTVER_BIN=$(CURDIR)/tools/rustver/rustver selftests/packages.sh
 
 # A QEMU guest: one module accepted, one built against another kernel build refused
 # (builds the selftest kernels first when the cache is cold).

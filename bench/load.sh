@@ -169,7 +169,7 @@ fi
 
 # ---- report
 # Kernel problems on the console, as the selftests look for them (run-qemu.sh).
-pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace'
+pattern=$KERNEL_PROBLEMS
 python3 bench/tools/load-report.py \
 	--console "$console" --out "$OUT" --qemu-rc "$qemu_rc" --elapsed "$elapsed" \
 	--problems "$pattern" --accel "${qemu_accel[*]}" --smp "$smp" \

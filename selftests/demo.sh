@@ -65,7 +65,7 @@ tr -d '\r' <"$console" | sed -n '/^rustver-demo: begin$/,/^rustver-demo: end/p' 
 	sed '1d; /^rustver-demo: end/d'
 echo
 result=$(tr -d '\r' <"$console" | grep '^rustver-demo: end' || true)
-problem=$(tr -d '\r' <"$console" | grep -E 'Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call Trace' | head -n1 || true)
+problem=$(tr -d '\r' <"$console" | grep -E "$KERNEL_PROBLEMS" | head -n1 || true)
 if [ "$result" = "rustver-demo: end ok" ] && [ -z "$problem" ] && [ "$qemu_rc" -eq 0 ]; then
 	step "ok: the matching module was accepted, the one built against tree B refused, as rustver check predicted"
 	exit 0

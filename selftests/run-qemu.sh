@@ -92,12 +92,8 @@ else
 fi
 
 qtimeout=${RUSTVER_QEMU_TIMEOUT:-1500}
-# What the console must not hold. Lockdep ("Invalid wait context", "possible
-# circular locking", ...), atomic-sleep ("BUG: sleeping function called from
-# invalid context"), KASAN and soft-lockup reports all carry one of these; arm64
-# says "Call trace:" and "Internal error:"/"Unable to handle kernel ..." where
-# x86_64 says "Call Trace:" and "general protection".
-pattern='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call [Tt]race|Internal error:|Unable to handle kernel'
+# What the console must not hold (lib.sh)
+pattern=$KERNEL_PROBLEMS
 
 # boot: one boot of kernel A with the suite's initramfs, its console in $console.
 boot() {

@@ -128,6 +128,31 @@ for t in tests/cli/*.sh; do
 	fi
 done
 
+# qemu_section TITLE NAME LOG CMD...: a section that runs CMD (a QEMU runner
+# ending with "N passed, N failed[, N skipped]"), its output also in LOG
+qemu_section() {
+	local title=$1 name=$2 slog=$3 rc line p f s
+	shift 3
+	section "$title"
+	"$@" 2>&1 | tee "$slog"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$slog" | tail -n 1)
+	f=
+	if [ -n "$line" ]; then
+		read -r p _ f _ s _ <<<"${line//,/}"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		skipped=$((skipped + ${s:-0}))
+		if [ "$f" -gt 0 ]; then
+			failures+=("$name: $f failed")
+			why "$slog" "$name"
+		fi
+	fi
+	if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
+		fail "$name: $* exited $rc (see $slog)"
+	fi
+}
+
 if [ "$mode" = all ]; then
 	section "fuzzing, a short bounded pass"
 	if BUILD=$BUILD FUZZ_TIME=${FUZZ_TIME:-15} fuzz/run.sh > "$logs/fuzz.log" 2>&1; then
@@ -149,29 +174,17 @@ if [ "$mode" = all ]; then
 	grep -E '^(fuzz_corpora|engine stack|[0-9]+%:)|:F:|:E:' "$logs/stack-corpus-fuzz.log"
 
 	# One section per architecture (RUSTVER_SELFTEST_ARCHS, default both), each
-	# with its own summary line; logs selftest.log (x86_64), selftest-arm64.log.
+	# with its own summary line; logs selftest.log (x86_64), selftest-arm64.log;
+	# after x86_64's, the Debian packages end to end (selftests/packages.sh,
+	# packages.log).
 	for arch in ${RUSTVER_SELFTEST_ARCHS:-x86_64 arm64}; do
-		section "kselftests in QEMU, $arch"
 		slog=$logs/selftest.log
 		[ "$arch" = x86_64 ] || slog=$logs/selftest-$arch.log
-		RUSTVER_ARCH=$arch RUSTVER_BIN=$top/tools/rustver/rustver selftests/run-qemu.sh 2>&1 |
-			tee "$slog"
-		rc=${PIPESTATUS[0]}
-		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$slog" | tail -n 1)
-		f=
-		if [ -n "$line" ]; then
-			read -r p _ f _ s _ <<<"${line//,/}"
-			passed=$((passed + p))
-			failed=$((failed + f))
-			skipped=$((skipped + ${s:-0}))
-			if [ "$f" -gt 0 ]; then
-				failures+=("selftests ($arch): $f failed")
-				why "$slog" "selftests/$arch"
-			fi
-		fi
-		if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
-			fail "selftests/run-qemu.sh ($arch) exited $rc (see $slog)"
-		fi
+		qemu_section "kselftests in QEMU, $arch" "selftests ($arch)" "$slog" \
+			env RUSTVER_ARCH="$arch" RUSTVER_BIN="$top/tools/rustver/rustver" selftests/run-qemu.sh
+		[ "$arch" = x86_64 ] || continue
+		qemu_section "the Debian packages end to end in QEMU, x86_64" "packages (x86_64)" \
+			"$logs/packages.log" env RUSTVER_BIN="$top/tools/rustver/rustver" selftests/packages.sh
 	done
 fi
 

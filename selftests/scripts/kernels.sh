@@ -14,7 +14,8 @@
 #                         per-architecture directory under the chroot's /build)
 #
 # Kernel A: Debian's linux-source-7.3 (trixie-backports), tinyconfig + selftests/config
-# + selftests/qemu/kernel.config, built with `make LLVM=1` in the chroot.
+# + selftests/qemu/kernel.config (+ qemu/kernel-x86.config on x86_64: a virtio
+# disk root), built with `make LLVM=1` in the chroot.
 # Tree B: a copy of A with selftests/qemu/kernel-b.patch applied to rust/kernel and
 # rebuilt: same release string, another `kernel` crate interface, its own vmlinux.
 #
@@ -46,6 +47,7 @@ FRAGS=("$SELFTESTS_DIR/config" "$SELFTESTS_DIR/qemu/kernel.config")
 case "$arch" in
 x86_64)
 	KMAKE_ARCH="" IMAGE=arch/x86/boot/bzImage
+	FRAGS+=("$SELFTESTS_DIR/qemu/kernel-x86.config")
 	;;
 arm64)
 	KMAKE_ARCH=ARCH=arm64 IMAGE=arch/arm64/boot/Image

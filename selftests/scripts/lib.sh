@@ -166,6 +166,14 @@ qemu_setup() {
 	fi
 }
 
+# What a test kernel's console must not hold. Lockdep ("Invalid wait context",
+# "possible circular locking", ...), atomic-sleep ("BUG: sleeping function
+# called from invalid context"), KASAN and soft-lockup reports all carry one of
+# these; arm64 says "Call trace:" and "Internal error:"/"Unable to handle
+# kernel ..." where x86_64 says "Call Trace:" and "general protection".
+# shellcheck disable=SC2034 # used by the scripts that source this file
+KERNEL_PROBLEMS='Oops|BUG:|WARNING:|KASAN|Invalid wait context|soft lockup|Initramfs unpacking failed|general protection|Call [Tt]race|Internal error:|Unable to handle kernel'
+
 # in_root ROOT CMD...: run CMD in the chroot ROOT inside a private mount namespace:
 # /proc, /dev, /sys and /tmp are mounted for it and vanish with it, so nothing stays
 # mounted on the host. Directories listed (one a line) in CHROOT_BINDS are
@@ -207,11 +215,27 @@ take_binds() {
 	RUN_ARGS=("$@")
 }
 
+# source_copy TOP DEST [COMMIT]: the files of the checkout TOP, as git sees
+# them (tracked and untracked, not ignored), or those of COMMIT, into DEST:
+# the sources a package build starts from.
+source_copy() {
+	if [ -n "${3:-}" ]; then
+		git -C "$1" archive "$3" | tar -C "$2" -xf -
+	else
+		(cd "$1" && git ls-files -z --cached --others --exclude-standard |
+			tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$2" -xf -
+	fi
+}
+
 # in_overlay LOWER DIR SCRIPT [BIND...]: run `bash SCRIPT` in a throw-away
 # overlay of the chroot LOWER (upper, work and merged directories under DIR),
 # with /proc, /dev, /sys, an empty /tmp and the host's resolv.conf, and each
 # BIND directory of the host at the same path inside. Whatever SCRIPT installs
 # or changes stays in DIR/upper: the chroot itself is never written.
+# IN_OVERLAY_IMAGE=FILE: when SCRIPT succeeds, FILE becomes an ext4 image
+# (IN_OVERLAY_IMAGE_SIZE, default 6G, sparse) of the overlay's root as SCRIPT
+# left it, without /build (the kernel trees), the BIND directories' contents
+# or the mounts above: a root file system for a QEMU guest.
 in_overlay() {
 	local lower=$1 dir=$2 script=$3
 	shift 3
@@ -230,8 +254,30 @@ in_overlay() {
 			mkdir -p "$m$b"
 			mount --bind "$b" "$m$b"
 		done
-		exec chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		rc=0
+		chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			/bin/bash "$script"
+			/bin/bash "$script" || rc=$?
+		[ "$rc" = 0 ] && [ -n "${IN_OVERLAY_IMAGE:-}" ] || exit "$rc"
+		# the root alone: a bind of merged carries none of the mounts above
+		mkdir -p "$w/view"
+		mount --bind "$m" "$w/view"
+		mount -t tmpfs -o mode=0755 tmpfs "$w/view/build"
+		rm -f "$IN_OVERLAY_IMAGE"
+		mke2fs -q -F -t ext4 -L rustver-root -d "$w/view" "$IN_OVERLAY_IMAGE" "${IN_OVERLAY_IMAGE_SIZE:-6G}"
 	' in_overlay "$lower" "$dir" "$script" "$@"
+}
+
+# in_tmpfs_overlay LOWER DIR SCRIPT [BIND...]: in_overlay with DIR a tmpfs of
+# a mount namespace of its own: faster than the disk, and gone with the
+# namespace (no rm -rf of the hundreds of MiB that apt-get installs there).
+in_tmpfs_overlay() {
+	mkdir -p "$2"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	unshare --mount --propagation private -- /bin/bash -c '
+		mount -t tmpfs -o mode=0755 rustver-overlay "$3" || exit
+		. "$1/scripts/lib.sh"
+		shift
+		in_overlay "$@"
+	' in_tmpfs_overlay "$SELFTESTS_DIR" "$@"
 }

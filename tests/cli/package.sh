@@ -13,6 +13,8 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# in_tmpfs_overlay
+. "$top/selftests/scripts/lib.sh"
 t0=$(date +%s)
 
 need_trixie_chroot "package build"
@@ -23,12 +25,7 @@ version=$(sed -n '1{s/^[^ ]* (\([^ ]*\)) .*/\1/;p;q}' "$top/debian/changelog")
 pkg=$WORK/pkg
 src=$pkg/rustver-$version
 mkdir -p "$src"
-if [ -n "${RUSTVER_PACKAGE_COMMIT:-}" ]; then
-	git -C "$top" archive "$RUSTVER_PACKAGE_COMMIT" | tar -C "$src" -xf -
-else
-	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$src" -xf -
-fi
+source_copy "$top" "$src" "${RUSTVER_PACKAGE_COMMIT:-}"
 fixtures=$(realpath -m "$FIXTURES")
 binds=("$pkg")
 [ -f "$fixtures/user.o" ] && binds+=("$fixtures")
@@ -278,18 +275,8 @@ grep -E '^[EWIPX]: ' "$log/lintian.log" | sed 's/^/NOTE lintian: /'
 step "waiting for lintian"
 EOS
 
-# The overlay's upper directory on a tmpfs of a mount namespace of its own:
-# faster than the disk, and gone with the namespace (no rm -rf of the
-# hundreds of MiB that apt-get installs there).
-mkdir -p "$WORK/overlay"
 set +e
-# shellcheck disable=SC2016 # expanded by the inner bash
-unshare --mount --propagation private -- /bin/bash -c '
-	mount -t tmpfs -o mode=0755 rustver-package "$1/overlay" || exit
-	. "$2/selftests/scripts/lib.sh"
-	shift 2
-	in_overlay "$@"
-' package.sh "$WORK" "$top" "$croot" "$WORK/overlay" "$pkg/in-overlay.sh" "${binds[@]}" > "$WORK/package.log" 2>&1
+in_tmpfs_overlay "$croot" "$WORK/overlay" "$pkg/in-overlay.sh" "${binds[@]}" > "$WORK/package.log" 2>&1
 rc=$?
 set -e
 : > "$OUT"
