@@ -13,8 +13,9 @@
 #     runs DKMS (rustver-dkms built against the headers), initramfs-tools
 #     (the initramfs, with kmod_rustver) and rustver's kernel hook;
 #  4. what the guest needs: tree B's packages and table in /root/rustver-b,
-#     its init (/sbin/rustver-e2e-init), and the kernel and initramfs copied
-#     out to WORK for QEMU.
+#     its init (/sbin/rustver-e2e-init), the kernel's kmod and module
+#     selftests (/usr/local/lib/kselftest), and the kernel and initramfs
+#     copied out to WORK for QEMU.
 #
 #   packages-root.sh SRC WORK RELEASE DEBS_A DEBS_B
 #
@@ -48,8 +49,10 @@ else
 	exit 1
 fi
 cd / || exit 1
+# with what the guest's init uses: busybox (reboot), libcap2-bin and
+# linux-perf (capsh and perf: the kernel's kmod and module selftests)
 if aptget install "$(ls "$src"/../rustver_*_amd64.deb)" "$(ls "$src"/../rustver-dkms_*_all.deb)" \
-	initramfs-tools busybox >"$log/install.log" 2>&1; then
+	initramfs-tools busybox libcap2-bin linux-perf >"$log/install.log" 2>&1; then
 	ok "apt-get install ./rustver_*.deb ./rustver-dkms_*.deb (dkms, initramfs-tools)"
 else
 	show "$log/install.log"
@@ -101,6 +104,10 @@ mkdir -p /root/rustver-b
 cp "$debs_b"/linux-image-"$release"_*.deb "$debs_b"/linux-headers-"$release"_*.deb /root/rustver-b/
 cp "$work/table-b" /root/rustver-b/table
 install -m 0755 "$src/selftests/qemu/packages-init" /sbin/rustver-e2e-init
+# the kernel's own module-loading selftests, from kernel A's sources as they are
+for t in kmod/kmod.sh kmod/config module/find_symbol.sh module/config; do
+	install -D -m 0755 "/build/linux-a/tools/testing/selftests/$t" "/usr/local/lib/kselftest/$t"
+done
 cp "/boot/vmlinuz-$release" "$work/vmlinuz"
 cp "/boot/initrd.img-$release" "$work/initrd.img"
 apt-get clean
