@@ -126,17 +126,26 @@ tr=$WORK/tree
 mkdir -p "$tr/sub"
 cp "$FIXTURES/user.o" "$tr/sub/a.ko"
 cp "$FIXTURES/user.o" "$tr/sub/b.ko"
+cp "$FIXTURES/plain.o" "$tr/sub/c.ko"
 printf 'sub/a.o\nsub/b.o\n' > "$tr/modules.order"
 run stamp --tree "$tr"
-expect 2 "--tree reads the 6.3+ form (DIR/NAME.o): both modules tried" '2 modules, 2 refused'
+expect 2 "--tree reads the 6.3+ form (DIR/NAME.o): both modules tried" \
+	'2 modules, 0 without Rust imports, 2 refused'
 printf 'sub/a.ko\nsub/b.ko\n' > "$tr/modules.order"
 run stamp --tree "$tr"
 expect 2 "--tree reads the 6.1/6.2 form (DIR/NAME.ko, before f65a486821cf): both modules tried" \
-	'2 modules, 2 refused'
+	'2 modules, 0 without Rust imports, 2 refused'
 printf 'sub/a.o\nsub/garbage\n' > "$tr/modules.order"
 run stamp --tree "$tr"
 expect 2 "--tree: a line that names no module is an error" 'modules.order:2: not a module' \
-	'1 module, 1 refused, 1 line of modules.order not understood$'
+	'1 module, 0 without Rust imports, 1 refused, 1 line of modules.order not understood$'
+# a C module of the tree has no rustc build records and nothing to stamp: skipped, counted
+printf 'sub/c.o\n' > "$tr/modules.order"
+run stamp --tree "$tr"
+expect 0 "--tree skips a C module (no Rust imports) without reading build records" \
+	'1 module, 1 without Rust imports, 0 refused$'
+run stamp "$tr/sub/c.ko"
+expect 0 "stamp of a C module: nothing to stamp, said" 'c.ko: no Rust imports, nothing to stamp'
 
 # f16 and f128 are types, not crates (rustc_symbol_mangling v0.rs)
 run symbols _RINvC3foo4takeC3f16E _RINvC3foo4takeC4f128E _RNvC3f163foo

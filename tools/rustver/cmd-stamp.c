@@ -74,6 +74,7 @@ struct stamp_opts {
 	bool unverified;
 	bool by_times; /* --by-times: evidence by file times accepted */
 	bool tree;     /* --tree: modules without Rust are skipped */
+	unsigned int not_rust; /* ... and counted */
 	const char *tree_kdir;
 	struct prefix_map pm;
 	struct table built; /* the evidence's tree, loaded once */
@@ -212,6 +213,20 @@ static int stamp_one(const char *path, struct stamp_opts *o, struct rv_verdict_s
 		return EXIT_TROUBLE;
 	if (refuse_input(path, data, size))
 		goto out;
+	/*
+	 * Whether it has Rust imports at all is the verdict's, whatever the
+	 * table: a C module (of a --tree too) has no build records of rustc
+	 * to read and nothing to stamp.
+	 */
+	view = (struct rv_table){ 0 };
+	rv_verdict_check(data, size, &view, scr, v);
+	if (v->result == RV_RESULT_NOT_RUST) {
+		o->not_rust++;
+		if (!o->tree)
+			out_str(&text, NULL, "%s: no Rust imports, nothing to stamp\n", path);
+		ret = EXIT_PASS;
+		goto out;
+	}
 	if (!o->unverified) {
 		if (evidence_load(&e, path, &o->pm, o->by_times))
 			goto out;
@@ -338,7 +353,8 @@ static int stamp_tree(const char *kdir, struct stamp_opts *o, struct rv_verdict_
 	text_close(&tx);
 	out_init(&text, stdout, false);
 	out_str(&text, NULL, "--tree %s: ", kdir);
-	printf("%u module%s, %u refused", n, n == 1 ? "" : "s", failed);
+	printf("%u module%s, %u without Rust imports, %u refused", n, n == 1 ? "" : "s",
+	       o->not_rust, failed);
 	if (bad)
 		printf(", %u line%s of modules.order not understood", bad, bad == 1 ? "" : "s");
 	putchar('\n');
