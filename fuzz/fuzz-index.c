@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		abort();
 	memcpy(buf, "RVINDEX", 8);
-	buf[8] = 1; /* version */
+	buf[8] = INDEX_FORMAT_VERSION;
 	if (size >= 2) {
 		buf[12] = data[0];
 		buf[13] = data[1];
@@ -96,10 +96,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out_init(&text, out, false);
 	out_init(&json, out, true);
 	for (size_t i = 0; i < index_entries(ix); i++) {
-		if (index_replay(index_entry(ix, i), &view, &scr, &v, &refusal, out))
+		/* the loader's checks on the facts kept, against a kernel that has modversions */
+		static const struct load_target lt = { .vermagic = "0 SMP modversions " };
+		struct load_verdict lv;
+		struct load_facts f;
+		int facts = index_replay(index_entry(ix, i), &view, &scr, &v, &f, &refusal, out);
+
+		if (facts < 0)
 			continue;
-		report_verdict(&text, "fuzz.ko", &v, &view, true);
-		report_verdict(&json, "fuzz.ko", &v, &view, true);
+		if (facts)
+			load_verdict(&lv, &f, &lt);
+		report_verdict(&text, "fuzz.ko", facts ? &lv : NULL, &v, &view, true);
+		report_verdict(&json, "fuzz.ko", facts ? &lv : NULL, &v, &view, true);
+		if (facts)
+			load_verdict_free(&lv);
 		if (refusal)
 			fputs(refusal, out);
 	}

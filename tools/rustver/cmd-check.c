@@ -22,9 +22,12 @@ static const char usage[] =
 	"\n"
 	"Checks each MODULE (a .ko file, compressed or not, or a module name or alias\n"
 	"that is resolved as modprobe does: an alias matching several modules checks\n"
-	"each) against a kernel's crate table: every crate in its Rust imports must\n"
-	"be known to the kernel and stamped with the same CRC. Prints one line per\n"
-	"module file, then an explanation per failing crate.\n"
+	"each) as the kernel's loader would: its vermagic against the kernel's (from\n"
+	"--kdir's vmlinux, the table file, or the in-tree modules of -k/-b's tree;\n"
+	"not checked, and said, when none gives it), then the crate table: every\n"
+	"crate in its Rust imports must be known to the kernel and stamped with the\n"
+	"same CRC. Prints one line per module file, then an explanation per failing\n"
+	"crate.\n"
 	"\n"
 	"  --kdir DIR        table of the kernel build tree DIR\n"
 	"  --table FILE      table file written by 'rustver table'\n"
@@ -32,7 +35,8 @@ static const char usage[] =
 	"  --json            one JSON object per module\n"
 	"  --all             every module of BASEDIR/lib/modules/RELEASE, symlinks\n"
 	"                    followed as depmod does; prints the modules with Rust\n"
-	"                    imports, then a summary with what was skipped and why\n"
+	"                    imports and those the loader refuses, then a summary\n"
+	"                    with what was skipped and why\n"
 	"  --jobs N          --all: N modules at a time (default: one per online CPU);\n"
 	"                    the output is the same whatever N\n"
 	"  --index FILE      --all: the index of the tree's verdict inputs, so that\n"
@@ -59,7 +63,12 @@ struct check {
 	struct rv_table view;
 	struct rv_verdict_scratch scr;
 	struct rv_verdict v;
-	FILE *out; /* stdout, or a job's buffer */
+	const struct load_target *lt; /* the target of the loader's checks */
+	struct load_verdict lv;	      /* theirs on the module of @v */
+	bool have_lv;		      /* @lv was made (the module's ELF could be read) */
+	unsigned int not_checked;     /* modules on which a check could not be made */
+	char *not_checked_why;	      /* the first one's check and reason */
+	FILE *out;		      /* stdout, or a job's buffer */
 	bool json, all;
 	unsigned int n, pass, fail, trouble, not_rust;
 	struct modreader *rd;	/* this worker's reader */
@@ -86,7 +95,8 @@ static void count(struct check *c, int r)
 /* Prints the verdict in c->v on a module in which kmod would refuse @refusal. */
 static int report_one(struct check *c, const char *refusal, const char *shown)
 {
-	int r = verdict_exit(&c->v);
+	const struct load_verdict *lv = c->have_lv ? &c->lv : NULL;
+	int r = load_exit(lv, &c->v);
 	struct out o;
 
 	out_init(&o, c->out, c->json);
@@ -98,10 +108,28 @@ static int report_one(struct check *c, const char *refusal, const char *shown)
 		return r;
 	}
 	count(c, r);
-	if (c->all && c->v.result == RV_RESULT_NOT_RUST)
+	for (int i = 0; lv && i < LOAD_NCHECKS; i++) {
+		if (lv->c[i].status != LOAD_NOT_CHECKED)
+			continue;
+		if (!c->not_checked++)
+			c->not_checked_why = xasprintf("%s: %s", lv->c[i].name, lv->c[i].reason);
+		break;
+	}
+	/* --all: a module without Rust imports only when the loader refuses it */
+	if (c->all && c->v.result == RV_RESULT_NOT_RUST && r == EXIT_PASS)
 		return r;
-	report_verdict(&o, shown, &c->v, &c->view, false);
+	report_verdict(&o, shown, lv, &c->v, &c->view, false);
 	return r;
+}
+
+/* The loader's checks on the facts @f, or none when the ELF could not be read. */
+static void load_judge(struct check *c, const struct load_facts *f)
+{
+	if (c->have_lv)
+		load_verdict_free(&c->lv);
+	c->have_lv = f != NULL;
+	if (f)
+		load_verdict(&c->lv, f, c->lt);
 }
 
 /* --json: the record of a module named that could not be read at all */
@@ -132,6 +160,7 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 {
 	size_t dl = c->dir ? strlen(c->dir) : 0;
 	const char *rel = NULL;
+	struct load_facts f;
 	struct modfile m;
 	struct ix_key k;
 	struct stat st;
@@ -148,9 +177,12 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 		if (e) {
 			c->from_index++;
 			*rec = index_record_copy(e);
-			if (index_replay(e, &c->view, &c->scr, &c->v, &refusal,
-					 rv_msg_file ? rv_msg_file : stderr))
+			int facts = index_replay(e, &c->view, &c->scr, &c->v, &f, &refusal,
+						 rv_msg_file ? rv_msg_file : stderr);
+
+			if (facts < 0)
 				return trouble(c);
+			load_judge(c, facts ? &f : NULL);
 			return report_one(c, refusal, shown);
 		}
 	}
@@ -179,9 +211,14 @@ static int check_one(struct check *c, const char *path, const char *shown, struc
 		c->whole++;
 	}
 	rv_verdict_check_loaded(m.data, m.elf_size, modfile_loaded(&m), &c->view, &c->scr, &c->v);
+	if (load_facts_read(&f, m.data, m.elf_size, modfile_loaded(&m)))
+		load_judge(c, NULL);
+	else
+		load_judge(c, &f);
 	r = report_one(c, m.refusal, shown);
 	if (rel)
-		*rec = index_record_verdict(rel, &k, &m, &c->v, &c->view, &c->scr);
+		*rec = index_record_verdict(rel, &k, &m, &c->v, c->have_lv ? &f : NULL, &c->view,
+					    &c->scr);
 	modfile_close(&m);
 	return r;
 }
@@ -296,7 +333,14 @@ static void *worker(void *arg)
 	js->total.whole += c->whole;
 	js->total.streamed += c->streamed;
 	js->total.passes += c->passes;
+	js->total.not_checked += c->not_checked;
+	if (!js->total.not_checked_why)
+		js->total.not_checked_why = c->not_checked_why;
+	else
+		free(c->not_checked_why);
 	pthread_mutex_unlock(&js->lock);
+	if (c->have_lv)
+		load_verdict_free(&c->lv);
 	modreader_free(c->rd);
 	free(c);
 	return NULL;
@@ -382,11 +426,11 @@ static void dependencies(struct jobs *js, const struct modules_dep *dep)
 /* What --stats prints about the index. */
 static const char *index_said = "none";
 
+/* @ix: the index_open() of @ixfile (NULL: none), freed here */
 static int check_all(struct check *c, const char *dir, struct tree_walk *w, long jobs,
-		     const char *ixfile)
+		     const char *ixfile, struct index *ix)
 {
 	struct jobs js = { .proto = c, .keep = ixfile != NULL };
-	struct index *ix = NULL;
 	struct ix_new **recs;
 	bool changed;
 	pthread_t *tid;
@@ -402,7 +446,6 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 		jobs = js.n ? (long)js.n : 1;
 	js.share = c->budget / (size_t)jobs;
 	if (ixfile) {
-		ix = index_open(ixfile, dir);
 		c->ix = ix;
 		c->dir = dir;
 	}
@@ -472,6 +515,11 @@ static int check_all(struct check *c, const char *dir, struct tree_walk *w, long
 	c->whole += js.total.whole;
 	c->streamed += js.total.streamed;
 	c->passes += js.total.passes;
+	c->not_checked += js.total.not_checked;
+	if (!c->not_checked_why)
+		c->not_checked_why = js.total.not_checked_why;
+	else
+		free(js.total.not_checked_why);
 	return ret;
 }
 
@@ -507,7 +555,7 @@ static long failing_dep(struct check *c, const struct moddeps *d, char **line, c
 		if (r != EXIT_PASS) {
 			buf[strcspn(buf, "\n")] = '\0';
 			*line = buf;
-			*result = r == EXIT_VERDICT ? rv_result_name(c->v.result) : "error";
+			*result = r == EXIT_VERDICT ? "fail" : "error";
 			found = (long)k;
 		} else {
 			free(buf);
@@ -673,6 +721,7 @@ static int cmd_check(int argc, char **argv)
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	struct check *c;
 	char *end;
+	struct load_target lt;
 	struct table t;
 	int opt, ret = EXIT_PASS;
 
@@ -724,13 +773,17 @@ static int cmd_check(int argc, char **argv)
 	c->budget = (size_t)budget;
 	c->view = table_view(&t);
 	c->out = stdout;
+	c->lt = &lt;
 
 	if (c->all) {
 		char *dir = module_dir(tg.basedir, tg.release);
 		char *ixfile = no_index ? NULL : ixopt ? xstrdup(ixopt) : index_default_path(dir);
+		struct index *ix = ixfile ? index_open(ixfile, dir) : NULL;
 		struct tree_walk w;
 
-		ret = check_all(c, dir, &w, jobs, ixfile);
+		/* the in-tree modules' vermagic from the index too: nothing read again */
+		load_target_init(&lt, &tg, &t, ix);
+		ret = check_all(c, dir, &w, jobs, ixfile, ix);
 		modules_dep_free(&w.dep);
 		if (!c->json && c->n)
 			summary(dir, c, &w);
@@ -743,6 +796,7 @@ static int cmd_check(int argc, char **argv)
 		free(ixfile);
 		free(dir);
 	} else {
+		load_target_init(&lt, &tg, &t, NULL);
 		c->rd = modreader_new(c->budget);
 		for (int i = optind; i < argc; i++) {
 			int r = check_arg(c, argv[i], tg.basedir, tg.release);
@@ -757,6 +811,15 @@ static int cmd_check(int argc, char **argv)
 				"(%u decompressions)\n",
 				progname, c->n, c->whole, c->streamed, c->passes);
 	}
+	/* never a silent pass: after the verdicts, what was not checked and why */
+	fflush(stdout);
+	if (c->not_checked && !c->json) /* JSON: in each record's "checks" */
+		rv_warn("%u module%s not fully checked: %s", c->not_checked,
+			c->not_checked == 1 ? "" : "s", c->not_checked_why);
+	free(c->not_checked_why);
+	if (c->have_lv)
+		load_verdict_free(&c->lv);
+	load_target_free(&lt);
 	table_free(&t);
 	free(c);
 	return ret;

@@ -72,8 +72,8 @@ static int refuse_input(const char *path, const uint8_t *d, size_t n)
 struct stamp_opts {
 	const struct table *given; /* --kdir or --table, or NULL */
 	bool unverified;
-	bool by_times; /* --by-times: evidence by file times accepted */
-	bool tree;     /* --tree: modules without Rust are skipped */
+	bool by_times;	       /* --by-times: evidence by file times accepted */
+	bool tree;	       /* --tree: modules without Rust are skipped */
 	unsigned int not_rust; /* ... and counted */
 	const char *tree_kdir;
 	struct prefix_map pm;

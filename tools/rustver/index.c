@@ -19,8 +19,9 @@
  *   - a file that could not be decompressed is kept as that, with its
  *     messages;
  *
- * and each with what kmod or the kernel would refuse in it and the messages
- * its reading printed. Files that could not be read at all are not kept.
+ * and each with what kmod or the kernel would refuse in it, what the
+ * loader's own checks read of it (loader.c: its vermagic, whether it has
+ * __versions), and the messages its reading printed. Files that could not be read at all are not kept.
  *
  * The file (little-endian): a 32-byte header (magic "RVINDEX\0", version,
  * record count, payload size, CRC-32 of header and payload), then the
@@ -50,10 +51,12 @@
 #include "rustver.h"
 
 #define IX_MAGIC   "RVINDEX"
-#define IX_VERSION 2
+#define IX_VERSION INDEX_FORMAT_VERSION
 #define IX_HDR	   32
 
 enum { IX_LOADFAIL = 1, IX_FIXED = 2, IX_IMAGE = 3 };
+/* the load facts' flags: a u8, then the vermagic (a string, empty: none) */
+enum { IX_FACTS = 1, IX_VERSIONS = 2, IX_MODINFO = 4, IX_VERMAGIC = 8 };
 
 struct ix_ent {
 	const char *rel;
@@ -194,6 +197,42 @@ static const char *get_str(struct rbuf *r)
 	return (const char *)p;
 }
 
+/*
+ * The load facts of a record: its flags, then the vermagic; in *@f when
+ * given (NULL vermagic: none). Return: 1, 0 for a record without facts
+ * (a file whose ELF could not be read), -1 when malformed.
+ */
+static int get_facts(struct rbuf *r, struct load_facts *f)
+{
+	uint8_t fl = get8(r);
+	const char *vm = get_str(r);
+
+	if (fl & ~(IX_FACTS | IX_VERSIONS | IX_MODINFO | IX_VERMAGIC) ||
+	    !!vm != !!(fl & IX_VERMAGIC) || (!(fl & IX_FACTS) && fl) || r->bad)
+		return -1;
+	if (f)
+		*f = (struct load_facts){ .vermagic = vm,
+					  .vermagic_len = vm ? strlen(vm) : 0,
+					  .has_modinfo = fl & IX_MODINFO,
+					  .versions = fl & IX_VERSIONS };
+	return fl & IX_FACTS ? 1 : 0;
+}
+
+/* The load facts @f (NULL: none) of a record. */
+static void put_facts(struct wbuf *b, const struct load_facts *f)
+{
+	uint8_t fl = 0;
+
+	if (f)
+		fl = IX_FACTS | (f->versions ? IX_VERSIONS : 0) |
+		     (f->has_modinfo ? IX_MODINFO : 0) | (f->vermagic ? IX_VERMAGIC : 0);
+	put8(b, fl);
+	if (f && f->vermagic)
+		put_str(b, f->vermagic, f->vermagic_len);
+	else
+		put16(b, 0);
+}
+
 /* ---- keys and identity */
 
 void ix_key_of(struct ix_key *k, const struct stat *st)
@@ -287,6 +326,7 @@ static bool parse_record(struct ix_ent *e, const uint8_t *p, uint32_t len)
 {
 	struct rbuf r = { .p = p, .len = len };
 	uint8_t kind;
+	int facts;
 
 	get32(&r);
 	e->rel = get_str(&r);
@@ -296,7 +336,10 @@ static bool parse_record(struct ix_ent *e, const uint8_t *p, uint32_t len)
 	e->key.mtime_ns = (int64_t)get64(&r);
 	e->key.ctime_ns = (int64_t)get64(&r);
 	kind = get8(&r);
-	get_str(&r);	    /* refusal */
+	get_str(&r); /* refusal */
+	facts = get_facts(&r, NULL);
+	if (facts < 0 || (kind == IX_LOADFAIL && facts))
+		return false;
 	get(&r, get32(&r)); /* messages */
 	switch (kind) {
 	case IX_LOADFAIL: break;
@@ -518,7 +561,7 @@ static bool settled(const struct ix_key *k)
 }
 
 static struct ix_new *rec_start(const char *rel, const struct ix_key *k, uint8_t kind,
-				const char *refusal)
+				const char *refusal, const struct load_facts *f)
 {
 	struct ix_new *n = xcalloc(1, sizeof(*n));
 
@@ -534,6 +577,7 @@ static struct ix_new *rec_start(const char *rel, const struct ix_key *k, uint8_t
 		put_str(&n->b, refusal, strlen(refusal));
 	else
 		put16(&n->b, 0);
+	put_facts(&n->b, f);
 	return n;
 }
 
@@ -699,16 +743,20 @@ static bool same_verdict(const struct rv_verdict *a, const struct rv_verdict *b)
 
 struct ix_new *index_record_verdict(const char *rel, const struct ix_key *k,
 				    const struct modfile *m, const struct rv_verdict *v,
-				    const struct rv_table *t, struct rv_verdict_scratch *scr)
+				    const struct load_facts *f, const struct rv_table *t,
+				    struct rv_verdict_scratch *scr)
 {
 	struct ix_new *n;
 
 	if (!settled(k))
 		return NULL; /* too recent to be told from a rewrite: read again */
+	if (f && f->vermagic &&
+	    (f->vermagic_len > 0xfffe || memchr(f->vermagic, 0, f->vermagic_len)))
+		return NULL; /* not what a record's string keeps */
 	if (v->result == RV_RESULT_NOT_RUST || v->result == RV_RESULT_ERROR) {
 		if (v->stamped || v->stamp_rustc || v->rustc_differs)
 			return NULL; /* not what the record keeps: not kept */
-		n = rec_start(rel, k, IX_FIXED, m->refusal);
+		n = rec_start(rel, k, IX_FIXED, m->refusal, f);
 		put32(&n->b, 0); /* messages, set by index_record_done() */
 		put8(&n->b, (uint8_t)v->result);
 		put8(&n->b, v->intree);
@@ -737,7 +785,7 @@ struct ix_new *index_record_verdict(const char *rel, const struct ix_key *k,
 			free(img.p);
 			return NULL;
 		}
-		n = rec_start(rel, k, IX_IMAGE, m->refusal);
+		n = rec_start(rel, k, IX_IMAGE, m->refusal, f);
 		put32(&n->b, 0);
 		put32(&n->b, (uint32_t)img.len);
 		put(&n->b, img.p, img.len);
@@ -763,7 +811,7 @@ struct ix_new *index_record_loadfail(const char *rel, const struct ix_key *k)
 
 	if (!settled(k))
 		return NULL;
-	n = rec_start(rel, k, IX_LOADFAIL, NULL);
+	n = rec_start(rel, k, IX_LOADFAIL, NULL, NULL);
 	put32(&n->b, 0);
 	return n;
 }
@@ -779,6 +827,7 @@ void index_record_done(struct ix_new *n, const char *msgs, size_t len)
 	get_str(&r);
 	get(&r, 41);
 	get_str(&r);
+	get_facts(&r, NULL);
 	at = r.at; /* the messages, replaced */
 	get(&r, get32(&r));
 	put(&tail, n->b.p + r.at, n->b.len - r.at);
@@ -804,8 +853,9 @@ void index_record_free(struct ix_new *n)
 /* ---- replay */
 
 int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_verdict_scratch *scr,
-		 struct rv_verdict *v, const char **refusal, FILE *msgs)
+		 struct rv_verdict *v, struct load_facts *f, const char **refusal, FILE *msgs)
 {
+	int facts;
 	const struct ix_ent *e = (const struct ix_ent *)rec;
 	struct rbuf r = { .p = e->rec, .len = e->len };
 	uint8_t kind;
@@ -817,6 +867,7 @@ int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_v
 	get(&r, 40);
 	kind = get8(&r);
 	*refusal = get_str(&r);
+	facts = get_facts(&r, f);
 	n = get32(&r);
 	p = get(&r, n);
 	if (n)
@@ -832,14 +883,26 @@ int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_v
 		v->why = get_str(&r);
 		v->bad_symbol = get_str(&r);
 		v->bad_symbol_pos = get32(&r);
-		return 0;
+		return facts;
 	case IX_IMAGE:
 		n = get32(&r);
 		p = get(&r, n);
 		rv_verdict_check(p, n, t, scr, v);
-		return 0;
+		return facts;
 	}
 	return -1; /* the file could not be decompressed: its messages say why */
+}
+
+int index_facts(const struct ix_rec *rec, struct load_facts *f)
+{
+	const struct ix_ent *e = (const struct ix_ent *)rec;
+	struct rbuf r = { .p = e->rec, .len = e->len };
+
+	get32(&r);
+	get_str(&r);
+	get(&r, 41);
+	get_str(&r);
+	return get_facts(&r, f) > 0 ? 1 : 0;
 }
 
 /* ---- writing */

@@ -128,7 +128,42 @@ static Elf *open_vmlinux(const char *kdir, int *fd, bool *bad)
 	return e;
 }
 
-static void scan_vmlinux_symbols(struct seen *s, Elf *e)
+/*
+ * VERMAGIC_STRING as the loader compares it, if @sym is vmlinux's
+ * "static const char vermagic[]" of kernel/module/main.c: a local object
+ * whose bytes are a string, starting with the release and a space
+ * (@release, when known), and NULs to its end. NULL when it is not.
+ */
+static char *vermagic_of(Elf *e, const GElf_Sym *sym, const char *release)
+{
+	size_t n = release ? strlen(release) : 0;
+	Elf_Data *raw;
+	GElf_Shdr dsh;
+	const char *p;
+
+	if (GELF_ST_TYPE(sym->st_info) != STT_OBJECT || sym->st_size < 2 || sym->st_size > 1024 ||
+	    sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE ||
+	    !gelf_getshdr(elf_getscn(e, sym->st_shndx), &dsh) || dsh.sh_type != SHT_PROGBITS ||
+	    sym->st_value < dsh.sh_addr || dsh.sh_size < sym->st_size ||
+	    sym->st_value - dsh.sh_addr > dsh.sh_size - sym->st_size)
+		return NULL;
+	raw = elf_getdata_rawchunk(e, (int64_t)(dsh.sh_offset + sym->st_value - dsh.sh_addr),
+				   sym->st_size, ELF_T_BYTE);
+	if (!raw || raw->d_size != sym->st_size)
+		return NULL;
+	p = raw->d_buf;
+	/* clang pads the array (64 bytes for 30): a string, then NULs */
+	if (strnlen(p, sym->st_size) == sym->st_size ||
+	    (release && (strncmp(p, release, n) || p[n] != ' ')))
+		return NULL;
+	for (size_t i = strlen(p); i < sym->st_size; i++)
+		if (p[i])
+			return NULL;
+	return xstrdup(p);
+}
+
+/* The crates vmlinux's symbols name, and its vermagic into @t. */
+static void scan_vmlinux_symbols(struct seen *s, Elf *e, struct table *t)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -146,8 +181,11 @@ static void scan_vmlinux_symbols(struct seen *s, Elf *e)
 			if (!gelf_getsym(d, (int)i, &sym))
 				break;
 			name = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (name)
-				seen_symbol(s, name, strlen(name));
+			if (!name)
+				continue;
+			seen_symbol(s, name, strlen(name));
+			if (!t->vermagic && !strcmp(name, "vermagic"))
+				t->vermagic = vermagic_of(e, &sym, t->release);
 		}
 	}
 }
@@ -402,7 +440,7 @@ static int scan_symbols(struct table *t, struct seen *s, const char *kdir)
 	if (bad)
 		return -1;
 	if (e) {
-		scan_vmlinux_symbols(s, e);
+		scan_vmlinux_symbols(s, e, t);
 		t->build_id = read_build_id(e);
 		elf_end(e);
 		close(fd);
@@ -478,6 +516,7 @@ void table_free(struct table *t)
 	free(t->release);
 	free(t->uts_version);
 	free(t->build_id);
+	free(t->vermagic);
 	free(t->kdir);
 	memset(t, 0, sizeof(*t));
 }

@@ -83,13 +83,25 @@ static void explain_fix(struct out *o, const struct rv_verdict *v)
 			    "'rustver stamp'\n");
 }
 
-/* The verdict's line: "MODULE: pass (...)"; in JSON its fields. */
-static void verdict_line(struct out *o, const char *module, const struct rv_verdict *v)
+/*
+ * The verdict's line: "MODULE: pass (...)"; in JSON its fields. After a
+ * refusal of the loader's (@lv), the crates' verdict is a line of its own,
+ * "    Rust crates: ...", and "result" is the loader's.
+ */
+static void verdict_line(struct out *o, const char *module, const struct rv_verdict *v,
+			 const struct load_verdict *lv)
 {
 	const char *s = v->ncrates == 1 ? "" : "s";
 
-	out_str(o, "module", "%s: ", module);
-	out_str(o, "result", NULL, rv_result_name(v->result));
+	if (lv && lv->first_refusal >= 0) {
+		out_str(o, "rust_result", NULL, rv_result_name(v->result));
+		if (v->result == RV_RESULT_NOT_RUST || v->result == RV_RESULT_ERROR)
+			goto fields;
+		out_text(o, "    Rust crates: ");
+	} else {
+		out_str(o, "module", "%s: ", module);
+		out_str(o, "result", NULL, rv_result_name(v->result));
+	}
 	switch (v->result) {
 	case RV_RESULT_NOT_RUST: out_text(o, "pass (no Rust imports)\n"); break;
 	case RV_RESULT_PASS:
@@ -104,6 +116,7 @@ static void verdict_line(struct out *o, const char *module, const struct rv_verd
 		break;
 	case RV_RESULT_ERROR: break;
 	}
+fields:
 	out_uint(o, "rust_imports", NULL, v->rust_imports);
 	out_bool(o, "stamped", NULL, v->stamped);
 	out_bool(o, "intree", NULL, v->intree);
@@ -131,10 +144,63 @@ static void verdict_error(struct out *o, const struct rv_verdict *v)
 	out_end(o);
 }
 
+/* The loader's refusal: "MODULE: FAIL (REASON)", in the kernel's words, and the fix. */
+static void load_refusal(struct out *o, const char *module, const struct load_check *c)
+{
+	out_str(o, "module", "%s: ", module);
+	out_str(o, "result", NULL, "fail");
+	out_text(o, "FAIL (");
+	if (c->module_value) {
+		/* kernel/module/main.c, check_modinfo() */
+		out_bytes(o, NULL, "version magic '%s'", c->module_value, c->module_len);
+		out_str(o, NULL, " should be '%s'", c->kernel_value);
+	} else {
+		out_str(o, NULL, "%s", c->reason);
+	}
+	out_text(o, ")\n");
+	out_str(o, NULL, "    fix: %s\n", c->fix);
+}
+
+/*
+ * JSON: whether the module loads (the loader's checks and the crates'),
+ * then the loader's checks, one record each; text: nothing (the line says it).
+ */
+static void load_checks_json(struct out *o, const struct load_verdict *lv,
+			     const struct rv_verdict *v)
+{
+	if (!o->json)
+		return;
+	out_bool(o, "loads", NULL, load_exit(lv, v) == EXIT_PASS);
+	out_begin_list(o, "checks");
+	for (int i = 0; i < LOAD_NCHECKS; i++) {
+		const struct load_check *c = &lv->c[i];
+
+		out_begin(o, NULL);
+		out_str(o, "check", NULL, c->name);
+		out_str(o, "result", NULL, load_status_name(c->status));
+		out_bytes(o, "module_value", NULL, c->module_value, c->module_len);
+		out_str(o, "kernel_value", NULL, c->kernel_value);
+		out_str(o, "reason", NULL, c->reason);
+		out_str(o, "fix", NULL, c->status == LOAD_REFUSED ? c->fix : NULL);
+		out_end(o);
+	}
+	out_end_list(o);
+}
+
 void report_verdict_fields(struct out *o, const char *module, const struct rv_verdict *v,
 			   const struct rv_table *t, bool detail)
 {
-	verdict_line(o, module, v);
+	report_load_fields(o, module, NULL, v, t, detail);
+}
+
+void report_load_fields(struct out *o, const char *module, const struct load_verdict *lv,
+			const struct rv_verdict *v, const struct rv_table *t, bool detail)
+{
+	if (lv && lv->first_refusal >= 0)
+		load_refusal(o, module, &lv->c[lv->first_refusal]);
+	verdict_line(o, module, v, lv);
+	if (lv)
+		load_checks_json(o, lv, v);
 	if (v->result == RV_RESULT_ERROR)
 		verdict_error(o, v);
 	if (v->result == RV_RESULT_FAIL && v->rustc_differs)
@@ -152,11 +218,11 @@ void report_verdict_fields(struct out *o, const char *module, const struct rv_ve
 		explain_fix(o, v);
 }
 
-void report_verdict(struct out *o, const char *module, const struct rv_verdict *v,
-		    const struct rv_table *t, bool detail)
+void report_verdict(struct out *o, const char *module, const struct load_verdict *lv,
+		    const struct rv_verdict *v, const struct rv_table *t, bool detail)
 {
 	out_begin(o, NULL);
-	report_verdict_fields(o, module, v, t, detail);
+	report_load_fields(o, module, lv, v, t, detail);
 	out_end(o);
 }
 
@@ -171,6 +237,13 @@ void report_error(struct out *o, const char *module, const char *where, const ch
 	out_str(o, "why", "%s\n", why);
 	out_end(o);
 	out_end(o);
+}
+
+int load_exit(const struct load_verdict *lv, const struct rv_verdict *v)
+{
+	int r = verdict_exit(v);
+
+	return lv && lv->first_refusal >= 0 && r < EXIT_VERDICT ? EXIT_VERDICT : r;
 }
 
 int verdict_exit(const struct rv_verdict *v)

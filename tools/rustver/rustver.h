@@ -14,6 +14,9 @@
 #include <rustver/table.h>
 #include <rustver/verdict.h>
 
+struct load_facts; /* loader.c */
+struct table;	   /* kdir.c */
+
 /* The version, from debian/changelog: the Makefile passes -DRUSTVER_VERSION. */
 #ifndef RUSTVER_VERSION
 #error "RUSTVER_VERSION is not defined: build with make (it reads debian/changelog)"
@@ -344,6 +347,7 @@ void modfile_close(struct modfile *m);
  * index.c: check --all's index of the verdict inputs of a tree's modules,
  * keyed by each file's identity and times; see the top of index.c.
  */
+#define INDEX_FORMAT_VERSION 3 /* the header's version (the fuzzer writes it too) */
 struct ix_key {
 	uint64_t dev, ino, size;
 	int64_t mtime_ns, ctime_ns;
@@ -372,9 +376,11 @@ size_t index_entries(const struct index *ix);
 /* The record of @rel (path under the directory) when its key is still @k. */
 const struct ix_rec *index_find(const struct index *ix, const char *rel, const struct ix_key *k);
 /* A record of the verdict @v on @m, or NULL when it cannot be kept. */
+/* ... with the load facts @f of the module (NULL: its ELF could not be read) */
 struct ix_new *index_record_verdict(const char *rel, const struct ix_key *k,
 				    const struct modfile *m, const struct rv_verdict *v,
-				    const struct rv_table *t, struct rv_verdict_scratch *scr);
+				    const struct load_facts *f, const struct rv_table *t,
+				    struct rv_verdict_scratch *scr);
 /* A record of a file that could not be decompressed. */
 struct ix_new *index_record_loadfail(const char *rel, const struct ix_key *k);
 /* Completes a record with the messages the module's reading printed. */
@@ -383,11 +389,15 @@ void index_record_free(struct ix_new *n);
 /* A copy of a record read, for the index this run writes. */
 struct ix_new *index_record_copy(const struct ix_rec *rec);
 /*
- * The verdict of a record against @t (0), or -1 for a file that could not be
- * decompressed; its messages are written to @msgs and *@refusal set.
+ * The verdict of a record against @t and its load facts in *@f (1; 0: the
+ * record has no facts), or -1 for a file that could not be decompressed;
+ * its messages are written to @msgs and *@refusal set. *@f points into the
+ * index.
  */
 int index_replay(const struct ix_rec *rec, const struct rv_table *t, struct rv_verdict_scratch *scr,
-		 struct rv_verdict *v, const char **refusal, FILE *msgs);
+		 struct rv_verdict *v, struct load_facts *f, const char **refusal, FILE *msgs);
+/* The load facts of a record only: 1, 0 none kept (index_replay()'s). */
+int index_facts(const struct ix_rec *rec, struct load_facts *f);
 /*
  * Writes the records (NULL ones skipped) to @file through replace.c, unless
  * @ix (the index_open() of @file) found a file that is not an index there,
@@ -429,6 +439,57 @@ char *module_dir(const char *basedir, const char *release);
 
 /* modinfo.c: .modinfo through the engine's ELF reader */
 const char *modinfo_get(const uint8_t *data, size_t size, const char *key, size_t *len);
+
+/*
+ * loader.c: the loader's checks before kmod_rustver's, against a target
+ * kernel (see the top of loader.c). What they read of a module: its facts,
+ * pointers into the bytes read (or an index record), valid while those are.
+ */
+struct load_facts {
+	const char *vermagic; /* .modinfo's first vermagic= value, or NULL: none */
+	size_t vermagic_len;  /* bytes, up to its NUL or the section's end */
+	bool has_modinfo;
+	bool versions; /* an allocated __versions section: info->index.vers */
+};
+/* 0, or -1 when @data is not an ELF image the engine reads (the verdict says why). */
+int load_facts_read(struct load_facts *f, const uint8_t *data, size_t size,
+		    const struct rv_elf_loaded *loaded);
+/* What the checks compare with: the target kernel's side. */
+struct load_target {
+	char *vermagic;	 /* the kernel's VERMAGIC_STRING, or NULL: not known */
+	char *from;	 /* where it was read, for messages */
+	char *why_not;	 /* no vermagic: why */
+	char force_load; /* CONFIG_MODULE_FORCE_LOAD: 'y', 'n', 0 unknown */
+};
+/*
+ * The target's side from the options @tg and the crate table @t: the
+ * vermagic of --kdir's vmlinux or --table's file (@t->vermagic), else,
+ * without --kdir or a bare --table, that of the in-tree modules of
+ * BASEDIR/lib/modules/RELEASE (their facts from @ix, check --all's index,
+ * where it has them); CONFIG_MODULE_FORCE_LOAD from --kdir's .config or
+ * BASEDIR/boot/config-RELEASE (or lib/modules/RELEASE/config, build/.config).
+ */
+void load_target_init(struct load_target *lt, const struct target *tg, const struct table *t,
+		      const struct index *ix);
+void load_target_free(struct load_target *lt);
+enum load_status { LOAD_OK, LOAD_REFUSED, LOAD_NOT_CHECKED };
+struct load_check {
+	const char *name; /* "vermagic" */
+	enum load_status status;
+	char *reason;	 /* malloc'ed or NULL: a note, or why not checked */
+	const char *fix; /* LOAD_REFUSED: what to do */
+	/* vermagic: the two strings compared (module's not NUL-terminated) */
+	const char *module_value, *kernel_value;
+	size_t module_len;
+};
+#define LOAD_NCHECKS 1
+struct load_verdict {
+	struct load_check c[LOAD_NCHECKS]; /* load_module()'s order */
+	int first_refusal;		   /* index in @c, or -1: the loader takes it */
+};
+void load_verdict(struct load_verdict *v, const struct load_facts *f, const struct load_target *t);
+void load_verdict_free(struct load_verdict *v);
+const char *load_status_name(enum load_status s);
 
 /* tree.c: the module files of a tree, found as depmod finds them */
 /*
@@ -475,6 +536,7 @@ struct table {
 	char *rustc;  /* rustc banner, or NULL */
 	char *source; /* where it came from, for messages */
 	char *release, *uts_version, *build_id, *kdir;
+	char *vermagic; /* the kernel's VERMAGIC_STRING (vmlinux), or NULL */
 	char **missing; /* crates without a known disambiguator */
 	uint32_t nmissing;
 	char **rmeta; /* .rmeta path per crate, or NULL */
@@ -534,13 +596,21 @@ int table_write_c_header(const struct table *t, const char *path);
  * opened); in text its line, then the failing crates (every crate with
  * @detail), then what to do.
  */
-void report_verdict(struct out *o, const char *module, const struct rv_verdict *v,
-		    const struct rv_table *t, bool detail);
+void report_verdict(struct out *o, const char *module, const struct load_verdict *lv,
+		    const struct rv_verdict *v, const struct rv_table *t, bool detail);
 void report_verdict_fields(struct out *o, const char *module, const struct rv_verdict *v,
 			   const struct rv_table *t, bool detail);
+/*
+ * The same with the loader's checks @lv (NULL: none made): a refusal of
+ * theirs is the line, the crates' verdict after it; JSON: "loads", "checks".
+ */
+void report_load_fields(struct out *o, const char *module, const struct load_verdict *lv,
+			const struct rv_verdict *v, const struct rv_table *t, bool detail);
 /* An error that is not the engine's (kmod would refuse the file): @where, @why */
 void report_error(struct out *o, const char *module, const char *where, const char *why);
 int verdict_exit(const struct rv_verdict *v);
+/* The exit of a module's whole verdict: a loader's refusal is EXIT_VERDICT. */
+int load_exit(const struct load_verdict *lv, const struct rv_verdict *v);
 
 /*
  * elfwrite.c: writing the stamp with libelf. Replaces @path (whose @orig_size

@@ -27,6 +27,9 @@ static void parse_comment(struct table *t, const char *line)
 		{ "# kdir: ", offsetof(struct table, kdir) },
 	};
 
+	static const char vm[] = "# vermagic: '";
+	size_t len = strlen(line);
+
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		size_t n = strlen(keys[i].key);
 		char **field = (char **)((char *)t + keys[i].off);
@@ -34,6 +37,10 @@ static void parse_comment(struct table *t, const char *line)
 		if (!strncmp(line, keys[i].key, n) && !*field)
 			*field = xstrdup(line + n);
 	}
+	/* quoted, as the loader prints it: its trailing space stays visible */
+	if (!strncmp(line, vm, sizeof(vm) - 1) && len > sizeof(vm) - 1 && line[len - 1] == '\'' &&
+	    !t->vermagic)
+		t->vermagic = xasprintf("%.*s", (int)(len - sizeof(vm)), line + sizeof(vm) - 1);
 }
 
 /*
@@ -235,6 +242,11 @@ void table_write_text(const struct table *t, FILE *f)
 	header_line(f, "release", t->release);
 	header_line(f, "uts-version", t->uts_version);
 	header_line(f, "build-id", t->build_id);
+	if (t->vermagic) {
+		fputs("# vermagic: '", f);
+		out_escape(f, t->vermagic, strlen(t->vermagic));
+		fputs("'\n", f);
+	}
 	header_line(f, "rustc", t->rustc);
 	for (uint32_t i = 0; i < t->nmissing; i++)
 		header_line(f, "not in the table", t->missing[i]);
@@ -250,6 +262,7 @@ void table_write_json(const struct table *t, struct out *o)
 	out_str(o, "release", NULL, t->release);
 	out_str(o, "uts_version", NULL, t->uts_version);
 	out_str(o, "build_id", NULL, t->build_id);
+	out_str(o, "vermagic", NULL, t->vermagic);
 	out_str(o, "rustc", NULL, t->rustc);
 	out_begin_list(o, "crates");
 	for (uint32_t i = 0; i < t->count; i++) {
