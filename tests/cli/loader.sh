@@ -104,6 +104,14 @@ expect 0 "MODVERSIONS kernel, module with __versions: another release's vermagic
 run check --kdir "$WORK/M" "$WORK/m/mv_novers.ko"
 expect 1 "MODVERSIONS kernel, module without __versions: the whole vermagic is compared" \
 	"mv_novers.ko: FAIL \(version magic '7.3.1-other SMP mod_unload modversions ' should be '$mv'\)"
+# the last .modinfo entry unterminated, with no space: read within the section (ASan)
+printf 'vermagic=%s' "7.3.1-other" > "$WORK/modinfo"
+objcopy --add-section .modinfo="$WORK/modinfo" --set-section-flags .modinfo=alloc,contents \
+	--add-section __versions="$WORK/versions" --set-section-flags __versions=alloc,contents \
+	"$FIXTURES/plain.o" "$WORK/m/unterminated.ko"
+run check --kdir "$WORK/M" "$WORK/m/unterminated.ko"
+expect 1 "an unterminated vermagic without a space: compared within its section, refused" \
+	"unterminated.ko: FAIL \(version magic '7.3.1-other' should be '$mv'\)"
 run check --kdir "$WORK/V" "$WORK/m/mv_other.ko"
 expect 1 "a kernel without MODVERSIONS compares the whole vermagic, __versions or not" \
 	'mv_other.ko: FAIL \(version magic'

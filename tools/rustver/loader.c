@@ -112,6 +112,15 @@ struct tree_vm {
 	unsigned int tried;
 };
 
+/* Keeps @f's vermagic, if it has one, as the tree's, read from @path. */
+static void tree_vm_take(struct tree_vm *tv, const struct load_facts *f, const char *path)
+{
+	if (!f->vermagic)
+		return;
+	tv->vermagic = xasprintf("%.*s", (int)f->vermagic_len, f->vermagic);
+	tv->from = xasprintf("the in-tree module %s", path);
+}
+
 static int tree_vm_one(const char *path, void *arg)
 {
 	struct tree_vm *tv = arg;
@@ -132,20 +141,14 @@ static int tree_vm_one(const char *path, void *arg)
 			e = index_find(tv->ix, path + strlen(tv->dir) + 1, &k);
 			/* kept: its facts, or none (a file that could not be read) */
 			if (e) {
-				if (index_facts(e, &f) > 0 && f.vermagic) {
-					tv->vermagic =
-						xasprintf("%.*s", (int)f.vermagic_len, f.vermagic);
-					tv->from = xasprintf("the in-tree module %s", path);
-				}
+				if (index_facts(e, &f) > 0)
+					tree_vm_take(tv, &f, path);
 				return 0;
 			}
 		}
 	}
-	if (!modfile_load(&m, path) && !load_facts_read(&f, m.data, m.elf_size, NULL) &&
-	    f.vermagic) {
-		tv->vermagic = xasprintf("%.*s", (int)f.vermagic_len, f.vermagic);
-		tv->from = xasprintf("the in-tree module %s", path);
-	}
+	if (!modfile_load(&m, path) && !load_facts_read(&f, m.data, m.elf_size, NULL))
+		tree_vm_take(tv, &f, path);
 	modfile_close(&m);
 	return 0;
 }
@@ -228,10 +231,10 @@ void load_target_free(struct load_target *lt)
 /* The part same_magic() compares: from the first space on when @crcs. */
 static const char *magic_part(const char *s, size_t len, bool crcs, size_t *n)
 {
-	size_t sp = crcs ? strcspn(s, " ") : 0;
+	const char *space = crcs ? memchr(s, ' ', len) : s;
+	size_t sp = space ? (size_t)(space - s) : len;
 
-	if (sp > len)
-		sp = len;
+	/* bounded by @len: the module's value may end at its section's end, unterminated */
 	*n = len - sp;
 	return s + sp;
 }
